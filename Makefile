@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0
+# nfdropcap: `make` builds ./nfdropcap, `make test` runs every test,
+# `make check` the unit tests only, `make static` a static binary,
+# `make bench` the benchmark. O=DIR puts build output elsewhere, V=1 shows
+# the commands.
+
+O ?= .output
+OUT := $(O)
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit \
+	  -D_GNU_SOURCE -DNFD_VERSION='"$(VERSION)"' \
+	  -I$(OUT) -Ibpf -Icapture -Ipcapng
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
+	      -Wno-unused-function -Ibpf -idirafter /usr/include/$(shell uname -m)-linux-gnu
+LIBS := -lbpf -lelf -lz -lpcap
+DEPFLAGS = -MMD -MP
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+APP_SRCS := $(wildcard capture/*.c) pcapng/pcapng.c
+APP_OBJS := $(patsubst %.c,$(OUT)/%.o,$(APP_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+
+.DELETE_ON_ERROR:
+.PHONY: all clean check test static bench deps
+
+all: nfdropcap
+
+$(OUT) $(OUT)/capture $(OUT)/pcapng $(OUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+# Every userspace object may include a skeleton; generate them first.
+$(OUT)/capture/%.o: capture/%.c $(SKELS) | $(OUT)/capture
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(OUT)/pcapng/%.o: pcapng/%.c | $(OUT)/pcapng
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+nfdropcap: $(APP_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+$(OUT)/tests/test_%: tests/unit/test_%.c $(OUT)/pcapng/pcapng.o \
+		$(filter-out $(OUT)/capture/main.o,$(APP_OBJS)) | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $(DEPFLAGS) $^ $(LIBS) -o $@
+
+check: $(UNIT_BINS)
+	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+test: nfdropcap $(UNIT_BINS)
+	$(Q)tests/run.sh
+
+bench: nfdropcap
+	$(Q)bench/run.sh
+
+clean:
+	$(call msg,CLEAN,$(OUT) nfdropcap)
+	$(Q)rm -rf $(OUT) nfdropcap
+
+-include $(wildcard $(OUT)/*.d $(OUT)/*/*.d $(OUT)/tests/*.d)

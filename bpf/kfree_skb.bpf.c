@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The bytes probe: every skb freed with reason NETFILTER_DROP in a watched
+ * network namespace becomes one perf sample, struct nfd_event followed by
+ * the packet from its network header (paged data and frag lists included:
+ * bpf_skb_output copies with skb_copy_bits). The attribution a backend
+ * recorded for this very packet (same CPU, same header bytes, set inside
+ * nft_do_chain) goes into the event; anything else stays unattributed.
+ */
+#include "vmlinux_min.h"
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define PACKET_OUTGOING 4
+#define ETH_ALEN 6
+#define ETH_HLEN 14
+#define MAC_HEADER_UNSET 0xffff
+
+/* Set by userspace before load. */
+const volatile __u32 cfg_snap_data = NFD_SAMPLE_DATA_MAX; /* bytes kept */
+const volatile __u64 cfg_nft_lo; /* nft_do_chain's text, from kallsyms */
+const volatile __u64 cfg_nft_hi;
+const volatile __u8 cfg_all_netns;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} events SEC(".maps");
+
+/* Network namespaces (inode numbers) to capture in. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} netns_ok SEC(".maps");
+
+/* Events lost for want of perf buffer room, per interface. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct nfd_if_key);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nfd_event);
+} scratch SEC(".maps");
+
+static __always_inline __u32 dev_netns(struct net_device *dev)
+{
+	return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+}
+
+/*
+ * The interface a drop is shown on and its direction: inbound on the
+ * device the packet arrived on while it is still there (prerouting, input,
+ * forward); otherwise outbound on the device it is leaving by.
+ */
+static __always_inline struct net_device *drop_dev(struct sk_buff *skb,
+						   __u8 *dir)
+{
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	int iif = BPF_CORE_READ(skb, skb_iif);
+	struct dst_entry *dst;
+
+	if (dev && iif && BPF_CORE_READ(dev, ifindex) == iif) {
+		*dir = NFD_DIR_IN;
+		return dev;
+	}
+	*dir = NFD_DIR_OUT;
+	if (dev)
+		return dev;
+	dst = (struct dst_entry *)(BPF_CORE_READ(skb, _skb_refdst) & ~1UL);
+	return dst ? BPF_CORE_READ(dst, dev) : NULL;
+}
+
+static __always_inline __u32 skb_netns(struct sk_buff *skb,
+				       struct net_device *dev)
+{
+	struct sock *sk;
+
+	if (dev)
+		return dev_netns(dev);
+	sk = BPF_CORE_READ(skb, sk);
+	return sk ? BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) : 0;
+}
+
+static __always_inline void fill_link(struct nfd_event *ev,
+				      struct sk_buff *skb,
+				      struct net_device *dev)
+{
+	__u16 mac = BPF_CORE_READ(skb, mac_header);
+	__u16 nh = BPF_CORE_READ(skb, network_header);
+	unsigned char *head = BPF_CORE_READ(skb, head);
+
+	ev->ifindex = dev ? BPF_CORE_READ(dev, ifindex) : 0;
+	ev->hatype = dev ? BPF_CORE_READ(dev, type) : 0;
+	if (dev)
+		BPF_CORE_READ_STR_INTO(&ev->ifname, dev, name);
+	ev->protocol = BPF_CORE_READ(skb, protocol);
+	ev->addr_len = 0;
+	if (ev->dir == NFD_DIR_OUT) {
+		ev->pkt_type = PACKET_OUTGOING;
+		return;
+	}
+	ev->pkt_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
+	/* an Ethernet source address, when the link header is still there */
+	if (dev && BPF_CORE_READ(dev, addr_len) == ETH_ALEN &&
+	    mac != MAC_HEADER_UNSET && nh >= mac + ETH_HLEN &&
+	    !bpf_probe_read_kernel(ev->addr, ETH_ALEN, head + mac + ETH_ALEN))
+		ev->addr_len = ETH_ALEN;
+}
+
+/* Does the packet at @nh hold the bytes the verdict saw? */
+static __always_inline bool key_match(const struct nfd_pkt_key *key,
+				      const __u64 *pkt)
+{
+	const __u64 *want = (const __u64 *)key->bytes;
+	const __u64 *mask = (const __u64 *)key->mask;
+	__u64 diff = 0;
+
+	for (int i = 0; i < NFD_KEY_LEN / 8; i++)
+		diff |= (pkt[i] ^ want[i]) & mask[i];
+	return diff == 0 && mask[0] != 0;
+}
+
+/*
+ * Take the newest recent verdict on this CPU whose key matches the packet.
+ * Verdicts pushed after it belong to packets whose free never came here
+ * (evaluation nests strictly on one CPU): they are discarded with it.
+ */
+static __always_inline bool take_verdict(struct nfd_pending_stack *st,
+					 const __u64 *pkt, __u32 iif,
+					 struct nfd_rule *out, __u8 *why)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u32 top = st->top;
+	bool seen = false;
+
+	for (int i = 1; i <= NFD_PENDING_SLOTS; i++) {
+		struct nfd_pending *p =
+			&st->slot[(top - i) & (NFD_PENDING_SLOTS - 1)];
+
+		if (!p->valid)
+			continue;
+		if (now - p->ts_ns > NFD_PENDING_MAX_AGE_NS) {
+			p->valid = 0;
+			continue;
+		}
+		seen = true;
+		if (p->iif && iif && p->iif != iif)
+			continue;
+		if (!key_match(&p->key, pkt))
+			continue;
+		bpf_probe_read_kernel(out, sizeof(*out), &p->rule);
+		for (int j = 1; j <= i && j <= NFD_PENDING_SLOTS; j++)
+			st->slot[(top - j) & (NFD_PENDING_SLOTS - 1)].valid = 0;
+		return true;
+	}
+	*why = seen ? NFD_WHY_MISMATCH : NFD_WHY_NO_VERDICT;
+	return false;
+}
+
+static __always_inline void attribute(struct nfd_event *ev,
+				      struct sk_buff *skb, void *location,
+				      unsigned char *nh)
+{
+	__u64 loc = (__u64)location;
+	struct nfd_pending_stack *st;
+	__u64 pkt[NFD_KEY_LEN / 8];
+	__u8 why = NFD_WHY_NOT_NFT;
+
+	__builtin_memset(&ev->rule, 0, sizeof(ev->rule));
+	if (cfg_nft_lo && (loc < cfg_nft_lo || loc >= cfg_nft_hi))
+		goto unattributed;
+	st = nfd_pending_stack();
+	if (!st)
+		goto unattributed;
+	if (bpf_probe_read_kernel(pkt, sizeof(pkt), nh))
+		__builtin_memset(pkt, 0, sizeof(pkt));
+	if (take_verdict(st, pkt, BPF_CORE_READ(skb, skb_iif), &ev->rule,
+			 &why))
+		return;
+unattributed:
+	ev->rule.kind = NFD_KIND_NONE;
+	ev->rule.why = why;
+}
+
+static __always_inline void count_lost(struct nfd_event *ev)
+{
+	struct nfd_if_key key = { .netns = ev->netns, .ifindex = ev->ifindex };
+	__u64 one = 1, *v;
+
+	nfd_count(NFD_STAT_LOST);
+	v = bpf_map_lookup_elem(&lost, &key);
+	if (v)
+		__sync_fetch_and_add(v, 1);
+	else
+		bpf_map_update_elem(&lost, &key, &one, BPF_NOEXIST);
+}
+
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(nfd_kfree_skb, struct sk_buff *skb, void *location,
+	     enum skb_drop_reason reason)
+{
+	struct net_device *dev;
+	struct nfd_event *ev;
+	unsigned char *head, *data, *nh;
+	__u32 zero = 0, netns, len, cap;
+	__s64 off;
+	__u8 dir;
+
+	if (reason != bpf_core_enum_value(enum skb_drop_reason,
+					  SKB_DROP_REASON_NETFILTER_DROP))
+		return 0;
+	dev = drop_dev(skb, &dir);
+	netns = skb_netns(skb, dev);
+	if (!cfg_all_netns && !bpf_map_lookup_elem(&netns_ok, &netns))
+		return 0;
+	ev = bpf_map_lookup_elem(&scratch, &zero);
+	if (!ev)
+		return 0;
+	nfd_count(NFD_STAT_DROPS);
+
+	head = BPF_CORE_READ(skb, head);
+	data = BPF_CORE_READ(skb, data);
+	nh = head + BPF_CORE_READ(skb, network_header);
+	len = BPF_CORE_READ(skb, len);
+	off = nh - data;
+	if (off < 0 || off > 256 || off > len)
+		off = 0; /* no usable network header: start at data */
+
+	ev->version = NFD_EVENT_VERSION;
+	ev->size = sizeof(*ev);
+	ev->ts_ns = bpf_ktime_get_boot_ns();
+	ev->netns = netns;
+	ev->dir = dir;
+	ev->data_off = off;
+	ev->pkt_len = len - off;
+	cap = ev->pkt_len < cfg_snap_data ? ev->pkt_len : cfg_snap_data;
+	if (cap > NFD_SAMPLE_DATA_MAX - off)
+		cap = NFD_SAMPLE_DATA_MAX - off;
+	ev->cap_len = cap;
+	fill_link(ev, skb, dev);
+	attribute(ev, skb, location, data + off);
+
+	if (bpf_skb_output(skb, &events,
+			   BPF_F_CURRENT_CPU | ((__u64)(off + cap) << 32), ev,
+			   sizeof(*ev)))
+		count_lost(ev);
+	return 0;
+}

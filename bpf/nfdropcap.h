@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one event nfdropcap's BPF programs hand to userspace, and the
+ * attribution record a backend hands to the bytes probe. Shared by
+ * the BPF programs and capture/; fixed-width types and explicit padding only.
+ */
+#ifndef NFDROPCAP_H
+#define NFDROPCAP_H
+
+#include <linux/types.h>
+
+#define NFD_EVENT_VERSION 1
+
+#define NFD_NAME_MAX 256 /* NFT_TABLE_MAXNAMELEN == NFT_CHAIN_MAXNAMELEN */
+#define NFD_IFNAMSIZ 16
+#define NFD_NH_MAX 40 /* NFT_TRACETYPE_NETWORK_HSIZE */
+#define NFD_TH_MAX 20 /* NFT_TRACETYPE_TRANSPORT_HSIZE */
+#define NFD_PENDING_SLOTS 8 /* verdicts awaiting their kfree_skb, per CPU */
+#define NFD_HDR_SLOTS 8 /* trace headers awaiting their verdict, per CPU */
+#define NFD_SNAPLEN_MAX 262144
+/*
+ * Packet bytes travel in a perf sample whose header length is 16 bits:
+ * one sample holds at most this much packet data after the event.
+ */
+#define NFD_SAMPLE_DATA_MAX 64512
+/* A verdict older than this is never matched to a freed packet. */
+#define NFD_PENDING_MAX_AGE_NS 200000000ULL
+
+/* How a drop was attributed. */
+enum nfd_kind {
+	NFD_KIND_NONE = 0, /* not attributed: see enum nfd_why */
+	NFD_KIND_RULE = 1, /* a rule's verdict */
+	NFD_KIND_POLICY = 2, /* a base chain's policy */
+};
+
+/* Why a drop is not attributed. */
+enum nfd_why {
+	NFD_WHY_NONE = 0,
+	NFD_WHY_NOT_NFT = 1, /* freed outside nft_do_chain: not nftables */
+	NFD_WHY_NO_VERDICT = 2, /* no verdict of this packet was seen */
+	NFD_WHY_MISMATCH = 3, /* verdicts seen, none for these bytes */
+};
+
+enum nfd_dir {
+	NFD_DIR_UNKNOWN = 0,
+	NFD_DIR_IN = 1,
+	NFD_DIR_OUT = 2,
+};
+
+/* Counters kept per CPU by the BPF programs (map "stats"). */
+enum nfd_stat {
+	NFD_STAT_DROPS = 0, /* NETFILTER_DROP frees seen in our netns */
+	NFD_STAT_LOST, /* events the perf buffer had no room for */
+	NFD_STAT_VERDICTS, /* drop verdicts a backend recorded */
+	NFD_STAT_VERDICT_NOHDR, /* drop verdicts without packet headers */
+	NFD_STAT_TRACE_MSGS, /* trace messages parsed (nftrace) */
+	NFD_STAT_MAX,
+};
+
+/* The rule that dropped a packet, as the kernel named it. */
+struct nfd_rule {
+	__u64 handle; /* 0 for a policy */
+	__s32 verdict; /* the kernel's verdict code (NF_DROP == 0) */
+	__u8 kind; /* enum nfd_kind */
+	__u8 family; /* table family: NFPROTO_* */
+	__u8 why; /* enum nfd_why, when kind == NFD_KIND_NONE */
+	__u8 pad;
+	char table[NFD_NAME_MAX];
+	char chain[NFD_NAME_MAX];
+};
+
+/*
+ * The first NFD_KEY_LEN bytes of a packet from its network header, as a
+ * backend saw them when the verdict was set, and which of them it saw
+ * (mask bytes 0xff). The bytes probe matches a freed packet against it.
+ */
+#define NFD_KEY_LEN 64
+struct nfd_pkt_key {
+	__u8 bytes[NFD_KEY_LEN];
+	__u8 mask[NFD_KEY_LEN];
+};
+
+/* A drop verdict recorded by a backend, waiting for its packet's free. */
+struct nfd_pending {
+	__u64 ts_ns;
+	__u32 seq; /* push order */
+	__u32 iif; /* input interface the verdict saw, 0 if none */
+	__u32 trace_id;
+	__u32 valid;
+	struct nfd_pkt_key key;
+	struct nfd_rule rule;
+};
+
+struct nfd_pending_stack {
+	__u32 top; /* pushes so far; slot = seq % NFD_PENDING_SLOTS */
+	__u32 pad;
+	struct nfd_pending slot[NFD_PENDING_SLOTS];
+};
+
+/* Header key of a trace message, kept until that packet's verdict. */
+struct nfd_trace_hdr {
+	__u32 trace_id;
+	__u32 iif;
+	__u32 valid;
+	__u32 pad;
+	struct nfd_pkt_key key;
+};
+
+struct nfd_trace_hdrs {
+	struct nfd_trace_hdr slot[NFD_HDR_SLOTS];
+};
+
+/* Key of the per-interface loss counters (map "lost"). */
+struct nfd_if_key {
+	__u32 netns;
+	__u32 ifindex;
+};
+
+/*
+ * One dropped packet. In the perf sample it is followed by `data_off`
+ * bytes before the network header, then `cap_len` packet bytes.
+ */
+struct nfd_event {
+	__u16 version;
+	__u16 size; /* sizeof(struct nfd_event) */
+	__u32 cap_len; /* packet bytes captured, from the network header */
+	__u32 pkt_len; /* packet length from the network header */
+	__u32 data_off; /* bytes in the sample before the network header */
+	__u64 ts_ns; /* CLOCK_BOOTTIME */
+	__u32 netns; /* network namespace inode number */
+	__u32 ifindex;
+	__u16 protocol; /* skb->protocol, network byte order */
+	__u16 hatype; /* ARPHRD_* of the interface */
+	__u8 dir; /* enum nfd_dir */
+	__u8 pkt_type; /* PACKET_* */
+	__u8 addr_len;
+	__u8 pad;
+	__u8 addr[8]; /* link-layer source address, inbound only */
+	char ifname[NFD_IFNAMSIZ];
+	struct nfd_rule rule;
+};
+
+_Static_assert(sizeof(struct nfd_rule) == 16 + 2 * NFD_NAME_MAX,
+	       "struct nfd_rule has holes");
+_Static_assert(sizeof(struct nfd_pending) == 24 + 2 * NFD_KEY_LEN +
+						   sizeof(struct nfd_rule),
+	       "struct nfd_pending has holes");
+_Static_assert(sizeof(struct nfd_event) == 64 + sizeof(struct nfd_rule),
+	       "struct nfd_event has holes");
+_Static_assert(sizeof(struct nfd_pending_stack) <= 32768,
+	       "per-CPU map values are limited to 32 KiB");
+
+#endif /* NFDROPCAP_H */

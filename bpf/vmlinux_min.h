@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The few kernel types nfdropcap's BPF programs read, declared by hand.
+ * Every struct is relocated by CO-RE against the running kernel's BTF:
+ * only field names and types matter here, never offsets or order. Add a
+ * field here before you read it; if a kernel renames one, add a flavour
+ * (struct foo___6_1) citing the kernel change, next to the original.
+ */
+#ifndef NFD_VMLINUX_MIN_H
+#define NFD_VMLINUX_MIN_H
+
+#include <linux/types.h>
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), \
+			     apply_to = record)
+
+struct ns_common {
+	unsigned int inum;
+};
+
+struct net {
+	struct ns_common ns;
+};
+
+typedef struct {
+	struct net *net;
+} possible_net_t;
+
+struct net_device {
+	char name[16];
+	int ifindex;
+	unsigned short type;
+	unsigned char addr_len;
+	possible_net_t nd_net;
+};
+
+struct sock_common {
+	possible_net_t skc_net;
+};
+
+struct sock {
+	struct sock_common __sk_common;
+};
+
+struct dst_entry {
+	struct net_device *dev;
+};
+
+struct sk_buff {
+	struct net_device *dev;
+	struct sock *sk;
+	unsigned long _skb_refdst;
+	unsigned int len;
+	unsigned int data_len;
+	__u8 pkt_type : 3;
+	int skb_iif;
+	__be16 protocol;
+	__u16 transport_header;
+	__u16 network_header;
+	__u16 mac_header;
+	unsigned char *head;
+	unsigned char *data;
+};
+
+/* Values are placeholders: bpf_core_enum_value() reads the kernel's. */
+enum skb_drop_reason {
+	SKB_DROP_REASON_NETFILTER_DROP = 12,
+};
+
+#pragma clang attribute pop
+
+#endif /* NFD_VMLINUX_MIN_H */

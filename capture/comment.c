@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The words nfdropcap writes about a drop: the packet comment's lines. */
+#include <stdio.h>
+#include <string.h>
+
+#include "comment.h"
+
+const char *nfd_family_name(uint8_t nfproto)
+{
+	switch (nfproto) {
+	case 1:
+		return "inet";
+	case 2:
+		return "ip";
+	case 3:
+		return "arp";
+	case 5:
+		return "netdev";
+	case 7:
+		return "bridge";
+	case 10:
+		return "ip6";
+	default:
+		return "unknown";
+	}
+}
+
+const char *nfd_verdict_name(int32_t verdict)
+{
+	switch (verdict & 0xff) {
+	case 0:
+		return "drop";
+	case 1:
+		return "accept";
+	case 2:
+		return "stolen";
+	case 3:
+		return "queue";
+	case 4:
+		return "repeat";
+	default:
+		return "unknown";
+	}
+}
+
+const char *nfd_why_text(uint8_t why)
+{
+	switch (why) {
+	case NFD_WHY_NOT_NFT:
+		return "dropped outside nftables, e.g. by conntrack or "
+		       "iptables-legacy";
+	case NFD_WHY_NO_VERDICT:
+		return "no nftables verdict was seen for this packet";
+	case NFD_WHY_MISMATCH:
+		return "no nftables verdict matched this packet for sure";
+	default:
+		return "unknown";
+	}
+}
+
+void nfd_comment_rule(char *buf, size_t len, const struct nfd_rule *r)
+{
+	const char *family = nfd_family_name(r->family);
+
+	switch (r->kind) {
+	case NFD_KIND_RULE:
+		snprintf(buf, len, "table %s %.256s chain %.256s handle %llu %s",
+			 family, r->table, r->chain,
+			 (unsigned long long)r->handle,
+			 nfd_verdict_name(r->verdict));
+		break;
+	case NFD_KIND_POLICY:
+		snprintf(buf, len, "table %s %.256s chain %.256s policy %s",
+			 family, r->table, r->chain,
+			 nfd_verdict_name(r->verdict));
+		break;
+	default:
+		snprintf(buf, len, "netfilter drop (not attributed: %s)",
+			 nfd_why_text(r->why));
+		break;
+	}
+}
+
+void nfd_comment_line(char *buf, size_t len, const struct nfd_rule *r,
+		      const char *rule_text)
+{
+	size_t n;
+
+	nfd_comment_rule(buf, len, r);
+	n = strlen(buf);
+	if (r->kind == NFD_KIND_RULE && rule_text && n < len)
+		snprintf(buf + n, len - n, ": %s", rule_text);
+}

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Kernel symbol addresses, from /proc/kallsyms. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kallsyms.h"
+
+/* Parses "ADDR TYPE NAME [module]" into @addr and @sym. */
+static int parse_line(char *line, uint64_t *addr, char **sym)
+{
+	char *end, *name;
+
+	*addr = strtoull(line, &end, 16);
+	if (end == line || end[0] != ' ' || !end[1] || end[2] != ' ')
+		return -1;
+	name = end + 3;
+	name[strcspn(name, " \t\n")] = 0;
+	*sym = name;
+	return 0;
+}
+
+int nfd_kallsyms_range(const char *name, uint64_t *lo, uint64_t *hi)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	uint64_t start = 0, next = UINT64_MAX, addr;
+	char line[512], *sym;
+
+	if (!f)
+		return -errno;
+	/* the start first; symbols are not sorted across modules */
+	while (fgets(line, sizeof(line), f))
+		if (!parse_line(line, &addr, &sym) && !strcmp(sym, name)) {
+			start = addr;
+			break;
+		}
+	if (!start) {
+		fclose(f);
+		return -ENOENT;
+	}
+	rewind(f);
+	while (fgets(line, sizeof(line), f))
+		if (!parse_line(line, &addr, &sym) && addr > start &&
+		    addr < next)
+			next = addr;
+	fclose(f);
+	if (next == UINT64_MAX)
+		return -ENOENT;
+	*lo = start;
+	*hi = next;
+	return 0;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Kernel symbol addresses, from /proc/kallsyms. */
+#ifndef NFD_KALLSYMS_H
+#define NFD_KALLSYMS_H
+
+#include <stdint.h>
+
+/*
+ * The text range [@lo, @hi) of function @name: from its address to the
+ * next higher symbol's. Returns 0, or -ENOENT when it is not listed or
+ * addresses are hidden (kptr_restrict).
+ */
+int nfd_kallsyms_range(const char *name, uint64_t *lo, uint64_t *hi);
+
+#endif /* NFD_KALLSYMS_H */

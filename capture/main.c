@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nfdropcap: every packet netfilter drops, byte for byte, with the rule
+ * that dropped it. Start-up checks, the capture loop, shutdown.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+
+#include "backend.h"
+#include "netns.h"
+#include "opts.h"
+#include "output.h"
+#include "probe.h"
+#include "ruleset.h"
+
+#define POLL_MS 100
+#define LOSS_CHECK_NS 200000000LL
+
+static volatile sig_atomic_t stop;
+
+struct capture {
+	struct nfd_opts opts;
+	struct nfd_netns ns;
+	struct nfd_output *out;
+	struct nfd_probe probe;
+	struct nfd_backend *backend;
+	struct nfd_ruleset *rs;
+	uint64_t lost_reported; /* perf's own lost records, for -v */
+};
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+static int setup_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal,
+				.sa_flags = SA_RESTART };
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
+	    sigaction(SIGHUP, &sa, NULL) || sigaction(SIGPIPE, &ign, NULL) ||
+	    sigaction(SIGXFSZ, &ign, NULL))
+		return -errno;
+	return 0;
+}
+
+static int verbosity;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (level == LIBBPF_DEBUG && verbosity < 2)
+		return 0;
+	if (!verbosity)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* CapEff of this process has @bit. */
+static int have_cap(int bit)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return (eff >> bit) & 1;
+}
+
+static int check_system(void)
+{
+	enum { NET_ADMIN = 12, SYS_ADMIN = 21, PERFMON = 38, BPF = 39 };
+
+	if (!have_cap(NET_ADMIN) ||
+	    (!have_cap(SYS_ADMIN) && !(have_cap(BPF) && have_cap(PERFMON)))) {
+		fprintf(stderr, "nfdropcap: not enough privileges: run it as "
+				"root, or with CAP_BPF, CAP_PERFMON and "
+				"CAP_NET_ADMIN\n");
+		return NFD_EXIT_FAIL;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "nfdropcap: this kernel has no BTF "
+				"(/sys/kernel/btf/vmlinux: %s): use a kernel "
+				"built with CONFIG_DEBUG_INFO_BTF=y\n",
+			strerror(errno));
+		return NFD_EXIT_FAIL;
+	}
+	return 0;
+}
+
+static void on_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+	struct capture *c = ctx;
+
+	if (nfd_output_event(c->out, data, size) || nfd_output_done(c->out))
+		stop = 1;
+}
+
+static void on_lost(void *ctx, int cpu, __u64 cnt)
+{
+	struct capture *c = ctx;
+
+	c->lost_reported += cnt;
+}
+
+static void note_lost(void *ctx, uint32_t netns, uint32_t ifindex,
+		      uint64_t total)
+{
+	nfd_output_lost(ctx, netns, ifindex, total);
+}
+
+static int start_probe(struct capture *c)
+{
+	uint32_t snap = c->opts.snaplen;
+	struct nfd_probe_cfg cfg = {
+		/* the LINUX_SLL2 header takes 20 of the snaplen */
+		.snap_data = snap > 20 ? snap - 20 : 0,
+		.netns = c->ns.inum,
+		.buffer_kib = c->opts.buffer_kib,
+		.on_sample = on_sample,
+		.on_lost = on_lost,
+		.ctx = c,
+	};
+
+	return nfd_probe_start(&c->probe, &cfg);
+}
+
+static int start_backend(struct capture *c)
+{
+	struct nfd_backend_env env = {
+		.pending_fd = nfd_probe_pending_fd(&c->probe),
+		.stats_fd = nfd_probe_stats_fd(&c->probe),
+		.netns = &c->ns,
+		.verbose = c->opts.verbose,
+	};
+	char why[256] = "";
+
+	c->backend = nfd_backend_pick(c->opts.backend, why, sizeof(why));
+	if (!c->backend) {
+		fprintf(stderr, "nfdropcap: backend %s is not available on "
+				"this kernel: %s\n",
+			c->opts.backend, why);
+		return -ENOTSUP;
+	}
+	return c->backend->attach(c->backend, &env);
+}
+
+static int start(struct capture *c)
+{
+	int err;
+
+	err = nfd_output_open(c->out, &c->ns);
+	if (err)
+		return err;
+	err = start_probe(c);
+	if (err)
+		return err;
+	err = nfd_netns_enter(&c->ns);
+	if (err)
+		return err;
+	err = start_backend(c);
+	if (err) {
+		c->backend = NULL;
+		return err;
+	}
+	c->rs = nfd_ruleset_new();
+	nfd_output_set_ruleset(c->out, c->rs);
+	return 0;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void check_losses(struct capture *c)
+{
+	nfd_probe_for_each_lost(&c->probe, note_lost, c->out);
+}
+
+static void loop(struct capture *c)
+{
+	int64_t last_check = now_ns();
+	int err;
+
+	while (!stop) {
+		err = perf_buffer__poll(c->probe.pb, POLL_MS);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "nfdropcap: perf_buffer__poll: %s\n",
+				strerror(-err));
+			break;
+		}
+		if (now_ns() - last_check > LOSS_CHECK_NS) {
+			check_losses(c);
+			last_check = now_ns();
+		}
+		if (nfd_output_flush(c->out))
+			break;
+	}
+}
+
+/* Stop recording, then write out whatever the kernel already queued. */
+static void drain(struct capture *c)
+{
+	nfd_probe_detach(&c->probe);
+	if (!nfd_output_error(c->out) && !nfd_output_done(c->out))
+		perf_buffer__consume(c->probe.pb);
+	check_losses(c);
+}
+
+static void print_ready(const struct capture *c)
+{
+	fprintf(stderr,
+		"nfdropcap: capturing drops in netns %s (net:[%u]), backend "
+		"%s, snaplen %u, writing to %s\n",
+		c->ns.name, c->ns.inum, c->backend->name, c->opts.snaplen,
+		!c->opts.write_path		   ? "stdout (text)" :
+		!strcmp(c->opts.write_path, "-") ? "stdout (pcapng)" :
+						     c->opts.write_path);
+}
+
+static int report_error(const struct capture *c)
+{
+	int err = nfd_output_error(c->out);
+
+	if (!err || err == -EPIPE)
+		return NFD_EXIT_OK;
+	fprintf(stderr,
+		"nfdropcap: writing '%s': %s; the file holds every drop "
+		"written before\n",
+		c->opts.write_path ? c->opts.write_path : "stdout",
+		strerror(-err));
+	return NFD_EXIT_FAIL;
+}
+
+static int run(struct capture *c)
+{
+	uint64_t stats[NFD_STAT_MAX] = { 0 };
+	int ret;
+
+	if (start(c)) {
+		nfd_output_abandon(c->out);
+		return NFD_EXIT_FAIL;
+	}
+	if (!c->opts.quiet)
+		print_ready(c);
+	loop(c);
+	drain(c);
+	nfd_output_close(c->out);
+	ret = report_error(c);
+	nfd_probe_stats(&c->probe, stats);
+	if (!c->opts.quiet)
+		nfd_output_summary(c->out, 0);
+	if (c->opts.verbose)
+		fprintf(stderr,
+			"nfdropcap: kernel: %llu drops, %llu lost, %llu drop "
+			"verdicts, %llu without headers, %llu trace "
+			"messages; perf lost records %llu\n",
+			(unsigned long long)stats[NFD_STAT_DROPS],
+			(unsigned long long)stats[NFD_STAT_LOST],
+			(unsigned long long)stats[NFD_STAT_VERDICTS],
+			(unsigned long long)stats[NFD_STAT_VERDICT_NOHDR],
+			(unsigned long long)stats[NFD_STAT_TRACE_MSGS],
+			(unsigned long long)c->lost_reported);
+	return ret;
+}
+
+static void cleanup(struct capture *c)
+{
+	if (c->backend)
+		c->backend->detach(c->backend);
+	nfd_ruleset_free(c->rs);
+	nfd_probe_destroy(&c->probe);
+	nfd_output_free(c->out);
+	nfd_netns_close(&c->ns);
+	nfd_opts_free(&c->opts);
+}
+
+int main(int argc, char **argv)
+{
+	struct capture c = { .ns = { .fd = -1 } };
+	int ret;
+
+	ret = nfd_opts_parse(&c.opts, argc, argv);
+	if (ret >= 0)
+		goto out;
+	verbosity = c.opts.verbose;
+	libbpf_set_print(libbpf_print);
+	ret = nfd_output_new(&c.out, &c.opts);
+	ret = ret ?: nfd_netns_open(&c.ns, c.opts.netns);
+	ret = ret ?: check_system();
+	if (ret)
+		goto out;
+	if (setup_signals()) {
+		fprintf(stderr, "nfdropcap: sigaction: %s\n", strerror(errno));
+		ret = NFD_EXIT_FAIL;
+		goto out;
+	}
+	ret = run(&c);
+out:
+	cleanup(&c);
+	return ret;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Network namespaces: which one to capture in, and entering it. */
+#ifndef NFD_NETNS_H
+#define NFD_NETNS_H
+
+#include <stdint.h>
+
+struct nfd_netns {
+	int fd; /* open namespace file */
+	uint32_t inum; /* its inode number, as the kernel's ns.inum */
+	char name[256]; /* what to call it: the ip-netns name, or a path */
+};
+
+/*
+ * Opens the namespace @spec (NULL = the current one): a name from
+ * 'ip netns' or a path. Returns 0, or prints why not and returns an exit
+ * status (NFD_EXIT_USAGE for an unknown namespace).
+ */
+int nfd_netns_open(struct nfd_netns *ns, const char *spec);
+/* Moves this process into @ns. Returns 0 or -errno (printed). */
+int nfd_netns_enter(const struct nfd_netns *ns);
+void nfd_netns_close(struct nfd_netns *ns);
+
+#endif /* NFD_NETNS_H */

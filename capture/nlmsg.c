@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A small netlink message builder: messages, attributes, nests. */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include "nlmsg.h"
+
+static void *reserve(struct nl_buf *b, size_t len)
+{
+	size_t need = NLMSG_ALIGN(len);
+	void *p;
+
+	if (b->overflow || b->len + need > sizeof(b->data)) {
+		b->overflow = 1;
+		return NULL;
+	}
+	p = b->data + b->len;
+	memset(p, 0, need);
+	b->len += need;
+	return p;
+}
+
+void nl_buf_init(struct nl_buf *b)
+{
+	b->len = 0;
+	b->msg = 0;
+	b->overflow = 0;
+}
+
+void nl_msg_begin(struct nl_buf *b, uint16_t type, uint16_t flags,
+		  uint32_t seq, uint8_t family, uint16_t res_id)
+{
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *gen;
+
+	b->msg = b->len;
+	nlh = reserve(b, NLMSG_HDRLEN);
+	gen = reserve(b, sizeof(*gen));
+	if (!nlh || !gen)
+		return;
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = seq;
+	gen->nfgen_family = family;
+	gen->version = NFNETLINK_V0;
+	gen->res_id = htons(res_id);
+}
+
+void nl_msg_end(struct nl_buf *b)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)(b->data + b->msg);
+
+	if (!b->overflow)
+		nlh->nlmsg_len = b->len - b->msg;
+}
+
+void nl_put(struct nl_buf *b, uint16_t type, const void *data, size_t len)
+{
+	struct nlattr *nla = reserve(b, NLA_HDRLEN + len);
+
+	if (!nla)
+		return;
+	nla->nla_type = type;
+	nla->nla_len = NLA_HDRLEN + len;
+	memcpy((char *)nla + NLA_HDRLEN, data, len);
+}
+
+void nl_put_str(struct nl_buf *b, uint16_t type, const char *s)
+{
+	nl_put(b, type, s, strlen(s) + 1);
+}
+
+void nl_put_be32(struct nl_buf *b, uint16_t type, uint32_t v)
+{
+	uint32_t be = htonl(v);
+
+	nl_put(b, type, &be, sizeof(be));
+}
+
+size_t nl_nest_begin(struct nl_buf *b, uint16_t type)
+{
+	size_t off = b->len;
+	struct nlattr *nla = reserve(b, NLA_HDRLEN);
+
+	if (nla)
+		nla->nla_type = type | NLA_F_NESTED;
+	return off;
+}
+
+void nl_nest_end(struct nl_buf *b, size_t nest)
+{
+	struct nlattr *nla = (struct nlattr *)(b->data + nest);
+
+	if (!b->overflow)
+		nla->nla_len = b->len - nest;
+}
+
+static int read_acks(int fd, int acks)
+{
+	char buf[8192];
+
+	while (acks > 0) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		for (; NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n)) {
+			struct nlmsgerr *e = NLMSG_DATA(nlh);
+
+			if (nlh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (e->error)
+				return e->error;
+			acks--;
+		}
+	}
+	return 0;
+}
+
+int nl_send_and_ack(int fd, const struct nl_buf *b, int acks)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	ssize_t n;
+
+	if (b->overflow)
+		return -ENOBUFS;
+	do {
+		n = sendto(fd, b->data, b->len, 0, (struct sockaddr *)&sa,
+			   sizeof(sa));
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != b->len)
+		return -EMSGSIZE;
+	return read_acks(fd, acks);
+}

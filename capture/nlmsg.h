@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A small netlink message builder: messages, attributes, nests. */
+#ifndef NFD_NLMSG_H
+#define NFD_NLMSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/netlink.h>
+
+struct nl_buf {
+	char data[8192];
+	size_t len; /* bytes used */
+	size_t msg; /* offset of the message being built */
+	int overflow; /* set when something did not fit */
+};
+
+void nl_buf_init(struct nl_buf *b);
+/* Starts a netfilter message: nlmsghdr + nfgenmsg. */
+void nl_msg_begin(struct nl_buf *b, uint16_t type, uint16_t flags,
+		  uint32_t seq, uint8_t family, uint16_t res_id);
+void nl_msg_end(struct nl_buf *b);
+void nl_put(struct nl_buf *b, uint16_t type, const void *data, size_t len);
+void nl_put_str(struct nl_buf *b, uint16_t type, const char *s);
+void nl_put_be32(struct nl_buf *b, uint16_t type, uint32_t v);
+/* Returns the nest's offset, to give to nl_nest_end. */
+size_t nl_nest_begin(struct nl_buf *b, uint16_t type);
+void nl_nest_end(struct nl_buf *b, size_t nest);
+
+/*
+ * Sends @b on @fd and reads the kernel's answers until @acks
+ * acknowledgements came or an error did. Returns 0 or -errno.
+ */
+int nl_send_and_ack(int fd, const struct nl_buf *b, int acks);
+
+#endif /* NFD_NLMSG_H */

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command line of nfdropcap. */
+#ifndef NFD_OPTS_H
+#define NFD_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NFD_EXIT_OK 0
+#define NFD_EXIT_FAIL 1 /* runtime failure */
+#define NFD_EXIT_USAGE 2 /* bad command line */
+
+#define NFD_SNAPLEN_DEFAULT 262144
+
+struct nfd_opts {
+	const char *write_path; /* -w; NULL: print lines; "-": stdout */
+	uint32_t snaplen; /* -s, never 0 */
+	uint64_t count; /* -c, 0 = unlimited */
+	const char *netns; /* -N NAME|PATH; NULL: the current one */
+	const char *backend; /* --backend: "auto" or a name */
+	char *filter; /* pcap-filter expression, or NULL */
+	uint32_t buffer_kib; /* -B: perf buffer per CPU, KiB (0 = auto) */
+	int verbose; /* -v */
+	bool quiet; /* -q */
+};
+
+/*
+ * Parses argv into @o. Returns -1 to go on, or an exit status (help and
+ * version print and return NFD_EXIT_OK; errors print one line and return
+ * NFD_EXIT_USAGE).
+ */
+int nfd_opts_parse(struct nfd_opts *o, int argc, char **argv);
+void nfd_opts_free(struct nfd_opts *o);
+
+#endif /* NFD_OPTS_H */

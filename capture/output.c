@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where drops go: a pcapng file or one line each on stdout. Each drop is
+ * framed as LINUX_SLL2 (interface index, direction, protocol: at IP hooks
+ * there is no link header), filtered with the user's expression, and
+ * written with a comment naming the rule.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/utsname.h>
+
+#include "comment.h"
+#include "dissect.h"
+#include "output.h"
+#include "pcapng.h"
+#include "ruleset.h"
+
+#define SLL2_LEN 20
+#define LINKTYPE_LINUX_SLL2 276
+#define COMMENT_MAX 2048
+
+struct iface {
+	uint32_t netns, ifindex;
+	char name[NFD_IFNAMSIZ];
+	int if_id; /* pcapng interface id, -1 until its IDB is written */
+	uint64_t written;
+	uint64_t lost_total; /* as the probe counted it */
+	uint64_t lost_unreported; /* for the next packet's epb_dropcount */
+};
+
+struct rule_count {
+	char *what; /* nfd_comment_rule() */
+	uint64_t n;
+};
+
+struct nfd_output {
+	const struct nfd_opts *o;
+	const struct nfd_netns *ns;
+	struct pcapng_writer *w; /* NULL: print lines */
+	struct nfd_ruleset *rs;
+	pcap_t *dead;
+	struct bpf_program filter;
+	bool have_filter;
+	bool created; /* we created the file */
+	int err;
+	int64_t boot_to_real_ns;
+	uint64_t first_ts, last_ts;
+
+	struct iface *ifaces;
+	size_t n_ifaces;
+	struct rule_count *rules;
+	size_t n_rules;
+
+	uint64_t seen, written, filtered, unattributed, lost;
+	uint8_t frame[SLL2_LEN + NFD_SNAPLEN_MAX];
+};
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int compile_filter(struct nfd_output *out)
+{
+	const char *expr = out->o->filter;
+
+	out->dead = pcap_open_dead(LINKTYPE_LINUX_SLL2, out->o->snaplen);
+	if (!out->dead) {
+		fprintf(stderr, "nfdropcap: pcap_open_dead failed\n");
+		return NFD_EXIT_FAIL;
+	}
+	if (!expr)
+		return 0;
+	if (pcap_compile(out->dead, &out->filter, expr, 1,
+			 PCAP_NETMASK_UNKNOWN)) {
+		fprintf(stderr,
+			"nfdropcap: bad filter expression '%s': %s (see "
+			"pcap-filter(7))\n",
+			expr, pcap_geterr(out->dead));
+		return NFD_EXIT_USAGE;
+	}
+	out->have_filter = true;
+	return 0;
+}
+
+int nfd_output_new(struct nfd_output **outp, const struct nfd_opts *o)
+{
+	struct nfd_output *out = calloc(1, sizeof(*out));
+	int ret;
+
+	*outp = NULL;
+	if (!out) {
+		fprintf(stderr, "nfdropcap: out of memory\n");
+		return NFD_EXIT_FAIL;
+	}
+	out->o = o;
+	out->boot_to_real_ns =
+		clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+	ret = compile_filter(out);
+	if (ret) {
+		nfd_output_free(out);
+		return ret;
+	}
+	*outp = out;
+	return 0;
+}
+
+static int write_shb(struct nfd_output *out)
+{
+	char os[256], appl[64];
+	struct utsname u;
+	struct pcapng_shb shb = { .os = os, .userappl = appl };
+
+	if (uname(&u))
+		snprintf(os, sizeof(os), "Linux");
+	else
+		snprintf(os, sizeof(os), "%s %s %s", u.sysname, u.release,
+			 u.machine);
+	snprintf(appl, sizeof(appl), "nfdropcap %s", NFD_VERSION);
+	return pcapng_write_shb(out->w, &shb);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+int nfd_output_open(struct nfd_output *out, const struct nfd_netns *ns)
+{
+	const char *path = out->o->write_path;
+	enum pcapng_compress c = PCAPNG_PLAIN;
+	int fd, err;
+
+	out->ns = ns;
+	if (!path)
+		return 0;
+	if (!strcmp(path, "-")) {
+		fd = dup(STDOUT_FILENO);
+	} else {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		out->created = fd >= 0;
+		if (ends_with(path, ".gz"))
+			c = PCAPNG_GZIP;
+	}
+	if (fd < 0) {
+		err = -errno;
+		fprintf(stderr, "nfdropcap: cannot write '%s': %s (give -w a "
+				"writable path)\n",
+			path, strerror(errno));
+		return err;
+	}
+	err = pcapng_writer_new(&out->w, fd, c);
+	if (!err) {
+		pcapng_set_autoflush(out->w, !strcmp(path, "-"));
+		err = write_shb(out);
+	}
+	if (err < 0)
+		fprintf(stderr, "nfdropcap: writing '%s': %s\n", path,
+			strerror(-err));
+	return err < 0 ? err : 0;
+}
+
+void nfd_output_abandon(struct nfd_output *out)
+{
+	if (out->w) {
+		pcapng_close(out->w);
+		out->w = NULL;
+	}
+	if (out->created && !out->written)
+		unlink(out->o->write_path);
+	out->created = false;
+}
+
+void nfd_output_set_ruleset(struct nfd_output *out, struct nfd_ruleset *rs)
+{
+	out->rs = rs;
+}
+
+static struct iface *find_iface(struct nfd_output *out, uint32_t netns,
+				uint32_t ifindex, const char *name)
+{
+	struct iface *f;
+
+	for (size_t i = 0; i < out->n_ifaces; i++) {
+		f = &out->ifaces[i];
+		if (f->netns == netns && f->ifindex == ifindex) {
+			if (name && name[0] && !f->name[0])
+				snprintf(f->name, sizeof(f->name), "%s", name);
+			return f;
+		}
+	}
+	f = realloc(out->ifaces, (out->n_ifaces + 1) * sizeof(*f));
+	if (!f)
+		return NULL;
+	out->ifaces = f;
+	f = &out->ifaces[out->n_ifaces++];
+	memset(f, 0, sizeof(*f));
+	f->netns = netns;
+	f->ifindex = ifindex;
+	f->if_id = -1;
+	if (name)
+		snprintf(f->name, sizeof(f->name), "%.15s", name);
+	return f;
+}
+
+static int write_idb(struct nfd_output *out, struct iface *f)
+{
+	char name[64], descr[512];
+	struct pcapng_idb idb = {
+		.linktype = LINKTYPE_LINUX_SLL2,
+		.snaplen = out->o->snaplen,
+		.name = name,
+		.description = descr,
+		.tsresol = PCAPNG_TSRESOL_NSEC,
+	};
+	int id;
+
+	if (f->name[0])
+		snprintf(name, sizeof(name), "%s", f->name);
+	else
+		snprintf(name, sizeof(name), "ifindex%u", f->ifindex);
+	snprintf(descr, sizeof(descr),
+		 "%s (ifindex %u) in network namespace %s (net:[%u])", name,
+		 f->ifindex, out->ns->name, f->netns);
+	id = pcapng_write_idb(out->w, &idb);
+	if (id < 0)
+		return id;
+	f->if_id = id;
+	return 0;
+}
+
+/* The LINUX_SLL2 header, then the packet from its network header. */
+static uint32_t build_frame(struct nfd_output *out, const struct nfd_event *ev,
+			    const uint8_t *pkt)
+{
+	uint8_t *h = out->frame;
+	uint32_t ifindex = htonl(ev->ifindex);
+	uint16_t hatype = htons(ev->hatype);
+
+	memset(h, 0, SLL2_LEN);
+	memcpy(h, &ev->protocol, 2); /* already in network byte order */
+	memcpy(h + 4, &ifindex, 4);
+	memcpy(h + 8, &hatype, 2);
+	h[10] = ev->pkt_type;
+	h[11] = ev->addr_len <= 8 ? ev->addr_len : 0;
+	memcpy(h + 12, ev->addr, h[11]);
+	memcpy(h + SLL2_LEN, pkt, ev->cap_len);
+	return SLL2_LEN + ev->cap_len;
+}
+
+static void count_rule(struct nfd_output *out, const struct nfd_rule *r)
+{
+	char what[COMMENT_MAX];
+	struct rule_count *rc;
+
+	nfd_comment_rule(what, sizeof(what), r);
+	for (size_t i = 0; i < out->n_rules; i++) {
+		if (!strcmp(out->rules[i].what, what)) {
+			out->rules[i].n++;
+			return;
+		}
+	}
+	rc = realloc(out->rules, (out->n_rules + 1) * sizeof(*rc));
+	if (!rc)
+		return;
+	out->rules = rc;
+	rc[out->n_rules].what = strdup(what);
+	rc[out->n_rules].n = 1;
+	if (rc[out->n_rules].what)
+		out->n_rules++;
+}
+
+static const char *rule_text(struct nfd_output *out, const struct nfd_rule *r)
+{
+	if (r->kind != NFD_KIND_RULE || !out->rs)
+		return NULL;
+	return nfd_ruleset_rule(out->rs, nfd_family_name(r->family), r->table,
+				r->chain, r->handle);
+}
+
+static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
+			 const struct iface *f, char *buf, size_t len)
+{
+	const char *text = rule_text(out, &ev->rule);
+	size_t n;
+
+	nfd_comment_line(buf, len, &ev->rule, text);
+	n = strlen(buf);
+	if (ev->rule.kind == NFD_KIND_RULE && !text && n < len)
+		n += snprintf(buf + n, len - n,
+			      "\nrule text unavailable: the rule was deleted "
+			      "before it could be read");
+	if (n < len)
+		snprintf(buf + n, len - n, "\nnetns %s interface %s %s",
+			 out->ns->name, f->name[0] ? f->name : "?",
+			 ev->dir == NFD_DIR_IN ? "inbound" : "outbound");
+}
+
+static int write_epb(struct nfd_output *out, const struct nfd_event *ev,
+		     struct iface *f, uint32_t framelen, uint64_t ts,
+		     const char *comment)
+{
+	struct pcapng_epb epb = {
+		.ts = ts,
+		.caplen = framelen < out->o->snaplen ? framelen :
+						       out->o->snaplen,
+		.origlen = SLL2_LEN + ev->pkt_len,
+		.data = out->frame,
+		.comment = comment,
+		.has_flags = true,
+		.flags = ev->dir == NFD_DIR_IN ? PCAPNG_EPB_DIR_INBOUND :
+						 PCAPNG_EPB_DIR_OUTBOUND,
+	};
+	int err;
+
+	if (f->if_id < 0 && (err = write_idb(out, f)))
+		return err;
+	epb.if_id = f->if_id;
+	if (f->lost_unreported) {
+		epb.has_dropcount = true;
+		epb.dropcount = f->lost_unreported;
+		f->lost_unreported = 0;
+	}
+	return pcapng_write_epb(out->w, &epb);
+}
+
+static void print_line(struct nfd_output *out, const struct nfd_event *ev,
+		       const struct iface *f, uint64_t ts, const char *comment)
+{
+	char summary[512], clock[32];
+	time_t sec = ts / 1000000000ULL;
+	struct tm tm;
+	const char *eol = strchr(comment, '\n');
+
+	localtime_r(&sec, &tm);
+	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+	nfd_dissect(summary, sizeof(summary), ntohs(ev->protocol),
+		    out->frame + SLL2_LEN, ev->cap_len, ev->pkt_len);
+	printf("%s.%06llu %s %s %s [%.*s]\n", clock,
+	       (unsigned long long)(ts % 1000000000ULL) / 1000,
+	       f->name[0] ? f->name : "?", ev->dir == NFD_DIR_IN ? "In " : "Out",
+	       summary, eol ? (int)(eol - comment) : (int)strlen(comment),
+	       comment);
+	fflush(stdout);
+}
+
+static bool filter_pass(struct nfd_output *out, uint32_t framelen,
+			uint32_t origlen)
+{
+	struct pcap_pkthdr hdr = { .caplen = framelen, .len = origlen };
+
+	if (!out->have_filter)
+		return true;
+	if (hdr.caplen > out->o->snaplen)
+		hdr.caplen = out->o->snaplen;
+	return pcap_offline_filter(&out->filter, &hdr, out->frame) != 0;
+}
+
+static const struct nfd_event *check_event(const void *data, uint32_t size)
+{
+	const struct nfd_event *ev = data;
+
+	if (size < sizeof(*ev) || ev->version != NFD_EVENT_VERSION ||
+	    ev->size != sizeof(*ev) || ev->cap_len > NFD_SNAPLEN_MAX ||
+	    size < sizeof(*ev) + ev->data_off + ev->cap_len)
+		return NULL;
+	return ev;
+}
+
+int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size)
+{
+	const struct nfd_event *ev = check_event(data, size);
+	char comment[COMMENT_MAX];
+	uint32_t framelen;
+	struct iface *f;
+	uint64_t ts;
+
+	if (!ev || out->err || nfd_output_done(out))
+		return out->err;
+	out->seen++;
+	framelen = build_frame(out, ev,
+			       (const uint8_t *)(ev + 1) + ev->data_off);
+	if (!filter_pass(out, framelen, SLL2_LEN + ev->pkt_len)) {
+		out->filtered++;
+		return 0;
+	}
+	f = find_iface(out, ev->netns, ev->ifindex, ev->ifname);
+	if (!f)
+		return out->err = -ENOMEM;
+	ts = ev->ts_ns + out->boot_to_real_ns;
+	make_comment(out, ev, f, comment, sizeof(comment));
+	if (out->w)
+		out->err = write_epb(out, ev, f, framelen, ts, comment);
+	else
+		print_line(out, ev, f, ts, comment);
+	if (out->err)
+		return out->err;
+	if (!out->first_ts)
+		out->first_ts = ts;
+	out->last_ts = ts;
+	f->written++;
+	out->written++;
+	if (ev->rule.kind == NFD_KIND_NONE)
+		out->unattributed++;
+	count_rule(out, &ev->rule);
+	return 0;
+}
+
+void nfd_output_lost(struct nfd_output *out, uint32_t netns, uint32_t ifindex,
+		     uint64_t total)
+{
+	struct iface *f = find_iface(out, netns, ifindex, NULL);
+
+	if (!f || total <= f->lost_total)
+		return;
+	f->lost_unreported += total - f->lost_total;
+	out->lost += total - f->lost_total;
+	f->lost_total = total;
+}
+
+int nfd_output_flush(struct nfd_output *out)
+{
+	if (out->w && !out->err)
+		out->err = pcapng_flush(out->w);
+	return out->err;
+}
+
+bool nfd_output_done(const struct nfd_output *out)
+{
+	return out->o->count && out->written >= out->o->count;
+}
+
+int nfd_output_error(const struct nfd_output *out)
+{
+	return out->err;
+}
+
+static int write_isb(struct nfd_output *out, struct iface *f, uint64_t now)
+{
+	struct pcapng_isb isb = {
+		.ts = now,
+		.has_starttime = out->first_ts != 0,
+		.starttime = out->first_ts,
+		.has_endtime = true,
+		.endtime = now,
+		.has_ifdrop = true,
+		.ifdrop = f->lost_total,
+		.has_usrdeliv = true,
+		.usrdeliv = f->written,
+	};
+	int err;
+
+	if (f->if_id < 0 && (err = write_idb(out, f)))
+		return err;
+	isb.if_id = f->if_id;
+	return pcapng_write_isb(out->w, &isb);
+}
+
+int nfd_output_close(struct nfd_output *out)
+{
+	uint64_t now = clock_ns(CLOCK_REALTIME);
+	int err = out->err;
+
+	if (!out->w)
+		return err;
+	for (size_t i = 0; i < out->n_ifaces && !err; i++)
+		err = write_isb(out, &out->ifaces[i], now);
+	/* close even after an error: what reached the file stays valid */
+	if (pcapng_close(out->w) && !err)
+		err = -EIO;
+	out->w = NULL;
+	if (!out->err)
+		out->err = err;
+	return err;
+}
+
+void nfd_output_summary(const struct nfd_output *out, uint64_t misses)
+{
+	fprintf(stderr,
+		"nfdropcap: %" PRIu64 " captured, %" PRIu64 " lost, %" PRIu64
+		" unattributed (%" PRIu64 " drops seen, %" PRIu64
+		" filtered out)\n",
+		out->written, out->lost + misses, out->unattributed, out->seen,
+		out->filtered);
+	for (size_t i = 0; i < out->n_rules; i++)
+		fprintf(stderr, "nfdropcap: %10" PRIu64 "  %s\n",
+			out->rules[i].n, out->rules[i].what);
+}
+
+void nfd_output_free(struct nfd_output *out)
+{
+	if (!out)
+		return;
+	if (out->w)
+		pcapng_close(out->w);
+	if (out->have_filter)
+		pcap_freecode(&out->filter);
+	if (out->dead)
+		pcap_close(out->dead);
+	for (size_t i = 0; i < out->n_rules; i++)
+		free(out->rules[i].what);
+	free(out->rules);
+	free(out->ifaces);
+	free(out);
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Where drops go: a pcapng file (one IDB per namespace and interface,
+ * LINUX_SLL2 frames, a comment naming the rule) or one line each on
+ * stdout; the filter expression; the per-rule summary.
+ */
+#ifndef NFD_OUTPUT_H
+#define NFD_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nfdropcap.h"
+#include "netns.h"
+#include "opts.h"
+
+struct nfd_output;
+struct nfd_ruleset;
+
+/*
+ * Checks the filter expression. Returns 0, or prints why not and returns
+ * NFD_EXIT_USAGE.
+ */
+int nfd_output_new(struct nfd_output **out, const struct nfd_opts *o);
+/* Opens the file and writes its header. 0, or prints and returns -errno. */
+int nfd_output_open(struct nfd_output *out, const struct nfd_netns *ns);
+/* Removes the file if nothing was captured into it (start-up failed). */
+void nfd_output_abandon(struct nfd_output *out);
+void nfd_output_set_ruleset(struct nfd_output *out, struct nfd_ruleset *rs);
+
+/* One perf sample. Returns 0, or -errno after a write error. */
+int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size);
+/* Total lost so far on one interface (losses go on its next packet). */
+void nfd_output_lost(struct nfd_output *out, uint32_t netns, uint32_t ifindex,
+		     uint64_t total);
+int nfd_output_flush(struct nfd_output *out);
+bool nfd_output_done(const struct nfd_output *out); /* -c reached */
+int nfd_output_error(const struct nfd_output *out);
+
+/* Statistics blocks, close. Returns 0 or the first write error. */
+int nfd_output_close(struct nfd_output *out);
+/* The summary on stderr. */
+void nfd_output_summary(const struct nfd_output *out, uint64_t misses);
+void nfd_output_free(struct nfd_output *out);
+
+#endif /* NFD_OUTPUT_H */

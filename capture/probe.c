@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The bytes probe: tp_btf/kfree_skb for reason NETFILTER_DROP. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "kallsyms.h"
+#include "probe.h"
+#include "kfree_skb.skel.h"
+
+static size_t perf_pages(uint32_t buffer_kib)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	long ncpu = libbpf_num_possible_cpus();
+	size_t bytes, pages = 1;
+
+	if (buffer_kib)
+		bytes = (size_t)buffer_kib * 1024;
+	else /* 4 MiB per CPU, at most 64 MiB in all, at least 256 KiB */
+		bytes = ncpu > 16 ? (64 << 20) / ncpu : 4 << 20;
+	if (bytes < 256 << 10)
+		bytes = 256 << 10;
+	while (pages * page < bytes)
+		pages <<= 1;
+	return pages;
+}
+
+static void set_rodata(struct kfree_skb_bpf *skel,
+		       const struct nfd_probe_cfg *cfg)
+{
+	uint64_t lo, hi;
+
+	skel->rodata->cfg_snap_data = cfg->snap_data;
+	/* Without the range, attribution relies on the header match alone. */
+	if (!nfd_kallsyms_range("nft_do_chain", &lo, &hi)) {
+		skel->rodata->cfg_nft_lo = lo;
+		skel->rodata->cfg_nft_hi = hi;
+	}
+}
+
+static int watch_netns(struct kfree_skb_bpf *skel, uint32_t netns)
+{
+	uint8_t one = 1;
+
+	if (bpf_map__update_elem(skel->maps.netns_ok, &netns, sizeof(netns),
+				 &one, sizeof(one), BPF_ANY)) {
+		fprintf(stderr, "nfdropcap: watching netns %u: %s\n", netns,
+			strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int nfd_probe_start(struct nfd_probe *p, const struct nfd_probe_cfg *cfg)
+{
+	int err;
+
+	p->skel = kfree_skb_bpf__open();
+	if (!p->skel) {
+		err = -errno;
+		fprintf(stderr, "nfdropcap: opening the kfree_skb BPF object: "
+				"%s\n",
+			strerror(errno));
+		return err;
+	}
+	set_rodata(p->skel, cfg);
+	err = kfree_skb_bpf__load(p->skel);
+	if (err) {
+		fprintf(stderr, "nfdropcap: loading the kfree_skb probe: %s "
+				"(run with -v for the verifier's log)\n",
+			strerror(-err));
+		goto destroy;
+	}
+	err = watch_netns(p->skel, cfg->netns);
+	if (err)
+		goto destroy;
+	err = kfree_skb_bpf__attach(p->skel);
+	if (err) {
+		fprintf(stderr, "nfdropcap: attaching tp_btf/kfree_skb: %s\n",
+			strerror(-err));
+		goto destroy;
+	}
+	p->pb = perf_buffer__new(bpf_map__fd(p->skel->maps.events),
+				 perf_pages(cfg->buffer_kib), cfg->on_sample,
+				 cfg->on_lost, cfg->ctx, NULL);
+	if (!p->pb) {
+		err = -errno;
+		fprintf(stderr, "nfdropcap: perf_buffer__new: %s\n",
+			strerror(errno));
+		goto destroy;
+	}
+	return 0;
+destroy:
+	nfd_probe_destroy(p);
+	return err;
+}
+
+void nfd_probe_detach(struct nfd_probe *p)
+{
+	if (p->skel)
+		kfree_skb_bpf__detach(p->skel);
+}
+
+void nfd_probe_destroy(struct nfd_probe *p)
+{
+	perf_buffer__free(p->pb);
+	p->pb = NULL;
+	kfree_skb_bpf__destroy(p->skel);
+	p->skel = NULL;
+}
+
+int nfd_probe_pending_fd(const struct nfd_probe *p)
+{
+	return bpf_map__fd(p->skel->maps.pending);
+}
+
+int nfd_probe_stats_fd(const struct nfd_probe *p)
+{
+	return bpf_map__fd(p->skel->maps.stats);
+}
+
+int nfd_probe_stats(const struct nfd_probe *p, uint64_t *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals;
+
+	if (ncpu < 1)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < NFD_STAT_MAX; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(nfd_probe_stats_fd(p), &k, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+uint64_t nfd_probe_lost(const struct nfd_probe *p, uint32_t netns,
+			uint32_t ifindex)
+{
+	struct nfd_if_key key = { .netns = netns, .ifindex = ifindex };
+	uint64_t v = 0;
+
+	bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.lost), &key, &v);
+	return v;
+}
+
+void nfd_probe_for_each_lost(const struct nfd_probe *p,
+			     void (*fn)(void *ctx, uint32_t netns,
+					uint32_t ifindex, uint64_t lost),
+			     void *ctx)
+{
+	int fd = bpf_map__fd(p->skel->maps.lost);
+	struct nfd_if_key key, next;
+	void *prev = NULL;
+	uint64_t v;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (!bpf_map_lookup_elem(fd, &next, &v))
+			fn(ctx, next.netns, next.ifindex, v);
+		key = next;
+		prev = &key;
+	}
+}

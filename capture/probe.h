@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The bytes probe: tp_btf/kfree_skb for reason NETFILTER_DROP, whatever
+ * the attribution backend. Its maps are the ones every backend shares.
+ */
+#ifndef NFD_PROBE_H
+#define NFD_PROBE_H
+
+#include <stdint.h>
+#include <bpf/libbpf.h>
+
+#include "nfdropcap.h"
+
+struct kfree_skb_bpf;
+
+struct nfd_probe {
+	struct kfree_skb_bpf *skel;
+	struct perf_buffer *pb;
+};
+
+struct nfd_probe_cfg {
+	uint32_t snap_data; /* packet bytes to keep, after the link header */
+	uint32_t netns; /* inode number of the namespace to watch */
+	uint32_t buffer_kib; /* perf buffer per CPU, 0 = auto */
+	perf_buffer_sample_fn on_sample;
+	perf_buffer_lost_fn on_lost;
+	void *ctx;
+};
+
+/* open -> set rodata -> load -> attach -> perf buffer. 0 or -errno. */
+int nfd_probe_start(struct nfd_probe *p, const struct nfd_probe_cfg *cfg);
+/* Stops new drops from being recorded; what is queued stays readable. */
+void nfd_probe_detach(struct nfd_probe *p);
+void nfd_probe_destroy(struct nfd_probe *p);
+
+int nfd_probe_pending_fd(const struct nfd_probe *p);
+int nfd_probe_stats_fd(const struct nfd_probe *p);
+/* Sums the per-CPU counters into @out[NFD_STAT_MAX]. */
+int nfd_probe_stats(const struct nfd_probe *p, uint64_t *out);
+/* Events lost on interface (@netns, @ifindex) so far. */
+uint64_t nfd_probe_lost(const struct nfd_probe *p, uint32_t netns,
+			uint32_t ifindex);
+/* Calls @fn for every interface with losses. */
+void nfd_probe_for_each_lost(const struct nfd_probe *p,
+			     void (*fn)(void *ctx, uint32_t netns,
+					uint32_t ifindex, uint64_t lost),
+			     void *ctx);
+
+#endif /* NFD_PROBE_H */

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Rule text, as nft renders it, cached by (family, table, chain, handle). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <linux/netlink.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include "ruleset.h"
+
+#define BUCKETS 1024
+
+struct rule {
+	struct rule *next;
+	uint64_t handle;
+	char *family, *table, *chain, *text;
+};
+
+struct nfd_ruleset {
+	struct rule *bucket[BUCKETS];
+	int monitor_fd; /* NFNLGRP_NFTABLES: ruleset changes */
+	int changed; /* a change since the last read */
+	int loaded;
+};
+
+static uint32_t hash(const char *family, const char *table, const char *chain,
+		     uint64_t handle)
+{
+	const char *parts[] = { family, table, chain };
+	uint32_t h = 2166136261u ^ (uint32_t)handle ^ (uint32_t)(handle >> 32);
+
+	for (int i = 0; i < 3; i++)
+		for (const char *p = parts[i]; *p; p++)
+			h = (h ^ (uint8_t)*p) * 16777619u;
+	return h % BUCKETS;
+}
+
+static void clear(struct nfd_ruleset *rs)
+{
+	for (int i = 0; i < BUCKETS; i++) {
+		while (rs->bucket[i]) {
+			struct rule *r = rs->bucket[i];
+
+			rs->bucket[i] = r->next;
+			free(r->family);
+			free(r->table);
+			free(r->chain);
+			free(r->text);
+			free(r);
+		}
+	}
+}
+
+static int add(struct nfd_ruleset *rs, const char *family, const char *table,
+	       const char *chain, uint64_t handle, const char *text)
+{
+	uint32_t h = hash(family, table, chain, handle);
+	struct rule *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	r->handle = handle;
+	r->family = strdup(family);
+	r->table = strdup(table);
+	r->chain = strdup(chain);
+	r->text = strdup(text);
+	r->next = rs->bucket[h];
+	rs->bucket[h] = r;
+	return r->family && r->table && r->chain && r->text ? 0 : -ENOMEM;
+}
+
+static const char *lookup(struct nfd_ruleset *rs, const char *family,
+			  const char *table, const char *chain,
+			  uint64_t handle)
+{
+	struct rule *r = rs->bucket[hash(family, table, chain, handle)];
+
+	for (; r; r = r->next)
+		if (r->handle == handle && !strcmp(r->chain, chain) &&
+		    !strcmp(r->table, table) && !strcmp(r->family, family))
+			return r->text;
+	return NULL;
+}
+
+/* Copies a name token, dropping the quotes nft puts around some. */
+static void copy_name(char *dst, size_t len, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= 2 && src[0] == '"' && src[n - 1] == '"') {
+		src++;
+		n -= 2;
+	}
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+/* "<text> # handle N" -> text and N; 0 if the line is no rule. */
+static int split_rule(char *line, uint64_t *handle)
+{
+	char *mark = strstr(line, " # handle ");
+	char *end;
+
+	if (!mark)
+		return -1;
+	*handle = strtoull(mark + 10, &end, 10);
+	if (end == mark + 10 || (*end && *end != ' '))
+		return -1;
+	*mark = 0;
+	return 0;
+}
+
+struct parse_state {
+	char family[16], table[260], chain[260];
+	int depth; /* braces open */
+	int in_chain; /* the open block at depth 2 is a chain */
+};
+
+static int parse_line(struct nfd_ruleset *rs, struct parse_state *st,
+		      char *line)
+{
+	char a[300], b[300], c[300];
+	uint64_t handle;
+	size_t len;
+
+	while (*line == '\t' || *line == ' ')
+		line++;
+	len = strlen(line);
+	if (!len)
+		return 0;
+	if (line[len - 1] == '}' && len == 1) {
+		st->depth--;
+		if (st->depth < 2)
+			st->in_chain = 0;
+		return 0;
+	}
+	if (strstr(line, "{")) {
+		if (st->depth == 0 &&
+		    sscanf(line, "table %299s %299s", a, b) == 2) {
+			copy_name(st->family, sizeof(st->family), a);
+			copy_name(st->table, sizeof(st->table), b);
+		} else if (st->depth == 1 &&
+			   sscanf(line, "chain %299s %299s", c, a) >= 1) {
+			copy_name(st->chain, sizeof(st->chain), c);
+			st->in_chain = 1;
+		}
+		/* a block opened and closed on one line ("{ }") */
+		if (!strstr(line, "}"))
+			st->depth++;
+		return 0;
+	}
+	if (st->depth == 2 && st->in_chain && !split_rule(line, &handle))
+		return add(rs, st->family, st->table, st->chain, handle, line);
+	return 0;
+}
+
+int nfd_ruleset_parse(struct nfd_ruleset *rs, const char *text)
+{
+	struct parse_state st = { 0 };
+	char *copy = strdup(text), *save = NULL, *line;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	clear(rs);
+	for (line = strtok_r(copy, "\n", &save); line && !err;
+	     line = strtok_r(NULL, "\n", &save))
+		err = parse_line(rs, &st, line);
+	free(copy);
+	rs->loaded = 1;
+	return err;
+}
+
+/* Runs nft and returns its output (malloc'd), or NULL. */
+static char *run_nft(void)
+{
+	char *argv[] = { "nft", "-a", "-s", "list", "ruleset", NULL };
+	size_t len = 0, cap = 1 << 16;
+	char *out = malloc(cap);
+	int pipefd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (!out || pipe2(pipefd, O_CLOEXEC)) {
+		free(out);
+		return NULL;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		execvp("nft", argv);
+		execv("/usr/sbin/nft", argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (pid > 0 && (n = read(pipefd[0], out + len, cap - len - 1)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		len += n;
+		if (cap - len < 4096) {
+			char *bigger = realloc(out, cap * 2);
+
+			if (!bigger)
+				break;
+			out = bigger;
+			cap *= 2;
+		}
+	}
+	close(pipefd[0]);
+	out[len] = 0;
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static void reload(struct nfd_ruleset *rs)
+{
+	char *text = run_nft();
+
+	rs->changed = 0;
+	if (text)
+		nfd_ruleset_parse(rs, text);
+	free(text);
+}
+
+static int open_monitor(void)
+{
+	struct sockaddr_nl sa = {
+		.nl_family = AF_NETLINK,
+		.nl_groups = 1 << (NFNLGRP_NFTABLES - 1),
+	};
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			NETLINK_NETFILTER);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct nfd_ruleset *nfd_ruleset_new_empty(void)
+{
+	struct nfd_ruleset *rs = calloc(1, sizeof(*rs));
+
+	if (rs)
+		rs->monitor_fd = -1;
+	return rs;
+}
+
+struct nfd_ruleset *nfd_ruleset_new(void)
+{
+	struct nfd_ruleset *rs = nfd_ruleset_new_empty();
+
+	if (!rs)
+		return NULL;
+	rs->monitor_fd = open_monitor();
+	rs->changed = 1;
+	return rs;
+}
+
+void nfd_ruleset_free(struct nfd_ruleset *rs)
+{
+	if (!rs)
+		return;
+	clear(rs);
+	if (rs->monitor_fd >= 0)
+		close(rs->monitor_fd);
+	free(rs);
+}
+
+void nfd_ruleset_poll(struct nfd_ruleset *rs)
+{
+	char buf[16384];
+	ssize_t n;
+
+	if (rs->monitor_fd < 0)
+		return;
+	while ((n = recv(rs->monitor_fd, buf, sizeof(buf), 0)) > 0 ||
+	       (n < 0 && errno == ENOBUFS))
+		rs->changed = 1;
+}
+
+const char *nfd_ruleset_rule(struct nfd_ruleset *rs, const char *family,
+			     const char *table, const char *chain,
+			     uint64_t handle)
+{
+	const char *text;
+
+	nfd_ruleset_poll(rs);
+	if (rs->changed && rs->monitor_fd < 0 && rs->loaded)
+		rs->changed = 0; /* unmonitored: read once per unknown rule */
+	if (rs->changed)
+		reload(rs);
+	text = lookup(rs, family, table, chain, handle);
+	if (!text && rs->monitor_fd < 0) {
+		reload(rs);
+		text = lookup(rs, family, table, chain, handle);
+	}
+	return text;
+}
