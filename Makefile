@@ -74,10 +74,14 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(OUT)/pcapng/pcapng.o \
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $(DEPFLAGS) $^ $(LIBS) -o $@
 
+$(OUT)/nfd-send: tests/tools/nfd-send.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< -o $@
+
 check: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
-test: nfdropcap $(UNIT_BINS)
+test: nfdropcap $(UNIT_BINS) $(OUT)/nfd-send
 	$(Q)tests/run.sh
 
 bench: nfdropcap

@@ -134,9 +134,23 @@ static int parse_one(struct nfd_opts *o, int c, const char *arg)
 		printf("nfdropcap %s\n", NFD_VERSION);
 		return NFD_EXIT_OK;
 	default:
-		fprintf(stderr, "nfdropcap: see 'nfdropcap --help'\n");
 		return NFD_EXIT_USAGE;
 	}
+}
+
+/* getopt's complaint, on one line of ours. */
+static int bad_option(int c, char **argv)
+{
+	const char *opt = argv[optind - 1];
+
+	if (c == ':')
+		return usage_error("option '%s' needs an argument", opt);
+	if (optopt && opt[0] == '-' && opt[1] != '-')
+		fprintf(stderr, "nfdropcap: unknown option '-%c'", optopt);
+	else
+		fprintf(stderr, "nfdropcap: unknown option '%s'", opt);
+	fprintf(stderr, " (see 'nfdropcap --help')\n");
+	return NFD_EXIT_USAGE;
 }
 
 int nfd_opts_parse(struct nfd_opts *o, int argc, char **argv)
@@ -146,8 +160,11 @@ int nfd_opts_parse(struct nfd_opts *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->snaplen = NFD_SNAPLEN_DEFAULT;
 	o->backend = "auto";
-	while ((c = getopt_long(argc, argv, "w:s:c:N:B:vqh", long_opts,
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":w:s:c:N:B:vqh", long_opts,
 				NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return bad_option(c, argv);
 		ret = parse_one(o, c, optarg);
 		if (ret >= 0)
 			return ret;

@@ -121,44 +121,56 @@ static int split_rule(char *line, uint64_t *handle)
 struct parse_state {
 	char family[16], table[260], chain[260];
 	int depth; /* braces open */
-	int in_chain; /* the open block at depth 2 is a chain */
+	int in_chain; /* the block open at depth 2 is a chain */
 };
+
+/* Braces opened minus closed on a line, outside quoted strings. */
+static int brace_balance(const char *line)
+{
+	int n = 0, quoted = 0;
+
+	for (; *line; line++) {
+		if (*line == '"')
+			quoted = !quoted;
+		else if (!quoted && *line == '{')
+			n++;
+		else if (!quoted && *line == '}')
+			n--;
+	}
+	return n;
+}
+
+/* A line that opens a table (depth 0) or a chain (depth 1). */
+static void open_block(struct parse_state *st, const char *line)
+{
+	char a[300], b[300];
+
+	if (st->depth == 0 && sscanf(line, "table %299s %299s", a, b) == 2) {
+		copy_name(st->family, sizeof(st->family), a);
+		copy_name(st->table, sizeof(st->table), b);
+	} else if (st->depth == 1) {
+		st->in_chain = sscanf(line, "chain %299s", a) == 1;
+		if (st->in_chain)
+			copy_name(st->chain, sizeof(st->chain), a);
+	}
+}
 
 static int parse_line(struct nfd_ruleset *rs, struct parse_state *st,
 		      char *line)
 {
-	char a[300], b[300], c[300];
+	int balance = brace_balance(line);
 	uint64_t handle;
-	size_t len;
 
 	while (*line == '\t' || *line == ' ')
 		line++;
-	len = strlen(line);
-	if (!len)
-		return 0;
-	if (line[len - 1] == '}' && len == 1) {
-		st->depth--;
-		if (st->depth < 2)
-			st->in_chain = 0;
-		return 0;
-	}
-	if (strstr(line, "{")) {
-		if (st->depth == 0 &&
-		    sscanf(line, "table %299s %299s", a, b) == 2) {
-			copy_name(st->family, sizeof(st->family), a);
-			copy_name(st->table, sizeof(st->table), b);
-		} else if (st->depth == 1 &&
-			   sscanf(line, "chain %299s %299s", c, a) >= 1) {
-			copy_name(st->chain, sizeof(st->chain), c);
-			st->in_chain = 1;
-		}
-		/* a block opened and closed on one line ("{ }") */
-		if (!strstr(line, "}"))
-			st->depth++;
-		return 0;
-	}
-	if (st->depth == 2 && st->in_chain && !split_rule(line, &handle))
+	if (balance > 0)
+		open_block(st, line);
+	else if (!balance && st->depth == 2 && st->in_chain &&
+		 !split_rule(line, &handle))
 		return add(rs, st->family, st->table, st->chain, handle, line);
+	st->depth += balance;
+	if (st->depth < 2)
+		st->in_chain = 0;
 	return 0;
 }
 

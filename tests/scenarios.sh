@@ -1,0 +1,440 @@
+# SPDX-License-Identifier: GPL-2.0
+# End-to-end scenarios: real rulesets in test namespaces, real packets, the
+# real BPF programs, files checked with tshark, capinfos and tcpdump.
+# Each t_* function is one test, run in its own subshell by tests/run.sh
+# with $T a scratch directory; it fails by returning non-zero.
+
+# load_rules TEXT: an nft script into R
+load_rules() {
+	# nft 1.0 wants a newline between closing braces
+	printf '%s\n' "$1" | sed -e 's/} }/}\n}/g' -e 's/} }/}\n}/g' |
+		in_r nft -f - || fail "nft -f rejected the ruleset"
+}
+
+# capture RULES CMD...: load RULES in R, capture to $T/out.pcapng while
+# CMD runs, stop with SIGINT, check the exit status and the file.
+capture() {
+	load_rules "$1" || return 1
+	shift
+	nfd_start -w "$T/out.pcapng" || return 1
+	"$@"
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status after SIGINT" || return 1
+	file_valid "$T/out.pcapng"
+}
+
+# expect_drops N REGEX: the file holds N packets, each commented REGEX
+expect_drops() {
+	local got
+	got=$(packets "$T/out.pcapng")
+	expect_eq "$got" "$1" "packets in the file" || return 1
+	# the first comment line (tshark shows a newline as \n)
+	fields "$T/out.pcapng" frame.comment | sed 's/\\n.*//' >"$T/comments"
+	got=$(grep -cvE -- "^$2" "$T/comments")
+	[ "$got" = 0 ] || {
+		head -n3 "$T/comments"
+		fail "$got comments do not match /^$2/"
+	}
+}
+
+# expect_if NAME DIR: every packet was seen on interface NAME, DIR 1=in 2=out
+expect_if() {
+	local bad
+	bad=$(fields "$T/out.pcapng" frame.interface_name \
+		frame.packet_flags_direction | grep -cv "^$1|0x0000000$2")
+	expect_eq "$bad" 0 "packets not on $1 direction $2"
+}
+
+t_prerouting_ip() {
+	capture "table ip t {
+		chain pre { type filter hook prerouting priority -150;
+			udp dport 5001 drop; } }" \
+		in_c $SEND udp $R4 5001 5 || return 1
+	local h=$(handle_of 'udp dport 5001 drop')
+	expect_drops 5 "table ip t chain pre handle $h drop: udp dport 5001 drop" &&
+		expect_if r0 1
+}
+
+t_input_inet_tcp() {
+	capture "table inet filter {
+		chain input { type filter hook input priority 0;
+			tcp dport 5002 drop; } }" \
+		in_c $SEND syn $R4 5002 3 || return 1
+	local h=$(handle_of 'tcp dport 5002 drop')
+	# a SYN retransmitted within the 200 ms window is dropped again
+	local n=$(packets "$T/out.pcapng")
+	[ "$n" -ge 3 ] || fail "want at least 3 SYNs, got $n"
+	expect_drops "$n" "table inet filter chain input handle $h drop: tcp dport 5002 drop"
+}
+
+t_forward() {
+	capture "table inet filter {
+		chain forward { type filter hook forward priority 0;
+			udp dport 5003 drop; } }" \
+		in_c $SEND udp $S4 5003 4 || return 1
+	local h=$(handle_of 'udp dport 5003 drop')
+	expect_drops 4 "table inet filter chain forward handle $h drop: udp dport 5003 drop" &&
+		expect_if r0 1
+}
+
+t_output() {
+	capture "table inet filter {
+		chain out { type filter hook output priority 0;
+			udp dport 5004 drop; } }" \
+		in_r $SEND udp $C4 5004 3 || return 1
+	local h=$(handle_of 'udp dport 5004 drop')
+	expect_drops 3 "table inet filter chain out handle $h drop: udp dport 5004 drop" &&
+		expect_if r0 2
+}
+
+t_ip6_table() {
+	capture "table ip6 t6 {
+		chain input { type filter hook input priority 0;
+			udp dport 5005 drop; } }" \
+		in_c $SEND udp $R6 5005 3 || return 1
+	local h=$(handle_of 'udp dport 5005 drop')
+	expect_drops 3 "table ip6 t6 chain input handle $h drop: udp dport 5005 drop" &&
+		expect_if r0 1 || return 1
+	expect_eq "$(fields "$T/out.pcapng" ipv6.src | sort -u)" "$C6" "IPv6 source"
+}
+
+t_ipv6_forward_inet() {
+	capture "table inet filter {
+		chain forward { type filter hook forward priority 0;
+			ip6 daddr $S6 udp dport 5016 drop; } }" \
+		in_c $SEND udp $S6 5016 2 || return 1
+	local h=$(handle_of 'udp dport 5016 drop')
+	expect_drops 2 "table inet filter chain forward handle $h drop: ip6 daddr $S6 udp dport 5016 drop"
+}
+
+t_jump() {
+	capture "table inet filter {
+		chain sub { udp dport 5006 drop; }
+		chain input { type filter hook input priority 0;
+			udp dport 5000-5999 jump sub; } }" \
+		in_c $SEND udp $R4 5006 3 || return 1
+	local h=$(handle_of 'udp dport 5006 drop')
+	expect_drops 3 "table inet filter chain sub handle $h drop: udp dport 5006 drop"
+}
+
+t_goto() {
+	capture "table inet filter {
+		chain sub2 { counter drop; }
+		chain input { type filter hook input priority 0;
+			udp dport 5007 goto sub2; } }" \
+		in_c $SEND udp $R4 5007 3 || return 1
+	local h=$(handle_of 'counter .*drop')
+	expect_drops 3 "table inet filter chain sub2 handle $h drop: counter drop"
+}
+
+t_verdict_map() {
+	capture "table inet filter {
+		chain input { type filter hook input priority 0;
+			udp dport vmap { 5008 : drop, 5009 : accept }; } }" \
+		in_c $SEND udp $R4 5008 3 || return 1
+	in_c $SEND udp $R4 5009 3
+	local h=$(handle_of 'vmap')
+	expect_drops 3 "table inet filter chain input handle $h drop: udp dport vmap \{ 5008 : drop, 5009 : accept \}"
+}
+
+t_reject() {
+	capture "table inet filter {
+		chain input { type filter hook input priority 0;
+			tcp dport 5010 reject with tcp reset; } }" \
+		in_c $SEND syn $R4 5010 3 || return 1
+	local h=$(handle_of 'tcp dport 5010 reject')
+	expect_drops 3 "table inet filter chain input handle $h drop: tcp dport 5010 reject with tcp reset"
+}
+
+t_named_set() {
+	capture "table ip filter {
+		set blocked { type ipv4_addr; elements = { $C4 }; }
+		chain input { type filter hook input priority 0;
+			ip saddr @blocked udp dport 5011 drop; } }" \
+		in_c $SEND udp $R4 5011 3 || return 1
+	local h=$(handle_of 'ip saddr @blocked')
+	expect_drops 3 "table ip filter chain input handle $h drop: ip saddr @blocked udp dport 5011 drop"
+}
+
+t_policy_drop() {
+	capture "table ip pol {
+		chain input { type filter hook input priority 0; policy drop;
+			udp dport != 5012 accept
+			tcp dport 1-65535 accept
+			icmp type echo-request accept; } }" \
+		in_c $SEND udp $R4 5012 3 || return 1
+	expect_drops 3 "table ip pol chain input policy drop$" || return 1
+	grep -q handle "$T/comments" && fail "a policy drop names a handle"
+	return 0
+}
+
+t_two_tables() {
+	capture "table inet early {
+		chain input { type filter hook input priority -10;
+			udp dport 5013 drop; } }
+		table ip late {
+		chain input { type filter hook input priority 10;
+			udp dport 5013 drop
+			udp dport 5014 drop; } }" \
+		eval "in_c $SEND udp $R4 5013 3; in_c $SEND udp $R4 5014 2" || return 1
+	fields "$T/out.pcapng" udp.dstport frame.comment >"$T/f"
+	expect_eq "$(grep -c '^5013|table inet early chain input handle [0-9]* drop: udp dport 5013 drop' "$T/f")" 3 "5013 dropped by the earlier table" &&
+		expect_eq "$(grep -c '^5014|table ip late chain input handle [0-9]* drop: udp dport 5014 drop' "$T/f")" 2 "5014 dropped by the later table" &&
+		expect_eq "$(packets "$T/out.pcapng")" 5 "packets"
+}
+
+t_accepted_absent() {
+	capture "table inet filter {
+		chain input { type filter hook input priority 0;
+			udp dport 5017 drop
+			udp dport 5099 accept; } }" \
+		eval "in_c $SEND udp $R4 5099 20; in_c $SEND udp $R4 5017 1; in_c $SEND udp $S4 5099 5" || return 1
+	expect_eq "$(fields "$T/out.pcapng" udp.dstport | sort -u)" 5017 "only the dropped port"
+	expect_eq "$(packets "$T/out.pcapng")" 1 "packets"
+}
+
+t_snaplen() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5018 drop; } }" || return 1
+	nfd_start -s 200 -w "$T/out.pcapng" || return 1
+	in_c $SEND udp $R4 5018 2 1400
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status" && file_valid "$T/out.pcapng" || return 1
+	# 20 bytes of LINUX_SLL2 header + IPv4 20 + UDP 8 + 1400
+	expect_eq "$(fields "$T/out.pcapng" frame.len frame.cap_len | sort -u)" "1448|200" "length|captured"
+}
+
+# A 60000-byte write leaves the sender as one GSO packet with paged data:
+# all of it must be captured, byte for byte.
+t_large_paged() {
+	load_rules "table inet filter { chain forward {
+		type filter hook forward priority 0;
+		tcp dport 5019 meta length > 1500 drop; } }" || return 1
+	in_s $SEND listen $S4 5019 6 >"$T/listen.out" &
+	local lpid=$!
+	sleep 0.3
+	nfd_start -w "$T/out.pcapng" || return 1
+	in_c $SEND tcp $S4 5019 60000
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status" && file_valid "$T/out.pcapng" || return 1
+	kill $lpid 2>/dev/null
+	fields "$T/out.pcapng" frame.len frame.cap_len tcp.payload >"$T/f"
+	local big=$(awk -F'|' '$1 > 3000 && $1 == $2' "$T/f" | head -n1)
+	[ -n "$big" ] || { head -c 300 "$T/f"; fail "no fully captured packet over 3000 bytes"; return 1; }
+	# the payload is the sender's A..Z pattern, no byte lost or zeroed
+	printf '%s\n' "${big##*|}" | awk '{
+		n = length($0) / 2; prev = -1; bad = 0
+		for (i = 0; i < n; i++) {
+			c = index("0123456789abcdef", substr($0, 2*i+1, 1)) * 16 - 17 + index("0123456789abcdef", substr($0, 2*i+2, 1))
+			if (c < 65 || c > 90) bad++
+			else if (prev >= 0 && c != (prev - 65 + 1) % 26 + 65) bad++
+			prev = c
+		}
+		exit bad != 0 || n < 3000 }' || fail "payload is not the sent pattern"
+}
+
+t_pipe_tcpdump() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5020 drop; } }" || return 1
+	"$NFD" -N "$R" -w - 2>"$T/nfd.err" | tcpdump -lnr - >"$T/tcpdump.out" 2>"$T/tcpdump.err" &
+	local pipe=$!
+	for _ in $(seq 100); do
+		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
+		sleep 0.1
+	done
+	in_c $SEND udp $R4 5020 3
+	# tcpdump shows drops as they happen, before nfdropcap stops
+	for _ in $(seq 30); do
+		[ "$(grep -c 5020 "$T/tcpdump.out")" = 3 ] && break
+		sleep 0.1
+	done
+	expect_eq "$(grep -c "$C4.* > $R4.5020: UDP" "$T/tcpdump.out")" 3 "lines tcpdump printed while capturing" || return 1
+	pkill -INT -f "nfdropcap -N $R -w -"
+	wait $pipe
+}
+
+t_count() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5021 drop; } }" || return 1
+	nfd_start -c 2 -w "$T/out.pcapng" || return 1
+	in_c $SEND udp $R4 5021 5
+	nfd_wait; expect_eq "$NFD_RC" 0 "exit status after -c 2" &&
+		file_valid "$T/out.pcapng" &&
+		expect_eq "$(packets "$T/out.pcapng")" 2 "packets"
+}
+
+t_filter_expression() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport { 5022, 5023 } drop; } }" || return 1
+	nfd_start -w "$T/out.pcapng" udp dst port 5022 || return 1
+	in_c $SEND udp $R4 5022 3
+	in_c $SEND udp $R4 5023 4
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status" && file_valid "$T/out.pcapng" &&
+		expect_eq "$(fields "$T/out.pcapng" udp.dstport | sort | uniq -c | awk '{print $1"x"$2}')" 3x5022 "filtered drops"
+}
+
+t_gzip() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5024 drop; } }" || return 1
+	nfd_start -w "$T/out.pcapng.gz" || return 1
+	in_c $SEND udp $R4 5024 3
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status" || return 1
+	gzip -t "$T/out.pcapng.gz" || fail "not a valid gzip file" || return 1
+	file_valid "$T/out.pcapng.gz" &&
+		expect_eq "$(packets "$T/out.pcapng.gz")" 3 "packets"
+}
+
+t_text_lines() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5025 drop; } }" || return 1
+	"$NFD" -N "$R" >"$T/out.txt" 2>"$T/nfd.err" &
+	NFD_PID=$!
+	for _ in $(seq 100); do
+		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
+		sleep 0.1
+	done
+	in_c $SEND udp $R4 5025 2
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status" || return 1
+	expect_eq "$(grep -cE "^[0-9:.]+ r0 In  IP $C4\.[0-9]+ > $R4\.5025: UDP, length 16 \[table inet filter chain input handle [0-9]+ drop: udp dport 5025 drop\]$" "$T/out.txt")" 2 "lines" ||
+		cat "$T/out.txt"
+}
+
+t_netns_path_and_summary() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5026 counter drop; } }" || return 1
+	local pid
+	in_r sleep 30 &
+	pid=$!
+	sleep 0.2
+	nfd_start_in "/proc/$(pgrep -n -f "^sleep 30$")/ns/net" -w "$T/out.pcapng" || return 1
+	in_c $SEND udp $R4 5026 4
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status" || return 1
+	kill $pid 2>/dev/null
+	expect_eq "$(packets "$T/out.pcapng")" 4 "packets" || return 1
+	grep -q "nfdropcap: 4 captured, 0 lost, 0 unattributed" "$T/nfd.err" ||
+		fail "summary: $(cat "$T/nfd.err")" || return 1
+	grep -qE "^nfdropcap: +4  table inet filter chain input handle [0-9]+ drop$" "$T/nfd.err" ||
+		fail "per-rule count: $(cat "$T/nfd.err")"
+}
+
+t_sigterm_flood() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5027 drop; } }" || return 1
+	nfd_start -w "$T/out.pcapng" || return 1
+	in_c $SEND flood $R4 5027 3 0 64 >/dev/null &
+	local fl=$!
+	sleep 1.5
+	nfd_stop TERM; expect_eq "$NFD_RC" 0 "exit status after SIGTERM" || return 1
+	wait $fl
+	file_valid "$T/out.pcapng" || return 1
+	local n=$(packets "$T/out.pcapng")
+	[ "$n" -gt 1000 ] || fail "only $n packets during a flood"
+	grep -q "^nfdropcap: $n captured" "$T/nfd.err" || fail "summary does not say $n captured: $(cat "$T/nfd.err")"
+}
+
+t_sigkill_leaves_nothing() {
+	nfd_start -w "$T/out.pcapng" || return 1
+	in_r nft list tables | grep -q "inet nfdropcap_$NFD_PID" ||
+		fail "no trace table while capturing" || return 1
+	kill -KILL $NFD_PID
+	wait $NFD_PID 2>/dev/null
+	sleep 0.5
+	expect_nothing_left
+}
+
+# No trace table and no BPF program of nfdropcap's stays behind (the
+# kernel frees programs a moment after their last reference goes).
+expect_nothing_left() {
+	local tables progs
+	for _ in $(seq 30); do
+		tables=$(in_r nft list tables | grep -c nfdropcap)
+		progs=$(bpftool prog show | grep -c 'name nfd_')
+		[ "$tables$progs" = 00 ] && return 0
+		sleep 0.1
+	done
+	expect_eq "$tables" 0 "nfdropcap tables left" &&
+		expect_eq "$progs" 0 "BPF programs left"
+}
+
+t_clean_exit_leaves_nothing() {
+	nfd_start -w "$T/out.pcapng" || return 1
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status" || return 1
+	expect_nothing_left
+}
+
+flood_both_cpus() {
+	local pids=()
+	in_c taskset -c 0 $SEND flood $R4 6001 2 8000 32 3 >/dev/null &
+	pids+=($!)
+	in_c taskset -c 1 $SEND flood $R4 6001 2 8000 32 3 >/dev/null &
+	pids+=($!)
+	in_r taskset -c 0 $SEND flood $C4 6004 2 4000 32 2 >/dev/null &
+	pids+=($!)
+	in_r taskset -c 1 $SEND flood $C4 6004 2 4000 32 2 >/dev/null &
+	pids+=($!)
+	wait "${pids[@]}"
+}
+
+# Thousands of drops at once on both CPUs, in softirq (input) and process
+# context (output), over several rules: per rule, the file agrees with the
+# kernel's counters, and no packet carries another rule's name.
+t_concurrent_exact() {
+	capture "table inet flood {
+		chain input { type filter hook input priority 0;
+			udp dport 6001 counter drop
+			udp dport 6002 counter drop
+			udp dport 6003 counter drop; }
+		chain out { type filter hook output priority 0;
+			udp dport 6004 counter drop
+			udp dport 6005 counter drop; } }" \
+		flood_both_cpus || return 1
+	fields "$T/out.pcapng" udp.dstport frame.comment >"$T/f"
+	local wrong=$(awk -F'|' 'index($2, "udp dport " $1 " counter drop") == 0' "$T/f" | wc -l)
+	expect_eq "$wrong" 0 "packets attributed to another rule" || return 1
+	grep -q "nfdropcap: [0-9]* captured, 0 lost, 0 unattributed" "$T/nfd.err" ||
+		fail "losses or unattributed drops: $(head -n2 "$T/nfd.err" | tail -n1)" || return 1
+	local total=0
+	for p in 6001 6002 6003 6004 6005; do
+		local want=$(counter_of "udp dport $p counter")
+		local got=$(grep -c "^$p|" "$T/f")
+		expect_eq "$got" "$want" "drops of port $p in the file vs the rule's counter" || return 1
+		total=$((total + got))
+	done
+	[ $total -gt 5000 ] || fail "only $total drops"
+	echo "concurrent: $total drops, 0 wrong"
+}
+
+# Bad input: one line naming the problem, and the documented status.
+expect_status() {
+	local want=$1
+	shift
+	"$@" >"$T/out" 2>"$T/err"
+	local rc=$?
+	expect_eq "$rc" "$want" "exit status of: ${*#$NFD}" || { cat "$T/err"; return 1; }
+	expect_eq "$(wc -l <"$T/err")" 1 "error lines of: ${*#$NFD}" || { cat "$T/err"; return 1; }
+	expect_match "$(cat "$T/err")" "^nfdropcap: " "error message"
+}
+
+t_bad_input() {
+	expect_status 2 "$NFD" --no-such-option &&
+		expect_status 2 "$NFD" -N "$R" -w "$T/x" 'udp port' &&
+		expect_status 2 "$NFD" -N "$R" -w "$T/x" 'tcp port 99999' &&
+		expect_status 2 "$NFD" -s -5 -w "$T/x" &&
+		expect_status 2 "$NFD" -s 300000 -w "$T/x" &&
+		expect_status 2 "$NFD" -s abc -w "$T/x" &&
+		expect_status 2 "$NFD" -c 0 -w "$T/x" &&
+		expect_status 2 "$NFD" -N no-such-netns-here -w "$T/x" &&
+		expect_status 2 "$NFD" -N /etc/hostname -w "$T/x" &&
+		expect_status 2 "$NFD" --backend nope -w "$T/x" &&
+		expect_status 1 "$NFD" -N "$R" -w /nonexistent-dir/x.pcapng &&
+		expect_status 1 env NFDROPCAP_BTF=/nonexistent/vmlinux "$NFD" -N "$R" -w "$T/x" &&
+		expect_status 1 setpriv --reuid=65534 --regid=65534 --clear-groups \
+			--inh-caps=-all "$NFD" -w "$T/x" || return 1
+	grep -q 'privileges' "$T/err" || fail "no word on privileges: $(cat "$T/err")"
+	[ ! -e "$T/x" ] || fail "a failed start left $T/x behind"
+}
+
+t_help_version() {
+	"$NFD" --help >"$T/help" || fail "--help failed" || return 1
+	for opt in -w -s -c -N --netns --backend -v -q; do
+		grep -q -- "$opt" "$T/help" || fail "--help does not mention $opt" || return 1
+	done
+	expect_match "$("$NFD" --version)" "^nfdropcap [0-9]+\.[0-9]+" "--version"
+}
