@@ -41,6 +41,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
 .DELETE_ON_ERROR:
+.SECONDARY:
 .PHONY: all clean check test static bench deps
 
 all: nfdropcap

@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Installs what nfdropcap needs to build, run and test on Debian/Ubuntu.
+# Usage: scripts/install-deps.sh [--run-only]   (as root)
+set -eu
+
+build=(make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev
+	zlib1g-dev libpcap-dev)
+run=(nftables)
+test=(tcpdump tshark iproute2 bc util-linux procps gzip)
+
+pkgs=("${build[@]}" "${run[@]}" "${test[@]}")
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} = 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: run as root to install: ${missing[*]}" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+echo "install-deps: installing ${missing[*]}"
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
