@@ -7,7 +7,7 @@ set -eu
 build=(make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev
 	zlib1g-dev libpcap-dev)
 run=(nftables)
-test=(tcpdump tshark iproute2 bc util-linux procps gzip)
+test=(tcpdump tshark iproute2 bc util-linux procps gzip iptables)
 
 pkgs=("${build[@]}" "${run[@]}" "${test[@]}")
 missing=()

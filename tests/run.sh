@@ -53,7 +53,7 @@ run_scenario() {
 	(set -o pipefail; "$name") >"$T/log" 2>&1
 	rc=$?
 	pkill -f "$NFD -N nfdt-" 2>/dev/null
-	grep -E '^(SKIP|concurrent)' "$T/log" | sed 's/^/      /'
+	grep -E '^(SKIP|info):' "$T/log" | sed 's/^/      /'
 	if [ $rc != 0 ] && [ $rc != "$SKIP" ]; then
 		sed 's/^/      | /' "$T/log" | tail -n 30
 		[ -s "$T/nfd.err" ] && sed 's/^/      nfd.err| /' "$T/nfd.err" | tail -n 10
