@@ -42,7 +42,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean check test static bench deps
+.PHONY: all clean check test static bench format
 
 all: nfdropcap
 
@@ -87,6 +87,10 @@ test: nfdropcap $(UNIT_BINS) $(OUT)/nfd-send
 
 bench: nfdropcap
 	$(Q)bench/run.sh
+
+format:
+	$(Q)clang-format -i bpf/*.[ch] capture/*.[ch] pcapng/*.[ch] \
+		tests/unit/*.[ch] tests/tools/*.c
 
 clean:
 	$(call msg,CLEAN,$(OUT) nfdropcap)

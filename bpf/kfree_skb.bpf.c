@@ -95,8 +95,7 @@ static __always_inline __u32 skb_netns(struct sk_buff *skb,
 	return sk ? BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) : 0;
 }
 
-static __always_inline void fill_link(struct nfd_event *ev,
-				      struct sk_buff *skb,
+static __always_inline void fill_link(struct nfd_event *ev, struct sk_buff *skb,
 				      struct net_device *dev)
 {
 	__u16 mac = BPF_CORE_READ(skb, mac_header);
@@ -171,9 +170,8 @@ static __always_inline bool take_verdict(struct nfd_pending_stack *st,
 	return false;
 }
 
-static __always_inline void attribute(struct nfd_event *ev,
-				      struct sk_buff *skb, void *location,
-				      unsigned char *nh)
+static __always_inline void attribute(struct nfd_event *ev, struct sk_buff *skb,
+				      void *location, unsigned char *nh)
 {
 	__u64 loc = (__u64)location;
 	struct nfd_pending_stack *st;
@@ -188,8 +186,7 @@ static __always_inline void attribute(struct nfd_event *ev,
 		goto unattributed;
 	if (bpf_probe_read_kernel(pkt, sizeof(pkt), nh))
 		__builtin_memset(pkt, 0, sizeof(pkt));
-	if (take_verdict(st, pkt, BPF_CORE_READ(skb, skb_iif), &ev->rule,
-			 &why))
+	if (take_verdict(st, pkt, BPF_CORE_READ(skb, skb_iif), &ev->rule, &why))
 		return;
 unattributed:
 	ev->rule.kind = NFD_KIND_NONE;

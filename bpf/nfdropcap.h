@@ -142,8 +142,8 @@ struct nfd_event {
 
 _Static_assert(sizeof(struct nfd_rule) == 16 + 2 * NFD_NAME_MAX,
 	       "struct nfd_rule has holes");
-_Static_assert(sizeof(struct nfd_pending) == 24 + 2 * NFD_KEY_LEN +
-						   sizeof(struct nfd_rule),
+_Static_assert(sizeof(struct nfd_pending) ==
+		       24 + 2 * NFD_KEY_LEN + sizeof(struct nfd_rule),
 	       "struct nfd_pending has holes");
 _Static_assert(sizeof(struct nfd_event) == 64 + sizeof(struct nfd_rule),
 	       "struct nfd_event has holes");

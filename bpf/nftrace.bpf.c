@@ -24,7 +24,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define TRACE_MSG_TYPE ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_TRACE)
 #define ATTRS_MAX 32 /* a trace message has about 20 */
 #define NESTING_MAX 4 /* softirq over process context, and some margin */
-#define ATTR_TYPE(t) ((t) & NLA_TYPE_MASK)
+#define ATTR_TYPE(t) ((t)&NLA_TYPE_MASK)
 
 struct trace_msg {
 	struct nfd_pending p;
@@ -118,8 +118,8 @@ static __always_inline __s32 th_offset(const __u8 *nh, __u32 nh_len)
 }
 
 /* The network header goes to the key's start. */
-static __always_inline void load_nh(struct __sk_buff *skb, __u32 off,
-				    __u32 len, struct trace_msg *m)
+static __always_inline void load_nh(struct __sk_buff *skb, __u32 off, __u32 len,
+				    struct trace_msg *m)
 {
 	if (len > NFD_NH_MAX)
 		len = NFD_NH_MAX;
@@ -131,8 +131,8 @@ static __always_inline void load_nh(struct __sk_buff *skb, __u32 off,
 }
 
 /* The transport header follows the network header in the message. */
-static __always_inline void load_th(struct __sk_buff *skb, __u32 off,
-				    __u32 len, struct trace_msg *m)
+static __always_inline void load_th(struct __sk_buff *skb, __u32 off, __u32 len,
+				    struct trace_msg *m)
 {
 	__s32 at = m->th_off;
 
@@ -249,8 +249,7 @@ static __always_inline bool is_drop(const struct trace_msg *m)
 static __always_inline void keep_hdr(struct nfd_trace_hdrs *h,
 				     const struct trace_msg *m)
 {
-	struct nfd_trace_hdr *s =
-		&h->slot[m->p.trace_id & (NFD_HDR_SLOTS - 1)];
+	struct nfd_trace_hdr *s = &h->slot[m->p.trace_id & (NFD_HDR_SLOTS - 1)];
 
 	s->valid = 0;
 	s->trace_id = m->p.trace_id;
@@ -263,8 +262,7 @@ static __always_inline void keep_hdr(struct nfd_trace_hdrs *h,
 static __always_inline bool find_hdr(struct nfd_trace_hdrs *h,
 				     struct trace_msg *m)
 {
-	struct nfd_trace_hdr *s =
-		&h->slot[m->p.trace_id & (NFD_HDR_SLOTS - 1)];
+	struct nfd_trace_hdr *s = &h->slot[m->p.trace_id & (NFD_HDR_SLOTS - 1)];
 
 	if (!s->valid || s->trace_id != m->p.trace_id)
 		return false;
@@ -284,8 +282,8 @@ static __always_inline void push(struct nfd_pending_stack *st,
 	m->p.rule.kind = m->type == NFT_TRACETYPE_POLICY ? NFD_KIND_POLICY :
 							   NFD_KIND_RULE;
 	m->p.rule.family = family;
-	m->p.rule.verdict = m->type == NFT_TRACETYPE_POLICY ? m->policy :
-							      m->verdict;
+	m->p.rule.verdict =
+		m->type == NFT_TRACETYPE_POLICY ? m->policy : m->verdict;
 	if (m->p.rule.kind == NFD_KIND_POLICY)
 		m->p.rule.handle = 0;
 	__builtin_memcpy(p, &m->p, sizeof(*p));

@@ -39,8 +39,7 @@ struct nftrace {
 
 static int nftrace_available(char *why, size_t len)
 {
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
-			NETLINK_NETFILTER);
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
 
 	if (fd < 0) {
 		snprintf(why, len, "no nfnetlink socket: %s", strerror(errno));
@@ -81,16 +80,18 @@ static int open_trace_socket(int prog_fd)
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_BPF, &prog_fd,
 		       sizeof(prog_fd))) {
 		err = -errno;
-		fprintf(stderr, "nfdropcap: attaching the trace filter "
-				"(SO_ATTACH_BPF): %s\n",
+		fprintf(stderr,
+			"nfdropcap: attaching the trace filter "
+			"(SO_ATTACH_BPF): %s\n",
 			strerror(errno));
 		goto close_fd;
 	}
 	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
 		       sizeof(group))) {
 		err = -errno;
-		fprintf(stderr, "nfdropcap: joining NFNLGRP_NFTRACE: %s "
-				"(needs CAP_NET_ADMIN)\n",
+		fprintf(stderr,
+			"nfdropcap: joining NFNLGRP_NFTRACE: %s "
+			"(needs CAP_NET_ADMIN)\n",
 			strerror(errno));
 		goto close_fd;
 	}
@@ -191,8 +192,9 @@ static int load_filter(struct nftrace *t, const struct nfd_backend_env *env)
 
 	t->skel = nftrace_bpf__open();
 	if (!t->skel) {
-		fprintf(stderr, "nfdropcap: opening the nftrace BPF object: "
-				"%s\n",
+		fprintf(stderr,
+			"nfdropcap: opening the nftrace BPF object: "
+			"%s\n",
 			strerror(errno));
 		return -errno;
 	}
@@ -200,8 +202,9 @@ static int load_filter(struct nftrace *t, const struct nfd_backend_env *env)
 	err = err ?: bpf_map__reuse_fd(t->skel->maps.stats, env->stats_fd);
 	err = err ?: nftrace_bpf__load(t->skel);
 	if (err)
-		fprintf(stderr, "nfdropcap: loading the nftrace socket filter: "
-				"%s\n",
+		fprintf(stderr,
+			"nfdropcap: loading the nftrace socket filter: "
+			"%s\n",
 			strerror(-err));
 	return err;
 }

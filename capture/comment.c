@@ -64,9 +64,9 @@ void nfd_comment_rule(char *buf, size_t len, const struct nfd_rule *r)
 
 	switch (r->kind) {
 	case NFD_KIND_RULE:
-		snprintf(buf, len, "table %s %.256s chain %.256s handle %llu %s",
-			 family, r->table, r->chain,
-			 (unsigned long long)r->handle,
+		snprintf(buf, len,
+			 "table %s %.256s chain %.256s handle %llu %s", family,
+			 r->table, r->chain, (unsigned long long)r->handle,
 			 nfd_verdict_name(r->verdict));
 		break;
 	case NFD_KIND_POLICY:

@@ -97,9 +97,10 @@ static int check_system(void)
 	/* NFDROPCAP_BTF: where to look instead, for tests of this check */
 	btf = getenv("NFDROPCAP_BTF") ?: "/sys/kernel/btf/vmlinux";
 	if (access(btf, R_OK)) {
-		fprintf(stderr, "nfdropcap: this kernel has no BTF (%s: %s): "
-				"use a kernel built with "
-				"CONFIG_DEBUG_INFO_BTF=y\n",
+		fprintf(stderr,
+			"nfdropcap: this kernel has no BTF (%s: %s): "
+			"use a kernel built with "
+			"CONFIG_DEBUG_INFO_BTF=y\n",
 			btf, strerror(errno));
 		return NFD_EXIT_FAIL;
 	}
@@ -155,8 +156,9 @@ static int start_backend(struct capture *c)
 
 	c->backend = nfd_backend_pick(c->opts.backend, why, sizeof(why));
 	if (!c->backend) {
-		fprintf(stderr, "nfdropcap: backend %s is not available on "
-				"this kernel: %s\n",
+		fprintf(stderr,
+			"nfdropcap: backend %s is not available on "
+			"this kernel: %s\n",
 			c->opts.backend, why);
 		return -ENOTSUP;
 	}
@@ -235,9 +237,9 @@ static void print_ready(const struct capture *c)
 		"nfdropcap: capturing drops in netns %s (net:[%u]), backend "
 		"%s, snaplen %u, writing to %s\n",
 		c->ns.name, c->ns.inum, c->backend->name, c->opts.snaplen,
-		!c->opts.write_path		   ? "stdout (text)" :
+		!c->opts.write_path		 ? "stdout (text)" :
 		!strcmp(c->opts.write_path, "-") ? "stdout (pcapng)" :
-						     c->opts.write_path);
+						   c->opts.write_path);
 }
 
 static int report_error(const struct capture *c)

@@ -81,8 +81,7 @@ int nfd_netns_open(struct nfd_netns *ns, const char *spec)
 			spec ? spec : "", path, strerror(errno));
 		return NFD_EXIT_USAGE;
 	}
-	if (ioctl(ns->fd, NS_GET_NSTYPE) != CLONE_NEWNET ||
-	    fstat(ns->fd, &st))
+	if (ioctl(ns->fd, NS_GET_NSTYPE) != CLONE_NEWNET || fstat(ns->fd, &st))
 		goto not_netns;
 	ns->inum = st.st_ino;
 	name_netns(ns, spec);

@@ -30,8 +30,8 @@ void nl_buf_init(struct nl_buf *b)
 	b->overflow = 0;
 }
 
-void nl_msg_begin(struct nl_buf *b, uint16_t type, uint16_t flags,
-		  uint32_t seq, uint8_t family, uint16_t res_id)
+void nl_msg_begin(struct nl_buf *b, uint16_t type, uint16_t flags, uint32_t seq,
+		  uint8_t family, uint16_t res_id)
 {
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *gen;

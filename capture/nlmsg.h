@@ -16,8 +16,8 @@ struct nl_buf {
 
 void nl_buf_init(struct nl_buf *b);
 /* Starts a netfilter message: nlmsghdr + nfgenmsg. */
-void nl_msg_begin(struct nl_buf *b, uint16_t type, uint16_t flags,
-		  uint32_t seq, uint8_t family, uint16_t res_id);
+void nl_msg_begin(struct nl_buf *b, uint16_t type, uint16_t flags, uint32_t seq,
+		  uint8_t family, uint16_t res_id);
 void nl_msg_end(struct nl_buf *b);
 void nl_put(struct nl_buf *b, uint16_t type, const void *data, size_t len);
 void nl_put_str(struct nl_buf *b, uint16_t type, const char *s);

@@ -157,8 +157,9 @@ int nfd_output_open(struct nfd_output *out, const struct nfd_netns *ns)
 	}
 	if (fd < 0) {
 		err = -errno;
-		fprintf(stderr, "nfdropcap: cannot write '%s': %s (give -w a "
-				"writable path)\n",
+		fprintf(stderr,
+			"nfdropcap: cannot write '%s': %s (give -w a "
+			"writable path)\n",
 			path, strerror(errno));
 		return err;
 	}
@@ -315,8 +316,8 @@ static int write_epb(struct nfd_output *out, const struct nfd_event *ev,
 {
 	struct pcapng_epb epb = {
 		.ts = ts,
-		.caplen = framelen < out->o->snaplen ? framelen :
-						       out->o->snaplen,
+		.caplen =
+			framelen < out->o->snaplen ? framelen : out->o->snaplen,
 		.origlen = SLL2_LEN + ev->pkt_len,
 		.data = out->frame,
 		.comment = comment,
@@ -351,9 +352,9 @@ static void print_line(struct nfd_output *out, const struct nfd_event *ev,
 		    out->frame + SLL2_LEN, ev->cap_len, ev->pkt_len);
 	printf("%s.%06llu %s %s %s [%.*s]\n", clock,
 	       (unsigned long long)(ts % 1000000000ULL) / 1000,
-	       f->name[0] ? f->name : "?", ev->dir == NFD_DIR_IN ? "In " : "Out",
-	       summary, eol ? (int)(eol - comment) : (int)strlen(comment),
-	       comment);
+	       f->name[0] ? f->name : "?",
+	       ev->dir == NFD_DIR_IN ? "In " : "Out", summary,
+	       eol ? (int)(eol - comment) : (int)strlen(comment), comment);
 	fflush(stdout);
 }
 
@@ -391,8 +392,8 @@ int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size)
 	if (!ev || out->err || nfd_output_done(out))
 		return out->err;
 	out->seen++;
-	framelen = build_frame(out, ev,
-			       (const uint8_t *)(ev + 1) + ev->data_off);
+	framelen =
+		build_frame(out, ev, (const uint8_t *)(ev + 1) + ev->data_off);
 	if (!filter_pass(out, framelen, SLL2_LEN + ev->pkt_len)) {
 		out->filtered++;
 		return 0;

@@ -61,16 +61,18 @@ int nfd_probe_start(struct nfd_probe *p, const struct nfd_probe_cfg *cfg)
 	p->skel = kfree_skb_bpf__open();
 	if (!p->skel) {
 		err = -errno;
-		fprintf(stderr, "nfdropcap: opening the kfree_skb BPF object: "
-				"%s\n",
+		fprintf(stderr,
+			"nfdropcap: opening the kfree_skb BPF object: "
+			"%s\n",
 			strerror(errno));
 		return err;
 	}
 	set_rodata(p->skel, cfg);
 	err = kfree_skb_bpf__load(p->skel);
 	if (err) {
-		fprintf(stderr, "nfdropcap: loading the kfree_skb probe: %s "
-				"(run with -v for the verifier's log)\n",
+		fprintf(stderr,
+			"nfdropcap: loading the kfree_skb probe: %s "
+			"(run with -v for the verifier's log)\n",
 			strerror(-err));
 		goto destroy;
 	}

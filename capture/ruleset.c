@@ -76,8 +76,7 @@ static int add(struct nfd_ruleset *rs, const char *family, const char *table,
 }
 
 static const char *lookup(struct nfd_ruleset *rs, const char *family,
-			  const char *table, const char *chain,
-			  uint64_t handle)
+			  const char *table, const char *chain, uint64_t handle)
 {
 	struct rule *r = rs->bucket[hash(family, table, chain, handle)];
 
@@ -88,19 +87,24 @@ static const char *lookup(struct nfd_ruleset *rs, const char *family,
 	return NULL;
 }
 
-/* Copies a name token, dropping the quotes nft puts around some. */
-static void copy_name(char *dst, size_t len, const char *src)
+/*
+ * Reads the next word of @p into @dst: a "quoted string" (nft quotes names
+ * it could not print bare) or up to the next blank. Returns the rest.
+ */
+static const char *next_word(const char *p, char *dst, size_t len)
 {
-	size_t n = strlen(src);
+	size_t n = 0;
+	char end = ' ';
 
-	if (n >= 2 && src[0] == '"' && src[n - 1] == '"') {
-		src++;
-		n -= 2;
-	}
-	if (n >= len)
-		n = len - 1;
-	memcpy(dst, src, n);
+	while (*p == ' ')
+		p++;
+	if (*p == '"')
+		end = *p++;
+	for (; *p && *p != end && (end == '"' || *p != '\t'); p++)
+		if (n + 1 < len)
+			dst[n++] = *p;
 	dst[n] = 0;
+	return *p ? p + 1 : p;
 }
 
 /* "<text> # handle N" -> text and N; 0 if the line is no rule. */
@@ -143,15 +147,13 @@ static int brace_balance(const char *line)
 /* A line that opens a table (depth 0) or a chain (depth 1). */
 static void open_block(struct parse_state *st, const char *line)
 {
-	char a[300], b[300];
-
-	if (st->depth == 0 && sscanf(line, "table %299s %299s", a, b) == 2) {
-		copy_name(st->family, sizeof(st->family), a);
-		copy_name(st->table, sizeof(st->table), b);
+	if (st->depth == 0 && !strncmp(line, "table ", 6)) {
+		line = next_word(line + 6, st->family, sizeof(st->family));
+		next_word(line, st->table, sizeof(st->table));
 	} else if (st->depth == 1) {
-		st->in_chain = sscanf(line, "chain %299s", a) == 1;
+		st->in_chain = !strncmp(line, "chain ", 6);
 		if (st->in_chain)
-			copy_name(st->chain, sizeof(st->chain), a);
+			next_word(line + 6, st->chain, sizeof(st->chain));
 	}
 }
 
@@ -213,7 +215,8 @@ static char *run_nft(void)
 		_exit(127);
 	}
 	close(pipefd[1]);
-	while (pid > 0 && (n = read(pipefd[0], out + len, cap - len - 1)) != 0) {
+	while (pid > 0 &&
+	       (n = read(pipefd[0], out + len, cap - len - 1)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)

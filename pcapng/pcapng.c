@@ -21,35 +21,35 @@
 #include "pcapng.h"
 
 /* Block types */
-#define BT_IDB		0x00000001u
-#define BT_ISB		0x00000005u
-#define BT_EPB		0x00000006u
-#define BT_SHB		0x0A0D0D0Au
+#define BT_IDB 0x00000001u
+#define BT_ISB 0x00000005u
+#define BT_EPB 0x00000006u
+#define BT_SHB 0x0A0D0D0Au
 
-#define SHB_MAGIC	0x1A2B3C4Du
+#define SHB_MAGIC 0x1A2B3C4Du
 
 /* Option codes */
-#define OPT_ENDOFOPT	0
-#define OPT_COMMENT	1
-#define OPT_SHB_HARDWARE	2
-#define OPT_SHB_OS	3
-#define OPT_SHB_USERAPPL	4
-#define OPT_IF_NAME	2
-#define OPT_IF_DESCRIPTION	3
-#define OPT_IF_TSRESOL	9
-#define OPT_EPB_FLAGS	2
-#define OPT_EPB_DROPCOUNT	4
-#define OPT_ISB_STARTTIME	2
-#define OPT_ISB_ENDTIME	3
-#define OPT_ISB_IFRECV	4
-#define OPT_ISB_IFDROP	5
-#define OPT_ISB_OSDROP	7
-#define OPT_ISB_USRDELIV	8
+#define OPT_ENDOFOPT 0
+#define OPT_COMMENT 1
+#define OPT_SHB_HARDWARE 2
+#define OPT_SHB_OS 3
+#define OPT_SHB_USERAPPL 4
+#define OPT_IF_NAME 2
+#define OPT_IF_DESCRIPTION 3
+#define OPT_IF_TSRESOL 9
+#define OPT_EPB_FLAGS 2
+#define OPT_EPB_DROPCOUNT 4
+#define OPT_ISB_STARTTIME 2
+#define OPT_ISB_ENDTIME 3
+#define OPT_ISB_IFRECV 4
+#define OPT_ISB_IFDROP 5
+#define OPT_ISB_OSDROP 7
+#define OPT_ISB_USRDELIV 8
 
 /* Writer buffering */
-#define WR_INIT_CAP	(128u * 1024)
-#define WR_FLUSH_AT	(64u * 1024)
-#define WR_MAX_BLOCK	(16u * 1024 * 1024)
+#define WR_INIT_CAP (128u * 1024)
+#define WR_FLUSH_AT (64u * 1024)
+#define WR_MAX_BLOCK (16u * 1024 * 1024)
 
 /* ------------------------------------------------------------------ */
 /* Block builder                                                       */
@@ -58,7 +58,7 @@
 struct blk {
 	uint8_t *buf;
 	size_t cap;
-	uint64_t len;		/* bytes produced so far, stored or not */
+	uint64_t len; /* bytes produced so far, stored or not */
 	unsigned int nopts;
 };
 
@@ -106,7 +106,7 @@ static void blk_begin(struct blk *b, void *buf, size_t cap, uint32_t type)
 	b->len = 0;
 	b->nopts = 0;
 	blk_u32(b, type);
-	blk_u32(b, 0);		/* total length, patched by blk_end() */
+	blk_u32(b, 0); /* total length, patched by blk_end() */
 }
 
 /* One option: code, length, value, padding. n must fit in 16 bits. */
@@ -140,7 +140,7 @@ static size_t utf8_clip(const char *s, size_t n, size_t max)
 		if (!is_utf8_cont(s[max - i]))
 			return max - i;
 	}
-	return max;		/* not UTF-8 anyway */
+	return max; /* not UTF-8 anyway */
 }
 
 static void blk_opt_str(struct blk *b, uint16_t code, const char *s)
@@ -208,9 +208,9 @@ size_t pcapng_encode_shb(void *buf, size_t cap, const struct pcapng_shb *shb)
 
 	blk_begin(&b, buf, cap, BT_SHB);
 	blk_u32(&b, SHB_MAGIC);
-	blk_u16(&b, 1);			/* major version */
-	blk_u16(&b, 0);			/* minor version */
-	blk_u64(&b, UINT64_MAX);	/* section length: unknown */
+	blk_u16(&b, 1); /* major version */
+	blk_u16(&b, 0); /* minor version */
+	blk_u64(&b, UINT64_MAX); /* section length: unknown */
 	blk_opt_str(&b, OPT_SHB_HARDWARE, shb->hardware);
 	blk_opt_str(&b, OPT_SHB_OS, shb->os);
 	blk_opt_str(&b, OPT_SHB_USERAPPL, shb->userappl);
@@ -223,7 +223,7 @@ size_t pcapng_encode_idb(void *buf, size_t cap, const struct pcapng_idb *idb)
 
 	blk_begin(&b, buf, cap, BT_IDB);
 	blk_u16(&b, idb->linktype);
-	blk_u16(&b, 0);			/* reserved */
+	blk_u16(&b, 0); /* reserved */
 	blk_u32(&b, idb->snaplen);
 	blk_opt_str(&b, OPT_IF_NAME, idb->name);
 	blk_opt_str(&b, OPT_IF_DESCRIPTION, idb->description);
@@ -281,13 +281,13 @@ size_t pcapng_encode_isb(void *buf, size_t cap, const struct pcapng_isb *isb)
 
 struct pcapng_writer {
 	int fd;
-	gzFile gz;		/* NULL: plain output */
+	gzFile gz; /* NULL: plain output */
 	bool autoflush;
-	bool regular;		/* fd is a regular file: truncate on error */
-	bool in_section;	/* an SHB has been written */
-	uint32_t n_if;		/* IDBs in the current section */
-	int err;		/* sticky error, 0 if none */
-	uint8_t *buf;		/* whole blocks not yet written */
+	bool regular; /* fd is a regular file: truncate on error */
+	bool in_section; /* an SHB has been written */
+	uint32_t n_if; /* IDBs in the current section */
+	int err; /* sticky error, 0 if none */
+	uint8_t *buf; /* whole blocks not yet written */
 	size_t len;
 	size_t cap;
 	/*

@@ -17,15 +17,15 @@
 #include <stdint.h>
 
 /* Longest option value; longer strings are truncated (UTF-8 safe). */
-#define PCAPNG_MAX_OPT_LEN	65535u
+#define PCAPNG_MAX_OPT_LEN 65535u
 
 /* if_tsresol value for nanosecond timestamps */
-#define PCAPNG_TSRESOL_NSEC	9
+#define PCAPNG_TSRESOL_NSEC 9
 
 /* epb_flags bits 0-1: packet direction */
-#define PCAPNG_EPB_DIR_UNKNOWN	0u
-#define PCAPNG_EPB_DIR_INBOUND	1u
-#define PCAPNG_EPB_DIR_OUTBOUND	2u
+#define PCAPNG_EPB_DIR_UNKNOWN 0u
+#define PCAPNG_EPB_DIR_INBOUND 1u
+#define PCAPNG_EPB_DIR_OUTBOUND 2u
 
 enum pcapng_compress {
 	PCAPNG_PLAIN,
@@ -41,47 +41,47 @@ struct pcapng_writer;
  * at least one option.
  */
 struct pcapng_shb {
-	const char *hardware;		/* shb_hardware (2) */
-	const char *os;			/* shb_os (3) */
-	const char *userappl;		/* shb_userappl (4) */
+	const char *hardware; /* shb_hardware (2) */
+	const char *os; /* shb_os (3) */
+	const char *userappl; /* shb_userappl (4) */
 };
 
 struct pcapng_idb {
 	uint16_t linktype;
 	uint32_t snaplen;
-	const char *name;		/* if_name (2) */
-	const char *description;	/* if_description (3) */
-	uint8_t tsresol;		/* if_tsresol (9); 0 = omit (usec) */
+	const char *name; /* if_name (2) */
+	const char *description; /* if_description (3) */
+	uint8_t tsresol; /* if_tsresol (9); 0 = omit (usec) */
 };
 
 struct pcapng_epb {
 	uint32_t if_id;
-	uint64_t ts;			/* in the interface's tsresol units */
+	uint64_t ts; /* in the interface's tsresol units */
 	uint32_t caplen;
 	uint32_t origlen;
-	const void *data;		/* caplen bytes; may be NULL if 0 */
-	const char *comment;		/* opt_comment (1); may contain '\n' */
+	const void *data; /* caplen bytes; may be NULL if 0 */
+	const char *comment; /* opt_comment (1); may contain '\n' */
 	bool has_flags;
-	uint32_t flags;			/* epb_flags (2) */
+	uint32_t flags; /* epb_flags (2) */
 	bool has_dropcount;
-	uint64_t dropcount;		/* epb_dropcount (4) */
+	uint64_t dropcount; /* epb_dropcount (4) */
 };
 
 struct pcapng_isb {
 	uint32_t if_id;
 	uint64_t ts;
 	bool has_starttime;
-	uint64_t starttime;		/* isb_starttime (2), ts format */
+	uint64_t starttime; /* isb_starttime (2), ts format */
 	bool has_endtime;
-	uint64_t endtime;		/* isb_endtime (3), ts format */
+	uint64_t endtime; /* isb_endtime (3), ts format */
 	bool has_ifrecv;
-	uint64_t ifrecv;		/* isb_ifrecv (4) */
+	uint64_t ifrecv; /* isb_ifrecv (4) */
 	bool has_ifdrop;
-	uint64_t ifdrop;		/* isb_ifdrop (5) */
+	uint64_t ifdrop; /* isb_ifdrop (5) */
 	bool has_osdrop;
-	uint64_t osdrop;		/* isb_osdrop (7) */
+	uint64_t osdrop; /* isb_osdrop (7) */
 	bool has_usrdeliv;
-	uint64_t usrdeliv;		/* isb_usrdeliv (8) */
+	uint64_t usrdeliv; /* isb_usrdeliv (8) */
 };
 
 /*

@@ -29,8 +29,7 @@
 static int resolve(const char *addr, const char *port,
 		   struct sockaddr_storage *ss, socklen_t *len)
 {
-	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST |
-					      AI_NUMERICSERV },
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV },
 			*res;
 	int err = getaddrinfo(addr, port, &hints, &res);
 

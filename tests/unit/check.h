@@ -57,15 +57,15 @@ static inline bool check_mem(const void *a, size_t alen, const void *b,
 	if (i == n && alen == blen)
 		return check_record(true, file, line, expr);
 	check_record(false, file, line, expr);
-	fprintf(stderr, "  lengths %zu vs %zu, first difference at %zu",
-		alen, blen, i);
+	fprintf(stderr, "  lengths %zu vs %zu, first difference at %zu", alen,
+		blen, i);
 	if (i < n)
 		fprintf(stderr, " (0x%02x vs 0x%02x)", pa[i], pb[i]);
 	fputc('\n', stderr);
 	return false;
 }
 
-#define CHECK_MEM(a, alen, b, blen) \
+#define CHECK_MEM(a, alen, b, blen)                             \
 	check_mem((a), (alen), (b), (blen), __FILE__, __LINE__, \
 		  "memory " #a " == " #b)
 

@@ -22,7 +22,7 @@
 #include "check.h"
 #include "pcapng.h"
 
-#define LIT_LEN(s)	(sizeof(s) - 1)
+#define LIT_LEN(s) (sizeof(s) - 1)
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
@@ -57,13 +57,14 @@ static void bytes_free(struct bytes *b)
 }
 
 /* Append the encoding of one block (fn = pcapng_encode_xxx) to b. */
-#define ENC_APPEND(b, fn, blk) do {				\
-	size_t n_ = fn(NULL, 0, (blk));				\
-	uint8_t *p_ = bytes_room((b), n_);			\
-								\
-	CHECK(n_ > 0 && fn(p_, n_, (blk)) == n_);		\
-	(b)->len += n_;						\
-} while (0)
+#define ENC_APPEND(b, fn, blk)                            \
+	do {                                              \
+		size_t n_ = fn(NULL, 0, (blk));           \
+		uint8_t *p_ = bytes_room((b), n_);        \
+                                                          \
+		CHECK(n_ > 0 && fn(p_, n_, (blk)) == n_); \
+		(b)->len += n_;                           \
+	} while (0)
 
 static uint32_t get_u32(const uint8_t *p)
 {
@@ -185,14 +186,22 @@ static const struct pcapng_shb sample_shb = {
 };
 
 static const char exp_shb[] =
-	"\x0a\x0d\x0d\x0a" "\x50\x00\x00\x00"	/* SHB, length 80 */
-	"\x4d\x3c\x2b\x1a"			/* byte-order magic */
-	"\x01\x00" "\x00\x00"			/* version 1.0 */
-	"\xff\xff\xff\xff\xff\xff\xff\xff"	/* section length -1 */
-	"\x02\x00\x06\x00" "x86_64" "\0\0"	/* shb_hardware */
-	"\x03\x00\x09\x00" "Linux 6.1" "\0\0\0"	/* shb_os */
-	"\x04\x00\x0d\x00" "nfdropcap 0.1" "\0\0\0" /* shb_userappl */
-	"\x00\x00\x00\x00"			/* opt_endofopt */
+	"\x0a\x0d\x0d\x0a"
+	"\x50\x00\x00\x00" /* SHB, length 80 */
+	"\x4d\x3c\x2b\x1a" /* byte-order magic */
+	"\x01\x00"
+	"\x00\x00" /* version 1.0 */
+	"\xff\xff\xff\xff\xff\xff\xff\xff" /* section length -1 */
+	"\x02\x00\x06\x00"
+	"x86_64"
+	"\0\0" /* shb_hardware */
+	"\x03\x00\x09\x00"
+	"Linux 6.1"
+	"\0\0\0" /* shb_os */
+	"\x04\x00\x0d\x00"
+	"nfdropcap 0.1"
+	"\0\0\0" /* shb_userappl */
+	"\x00\x00\x00\x00" /* opt_endofopt */
 	"\x50\x00\x00\x00";
 
 static const struct pcapng_idb sample_idb = {
@@ -203,15 +212,21 @@ static const struct pcapng_idb sample_idb = {
 	.tsresol = 9,
 };
 
-static const char exp_idb[] =
-	"\x01\x00\x00\x00" "\x40\x00\x00\x00"	/* IDB, length 64 */
-	"\x14\x01" "\x00\x00"			/* linktype 276, reserved */
-	"\x00\x00\x04\x00"			/* snaplen 262144 */
-	"\x02\x00\x06\x00" "nfdrop" "\0\0"	/* if_name */
-	"\x03\x00\x0f\x00" "netfilter drops" "\0" /* if_description */
-	"\x09\x00\x01\x00" "\x09\x00\x00\x00"	/* if_tsresol 9 + pad */
-	"\x00\x00\x00\x00"			/* opt_endofopt */
-	"\x40\x00\x00\x00";
+static const char exp_idb[] = "\x01\x00\x00\x00"
+			      "\x40\x00\x00\x00" /* IDB, length 64 */
+			      "\x14\x01"
+			      "\x00\x00" /* linktype 276, reserved */
+			      "\x00\x00\x04\x00" /* snaplen 262144 */
+			      "\x02\x00\x06\x00"
+			      "nfdrop"
+			      "\0\0" /* if_name */
+			      "\x03\x00\x0f\x00"
+			      "netfilter drops"
+			      "\0" /* if_description */
+			      "\x09\x00\x01\x00"
+			      "\x09\x00\x00\x00" /* if_tsresol 9 + pad */
+			      "\x00\x00\x00\x00" /* opt_endofopt */
+			      "\x40\x00\x00\x00";
 
 static const uint8_t pkt5[5] = { 0xde, 0xad, 0xbe, 0xef, 0x01 };
 
@@ -228,18 +243,23 @@ static const struct pcapng_epb sample_epb = {
 	.dropcount = 0x0000000100000007ull,
 };
 
-static const char exp_epb[] =
-	"\x06\x00\x00\x00" "\x4c\x00\x00\x00"	/* EPB, length 76 */
-	"\x00\x00\x00\x00"			/* interface 0 */
-	"\x67\x45\x23\x01" "\xef\xcd\xab\x89"	/* ts high, ts low */
-	"\x05\x00\x00\x00" "\x3c\x00\x00\x00"	/* caplen 5, origlen 60 */
-	"\xde\xad\xbe\xef\x01" "\0\0\0"		/* data + pad */
-	"\x01\x00\x08\x00" "hi\nthere"		/* opt_comment */
-	"\x02\x00\x04\x00" "\x02\x00\x00\x00"	/* epb_flags outbound */
-	"\x04\x00\x08\x00"			/* epb_dropcount */
-	"\x07\x00\x00\x00\x01\x00\x00\x00"
-	"\x00\x00\x00\x00"			/* opt_endofopt */
-	"\x4c\x00\x00\x00";
+static const char exp_epb[] = "\x06\x00\x00\x00"
+			      "\x4c\x00\x00\x00" /* EPB, length 76 */
+			      "\x00\x00\x00\x00" /* interface 0 */
+			      "\x67\x45\x23\x01"
+			      "\xef\xcd\xab\x89" /* ts high, ts low */
+			      "\x05\x00\x00\x00"
+			      "\x3c\x00\x00\x00" /* caplen 5, origlen 60 */
+			      "\xde\xad\xbe\xef\x01"
+			      "\0\0\0" /* data + pad */
+			      "\x01\x00\x08\x00"
+			      "hi\nthere" /* opt_comment */
+			      "\x02\x00\x04\x00"
+			      "\x02\x00\x00\x00" /* epb_flags outbound */
+			      "\x04\x00\x08\x00" /* epb_dropcount */
+			      "\x07\x00\x00\x00\x01\x00\x00\x00"
+			      "\x00\x00\x00\x00" /* opt_endofopt */
+			      "\x4c\x00\x00\x00";
 
 static const uint8_t pkt4[4] = { 0xca, 0xfe, 0xba, 0xbe };
 
@@ -252,13 +272,15 @@ static const struct pcapng_epb bare_epb = {
 };
 
 /* No options: no opt_endofopt either. */
-static const char exp_bare_epb[] =
-	"\x06\x00\x00\x00" "\x24\x00\x00\x00"	/* EPB, length 36 */
-	"\x01\x00\x00\x00"			/* interface 1 */
-	"\x00\x00\x00\x00" "\xe8\x03\x00\x00"	/* ts 1000 */
-	"\x04\x00\x00\x00" "\x04\x00\x00\x00"	/* caplen, origlen */
-	"\xca\xfe\xba\xbe"			/* data, no pad */
-	"\x24\x00\x00\x00";
+static const char exp_bare_epb[] = "\x06\x00\x00\x00"
+				   "\x24\x00\x00\x00" /* EPB, length 36 */
+				   "\x01\x00\x00\x00" /* interface 1 */
+				   "\x00\x00\x00\x00"
+				   "\xe8\x03\x00\x00" /* ts 1000 */
+				   "\x04\x00\x00\x00"
+				   "\x04\x00\x00\x00" /* caplen, origlen */
+				   "\xca\xfe\xba\xbe" /* data, no pad */
+				   "\x24\x00\x00\x00";
 
 static const struct pcapng_isb sample_isb = {
 	.if_id = 0,
@@ -277,64 +299,79 @@ static const struct pcapng_isb sample_isb = {
 	.usrdeliv = 95,
 };
 
-static const char exp_isb[] =
-	"\x05\x00\x00\x00" "\x64\x00\x00\x00"	/* ISB, length 100 */
-	"\x00\x00\x00\x00"			/* interface 0 */
-	"\x02\x00\x00\x00" "\x03\x00\x00\x00"	/* ts high, low */
-	"\x02\x00\x08\x00"			/* isb_starttime: high, low */
-	"\x01\x00\x00\x00" "\x02\x00\x00\x00"
-	"\x03\x00\x08\x00"			/* isb_endtime: high, low */
-	"\x0a\x00\x00\x00" "\x0b\x00\x00\x00"
-	"\x04\x00\x08\x00"			/* isb_ifrecv */
-	"\x64\x00\x00\x00\x00\x00\x00\x00"
-	"\x05\x00\x08\x00"			/* isb_ifdrop */
-	"\x88\x77\x66\x55\x44\x33\x22\x11"
-	"\x07\x00\x08\x00"			/* isb_osdrop */
-	"\x05\x00\x00\x00\x00\x00\x00\x00"
-	"\x08\x00\x08\x00"			/* isb_usrdeliv */
-	"\x5f\x00\x00\x00\x00\x00\x00\x00"
-	"\x00\x00\x00\x00"			/* opt_endofopt */
-	"\x64\x00\x00\x00";
+static const char exp_isb[] = "\x05\x00\x00\x00"
+			      "\x64\x00\x00\x00" /* ISB, length 100 */
+			      "\x00\x00\x00\x00" /* interface 0 */
+			      "\x02\x00\x00\x00"
+			      "\x03\x00\x00\x00" /* ts high, low */
+			      "\x02\x00\x08\x00" /* isb_starttime: high, low */
+			      "\x01\x00\x00\x00"
+			      "\x02\x00\x00\x00"
+			      "\x03\x00\x08\x00" /* isb_endtime: high, low */
+			      "\x0a\x00\x00\x00"
+			      "\x0b\x00\x00\x00"
+			      "\x04\x00\x08\x00" /* isb_ifrecv */
+			      "\x64\x00\x00\x00\x00\x00\x00\x00"
+			      "\x05\x00\x08\x00" /* isb_ifdrop */
+			      "\x88\x77\x66\x55\x44\x33\x22\x11"
+			      "\x07\x00\x08\x00" /* isb_osdrop */
+			      "\x05\x00\x00\x00\x00\x00\x00\x00"
+			      "\x08\x00\x08\x00" /* isb_usrdeliv */
+			      "\x5f\x00\x00\x00\x00\x00\x00\x00"
+			      "\x00\x00\x00\x00" /* opt_endofopt */
+			      "\x64\x00\x00\x00";
 
 /* Empty strings and tsresol 0 omit their options. */
 static const struct pcapng_shb empty_shb = { .hardware = "", .os = NULL };
 
-static const char exp_empty_shb[] =
-	"\x0a\x0d\x0d\x0a" "\x1c\x00\x00\x00"
-	"\x4d\x3c\x2b\x1a" "\x01\x00\x00\x00"
-	"\xff\xff\xff\xff\xff\xff\xff\xff"
-	"\x1c\x00\x00\x00";
+static const char exp_empty_shb[] = "\x0a\x0d\x0d\x0a"
+				    "\x1c\x00\x00\x00"
+				    "\x4d\x3c\x2b\x1a"
+				    "\x01\x00\x00\x00"
+				    "\xff\xff\xff\xff\xff\xff\xff\xff"
+				    "\x1c\x00\x00\x00";
 
 static const struct pcapng_idb bare_idb = {
 	.linktype = 1,
 	.snaplen = 65535,
 };
 
-static const char exp_bare_idb[] =
-	"\x01\x00\x00\x00" "\x14\x00\x00\x00"
-	"\x01\x00\x00\x00" "\xff\xff\x00\x00"
-	"\x14\x00\x00\x00";
+static const char exp_bare_idb[] = "\x01\x00\x00\x00"
+				   "\x14\x00\x00\x00"
+				   "\x01\x00\x00\x00"
+				   "\xff\xff\x00\x00"
+				   "\x14\x00\x00\x00";
 
 /* Three EPBs on interface 0 for the writer tests */
 static const struct pcapng_epb writer_epbs[3] = {
-	{ .ts = 1, .caplen = 5, .origlen = 5, .data = pkt5,
-	  .comment = "first", .has_flags = true, .flags = 1 },
+	{ .ts = 1,
+	  .caplen = 5,
+	  .origlen = 5,
+	  .data = pkt5,
+	  .comment = "first",
+	  .has_flags = true,
+	  .flags = 1 },
 	{ .ts = 2, .caplen = 4, .origlen = 100, .data = pkt4 },
-	{ .ts = 3, .caplen = 0, .origlen = 0, .data = NULL,
-	  .has_dropcount = true, .dropcount = 42 },
+	{ .ts = 3,
+	  .caplen = 0,
+	  .origlen = 0,
+	  .data = NULL,
+	  .has_dropcount = true,
+	  .dropcount = 42 },
 };
 
 /* ------------------------------------------------------------------ */
 /* Encoder tests                                                       */
 /* ------------------------------------------------------------------ */
 
-#define CHECK_ENCODE(fn, blk, expected) do {				\
-	uint8_t buf_[512];						\
-	size_t n_ = fn(buf_, sizeof(buf_), (blk));			\
-									\
-	CHECK(fn(NULL, 0, (blk)) == LIT_LEN(expected));			\
-	CHECK_MEM(buf_, n_, (expected), LIT_LEN(expected));		\
-} while (0)
+#define CHECK_ENCODE(fn, blk, expected)                             \
+	do {                                                        \
+		uint8_t buf_[512];                                  \
+		size_t n_ = fn(buf_, sizeof(buf_), (blk));          \
+                                                                    \
+		CHECK(fn(NULL, 0, (blk)) == LIT_LEN(expected));     \
+		CHECK_MEM(buf_, n_, (expected), LIT_LEN(expected)); \
+	} while (0)
 
 static void test_encode_exact(void)
 {
@@ -396,11 +433,11 @@ static void check_long_comment(const char *c, size_t want)
 	CHECK(get_u32(buf + 4) == n);
 	CHECK(get_u32(buf + n - 4) == n);
 	CHECK(count_blocks(buf, n) == 1);
-	CHECK(get_u16(buf + 28) == 1);		/* opt_comment */
+	CHECK(get_u16(buf + 28) == 1); /* opt_comment */
 	CHECK(get_u16(buf + 30) == want);
 	CHECK(memcmp(buf + 32, c, want) == 0);
 	for (i = 32 + want; i < 32 + padded + 4; i++)
-		pad_ok &= buf[i] == 0;		/* padding, opt_endofopt */
+		pad_ok &= buf[i] == 0; /* padding, opt_endofopt */
 	CHECK(pad_ok);
 	free(buf);
 }
@@ -480,7 +517,7 @@ static void test_writer_file(void)
 		return;
 	CHECK(pcapng_writer_new(&w, fd, PCAPNG_PLAIN) == 0);
 	CHECK(write_sample(w) == 0);
-	CHECK(path_size(path) == 0);		/* still buffered */
+	CHECK(path_size(path) == 0); /* still buffered */
 	CHECK(pcapng_close(w) == 0);
 	expect_sample(&exp);
 	CHECK(read_path(path, &got));
@@ -516,7 +553,7 @@ static void test_writer_big_block(void)
 	CHECK(pcapng_write_epb(w, &writer_epbs[0]) == 0);
 	CHECK(path_size(path) == 0);
 	CHECK(pcapng_write_epb(w, &big) == 0);
-	CHECK(path_size(path) > 262144);	/* flushed: > 64 KiB */
+	CHECK(path_size(path) > 262144); /* flushed: > 64 KiB */
 	CHECK(pcapng_write_epb(w, &writer_epbs[1]) == 0);
 	CHECK(pcapng_close(w) == 0);
 
@@ -576,7 +613,7 @@ static void test_writer_gzip(void)
 	bytes_free(&got);
 }
 
-#define FSIZE_LIMIT	10000
+#define FSIZE_LIMIT 10000
 
 /* Write ~1000-byte random EPBs until the file size limit bites. */
 static int fill_until_error(struct pcapng_writer *w, struct bytes *exp)
@@ -636,7 +673,7 @@ static void test_disk_full(enum pcapng_compress c, bool autoflush)
 	CHECK(pcapng_write_shb(w, &sample_shb) == -EFBIG);
 	CHECK(pcapng_flush(w) == -EFBIG);
 	CHECK(pcapng_close(w) == -EFBIG);
-	CHECK(path_size(path) == size);		/* nothing written after */
+	CHECK(path_size(path) == size); /* nothing written after */
 	CHECK(size <= FSIZE_LIMIT);
 
 	CHECK(read_path(path, &raw));
@@ -673,11 +710,12 @@ static size_t drain_pipe(int fd, struct bytes *out)
 }
 
 /* The pipe holds exactly the expected bytes. */
-#define CHECK_PIPE(fd, buf, expected) do {				\
-	size_t n_ = drain_pipe((fd), (buf));				\
-									\
-	CHECK_MEM((buf)->p, n_, (expected), LIT_LEN(expected));	\
-} while (0)
+#define CHECK_PIPE(fd, buf, expected)                                   \
+	do {                                                            \
+		size_t n_ = drain_pipe((fd), (buf));                    \
+                                                                        \
+		CHECK_MEM((buf)->p, n_, (expected), LIT_LEN(expected)); \
+	} while (0)
 
 static void test_pipe_autoflush(void)
 {
@@ -705,7 +743,7 @@ static void test_pipe_autoflush(void)
 	CHECK_PIPE(p[0], &got, exp_isb);
 
 	CHECK(pcapng_close(w) == 0);
-	CHECK(read(p[0], bytes_room(&got, 1), 1) == 0);	/* EOF */
+	CHECK(read(p[0], bytes_room(&got, 1), 1) == 0); /* EOF */
 	close(p[0]);
 	bytes_free(&got);
 }
@@ -742,16 +780,16 @@ static void test_writer_misuse(void)
 	CHECK(pcapng_write_epb(w, &writer_epbs[0]) == -EINVAL);
 	CHECK(pcapng_write_idb(w, &sample_idb) == 0);
 	CHECK(pcapng_write_idb(w, &bare_idb) == 1);
-	CHECK(pcapng_write_epb(w, &bare_epb) == 0);	/* if_id 1 */
+	CHECK(pcapng_write_epb(w, &bare_epb) == 0); /* if_id 1 */
 	epb.if_id = 2;
 	epb.data = pkt4;
 	CHECK(pcapng_write_epb(w, &epb) == -EINVAL);
 	epb.if_id = 0;
 	epb.data = NULL;
-	CHECK(pcapng_write_epb(w, &epb) == -EINVAL);	/* NULL data */
+	CHECK(pcapng_write_epb(w, &epb) == -EINVAL); /* NULL data */
 	CHECK(pcapng_write_isb(w, &sample_isb) == 0);
-	CHECK(pcapng_error(w) == 0);			/* not sticky */
-	CHECK(pcapng_write_shb(w, &sample_shb) == 0);	/* new section */
+	CHECK(pcapng_error(w) == 0); /* not sticky */
+	CHECK(pcapng_write_shb(w, &sample_shb) == 0); /* new section */
 	CHECK(pcapng_write_epb(w, &bare_epb) == -EINVAL);
 	CHECK(pcapng_write_idb(w, &bare_idb) == 0);
 	CHECK(pcapng_close(w) == 0);

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests: nft's ruleset text parsed into rule texts, and comments. */
+#include <string.h>
+
+#include "check.h"
+#include "comment.h"
+#include "ruleset.h"
+
+/* As 'nft -a -s list ruleset' prints it (nftables 1.0.6). */
+static const char listing[] =
+	"table inet filter { # handle 1\n"
+	"\tset blocked { # handle 4\n"
+	"\t\ttype ipv4_addr\n"
+	"\t\telements = { 10.0.0.1, 10.0.0.2,\n"
+	"\t\t\t     10.0.0.3 }\n"
+	"\t}\n"
+	"\n"
+	"\tchain input { # handle 1\n"
+	"\t\ttype filter hook input priority filter; policy accept;\n"
+	"\t\ttcp dport 10000 drop # handle 7\n"
+	"\t\tudp dport vmap { 53 : accept, 5008 : drop } # handle 8\n"
+	"\t\tip saddr @blocked counter drop # handle 9\n"
+	"\t\tmeta l4proto tcp comment \"a { brace\" drop # handle 10\n"
+	"\t}\n"
+	"\n"
+	"\tchain sub { # handle 2\n"
+	"\t\tudp dport 5006 drop # handle 11\n"
+	"\t}\n"
+	"}\n"
+	"table ip6 t6 { # handle 2\n"
+	"\tchain input { # handle 1\n"
+	"\t\ttype filter hook input priority filter; policy drop;\n"
+	"\t\tudp dport 5005 reject with icmpv6 port-unreachable # handle 3\n"
+	"\t}\n"
+	"}\n"
+	"table ip \"odd name\" { # handle 3\n"
+	"\tchain \"in put\" { # handle 1\n"
+	"\t\tdrop # handle 2\n"
+	"\t}\n"
+	"}\n";
+
+static const char *rule(struct nfd_ruleset *rs, const char *f, const char *t,
+			const char *c, unsigned long long h)
+{
+	return nfd_ruleset_rule(rs, f, t, c, h);
+}
+
+static void test_parse(void)
+{
+	struct nfd_ruleset *rs = nfd_ruleset_new_empty();
+	const char *s;
+
+	if (!CHECK(rs) || !CHECK(nfd_ruleset_parse(rs, listing) == 0))
+		return;
+	s = rule(rs, "inet", "filter", "input", 7);
+	CHECK(s && !strcmp(s, "tcp dport 10000 drop"));
+	s = rule(rs, "inet", "filter", "input", 8);
+	CHECK(s && !strcmp(s, "udp dport vmap { 53 : accept, 5008 : drop }"));
+	s = rule(rs, "inet", "filter", "input", 9);
+	CHECK(s && !strcmp(s, "ip saddr @blocked counter drop"));
+	s = rule(rs, "inet", "filter", "input", 10);
+	CHECK(s && !strcmp(s, "meta l4proto tcp comment \"a { brace\" drop"));
+	s = rule(rs, "inet", "filter", "sub", 11);
+	CHECK(s && !strcmp(s, "udp dport 5006 drop"));
+	s = rule(rs, "ip6", "t6", "input", 3);
+	CHECK(s && !strcmp(s, "udp dport 5005 reject with icmpv6 "
+			      "port-unreachable"));
+	s = rule(rs, "ip", "odd name", "in put", 2);
+	CHECK(s && !strcmp(s, "drop"));
+	/* a set's handle, another chain's, another table's: no rule */
+	CHECK(!rule(rs, "inet", "filter", "input", 4));
+	CHECK(!rule(rs, "inet", "filter", "sub", 7));
+	CHECK(!rule(rs, "ip", "filter", "input", 7));
+	CHECK(!rule(rs, "inet", "filter", "input", 1));
+	nfd_ruleset_free(rs);
+}
+
+static void test_comments(void)
+{
+	struct nfd_rule r = {
+		.kind = NFD_KIND_RULE, .family = 1, .handle = 7, .verdict = 0
+	};
+	char buf[1024];
+
+	strcpy(r.table, "filter");
+	strcpy(r.chain, "input");
+	nfd_comment_line(buf, sizeof(buf), &r, "tcp dport 10000 drop");
+	CHECK(!strcmp(buf, "table inet filter chain input handle 7 drop: "
+			   "tcp dport 10000 drop"));
+	nfd_comment_line(buf, sizeof(buf), &r, NULL);
+	CHECK(!strcmp(buf, "table inet filter chain input handle 7 drop"));
+
+	r.kind = NFD_KIND_POLICY;
+	r.family = 2;
+	r.handle = 0;
+	nfd_comment_line(buf, sizeof(buf), &r, "ignored");
+	CHECK(!strcmp(buf, "table ip filter chain input policy drop"));
+
+	r.family = 10;
+	CHECK(!strcmp(nfd_family_name(r.family), "ip6"));
+	CHECK(!strcmp(nfd_family_name(7), "bridge"));
+	CHECK(!strcmp(nfd_family_name(5), "netdev"));
+
+	memset(&r, 0, sizeof(r));
+	r.why = NFD_WHY_NOT_NFT;
+	nfd_comment_line(buf, sizeof(buf), &r, "ignored");
+	CHECK(!strncmp(buf, "netfilter drop", 14));
+	CHECK(!strstr(buf, "handle"));
+	for (int why = 0; why < 5; why++) {
+		r.why = why;
+		nfd_comment_line(buf, sizeof(buf), &r, NULL);
+		CHECK(!strncmp(buf, "netfilter drop", 14) &&
+		      !strstr(buf, "handle"));
+	}
+}
+
+int main(void)
+{
+	test_parse();
+	test_comments();
+	return check_summary();
+}
