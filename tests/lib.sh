@@ -53,7 +53,11 @@ topo_up() {
 	in_c $SEND udp $R4 9 1 && in_c $SEND udp $S4 9 1
 	in_c $SEND udp $R6 9 1 && in_c $SEND udp $S6 9 1
 	in_s $SEND udp $R4S 9 1 && in_s $SEND udp $R6S 9 1
-	sleep 0.3
+	for _ in $(seq 30); do
+		in_c ip -6 neigh show $R6 | grep -q REACHABLE && break
+		sleep 0.1
+	done
+	sleep 0.2
 }
 
 topo_down() {
