@@ -36,6 +36,7 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 APP_SRCS := $(wildcard capture/*.c) pcapng/pcapng.c
+# capture/static/ is linked into the static binary only
 APP_OBJS := $(patsubst %.c,$(OUT)/%.o,$(APP_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
@@ -70,6 +71,24 @@ nfdropcap: $(APP_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
+# A fully static binary, to copy onto production hosts and into test VMs.
+STATIC_LIBS := -lpcap -ldbus-1 -lbpf -lelf -lz -lpthread
+static: nfdropcap-static $(OUT)/nfd-send-static
+
+nfdropcap-static: $(APP_OBJS) $(OUT)/capture/static/sd_stubs.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -static $(CFLAGS) $^ $(STATIC_LIBS) -o $@ 2>$(OUT)/static-link.log || \
+		{ cat $(OUT)/static-link.log; exit 1; }
+
+$(OUT)/capture/static/%.o: capture/static/%.c | $(OUT)/capture
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(OUT)/nfd-send-static: tests/tools/nfd-send.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -static $(CFLAGS) $< -o $@
+
 $(OUT)/tests/test_%: tests/unit/test_%.c $(OUT)/pcapng/pcapng.o \
 		$(filter-out $(OUT)/capture/main.o,$(APP_OBJS)) | $(OUT)/tests
 	$(call msg,CC,$@)
@@ -94,6 +113,6 @@ format:
 
 clean:
 	$(call msg,CLEAN,$(OUT) nfdropcap)
-	$(Q)rm -rf $(OUT) nfdropcap
+	$(Q)rm -rf $(OUT) nfdropcap nfdropcap-static
 
--include $(wildcard $(OUT)/*.d $(OUT)/*/*.d $(OUT)/tests/*.d)
+-include $(wildcard $(OUT)/*.d $(OUT)/*/*.d $(OUT)/*/*/*.d)
