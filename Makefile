@@ -104,7 +104,12 @@ check: $(UNIT_BINS)
 test: nfdropcap $(UNIT_BINS) $(OUT)/nfd-send
 	$(Q)tests/run.sh
 
-bench: nfdropcap
+$(OUT)/nftrace-floor: bench/tools/nftrace-floor.c $(OUT)/capture/nlmsg.o \
+		$(OUT)/capture/trace_table.o | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $^ -o $@
+
+bench: nfdropcap $(OUT)/nfd-send $(OUT)/nftrace-floor
 	$(Q)bench/run.sh
 
 format:

@@ -273,7 +273,7 @@ static int run(struct capture *c)
 	ret = report_error(c);
 	nfd_probe_stats(&c->probe, stats);
 	if (!c->opts.quiet)
-		nfd_output_summary(c->out, 0);
+		nfd_output_summary(c->out, nfd_probe_misses(&c->probe));
 	if (c->opts.verbose)
 		fprintf(stderr,
 			"nfdropcap: kernel: %llu drops, %llu lost, %llu drop "

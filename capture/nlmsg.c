@@ -2,6 +2,7 @@
 /* A small netlink message builder: messages, attributes, nests. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -139,4 +140,20 @@ int nl_send_and_ack(int fd, const struct nl_buf *b, int acks)
 	if ((size_t)n != b->len)
 		return -EMSGSIZE;
 	return read_acks(fd, acks);
+}
+
+int nl_open_netfilter(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
 }

@@ -32,4 +32,7 @@ void nl_nest_end(struct nl_buf *b, size_t nest);
  */
 int nl_send_and_ack(int fd, const struct nl_buf *b, int acks);
 
+/* A bound NETLINK_NETFILTER socket, or -errno. */
+int nl_open_netfilter(void);
+
 #endif /* NFD_NLMSG_H */

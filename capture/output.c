@@ -496,6 +496,11 @@ void nfd_output_summary(const struct nfd_output *out, uint64_t misses)
 		" filtered out)\n",
 		out->written, out->lost + misses, out->unattributed, out->seen,
 		out->filtered);
+	if (misses)
+		fprintf(stderr,
+			"nfdropcap: %" PRIu64 " of the lost were missed by the "
+			"probe itself (freed while it ran on that CPU)\n",
+			misses);
 	for (size_t i = 0; i < out->n_rules; i++)
 		fprintf(stderr, "nfdropcap: %10" PRIu64 "  %s\n",
 			out->rules[i].n, out->rules[i].what);

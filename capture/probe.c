@@ -145,6 +145,17 @@ int nfd_probe_stats(const struct nfd_probe *p, uint64_t *out)
 	return 0;
 }
 
+uint64_t nfd_probe_misses(const struct nfd_probe *p)
+{
+	struct bpf_prog_info info = { 0 };
+	uint32_t len = sizeof(info);
+	int fd = bpf_program__fd(p->skel->progs.nfd_kfree_skb);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.recursion_misses;
+}
+
 uint64_t nfd_probe_lost(const struct nfd_probe *p, uint32_t netns,
 			uint32_t ifindex)
 {

@@ -37,6 +37,11 @@ int nfd_probe_pending_fd(const struct nfd_probe *p);
 int nfd_probe_stats_fd(const struct nfd_probe *p);
 /* Sums the per-CPU counters into @out[NFD_STAT_MAX]. */
 int nfd_probe_stats(const struct nfd_probe *p, uint64_t *out);
+/*
+ * Drops the probe never saw: the kernel skips a BPF program that would run
+ * inside itself on one CPU (a drop freed while the probe was running).
+ */
+uint64_t nfd_probe_misses(const struct nfd_probe *p);
 /* Events lost on interface (@netns, @ifindex) so far. */
 uint64_t nfd_probe_lost(const struct nfd_probe *p, uint32_t netns,
 			uint32_t ifindex);

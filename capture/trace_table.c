@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The trace table of backend nftrace, built as nf_tables netlink messages:
+ *
+ *   table inet NAME {
+ *	flags owner
+ *	chain pre { type filter hook prerouting priority -2147483648;
+ *		meta nftrace set 1 }
+ *	chain out { type filter hook output priority -2147483648;
+ *		meta nftrace set 1 }
+ *   }
+ *
+ * With flags owner the kernel deletes the table when the socket that made
+ * it closes, however the process ends.
+ */
+#include <stdlib.h>
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "nlmsg.h"
+#include "trace_table.h"
+
+#define TRACE_PRIORITY (-2147483647 - 1) /* NF_IP_PRI_FIRST */
+#define NFT_MSG(m) ((NFNL_SUBSYS_NFTABLES << 8) | (m))
+
+static void put_chain(struct nl_buf *b, const char *table, const char *name,
+		      int hook, uint32_t seq)
+{
+	size_t nest;
+
+	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWCHAIN), NLM_F_CREATE | NLM_F_ACK,
+		     seq, NFPROTO_INET, 0);
+	nl_put_str(b, NFTA_CHAIN_TABLE, table);
+	nl_put_str(b, NFTA_CHAIN_NAME, name);
+	nest = nl_nest_begin(b, NFTA_CHAIN_HOOK);
+	nl_put_be32(b, NFTA_HOOK_HOOKNUM, hook);
+	nl_put_be32(b, NFTA_HOOK_PRIORITY, (uint32_t)TRACE_PRIORITY);
+	nl_nest_end(b, nest);
+	nl_put_str(b, NFTA_CHAIN_TYPE, "filter");
+	nl_msg_end(b);
+}
+
+/* meta nftrace set 1: immediate 1 into reg 1, then meta set from reg 1 */
+static void put_trace_rule(struct nl_buf *b, const char *table,
+			   const char *chain, uint32_t seq)
+{
+	size_t list, elem, data, value;
+	uint8_t one = 1;
+
+	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWRULE),
+		     NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq, NFPROTO_INET,
+		     0);
+	nl_put_str(b, NFTA_RULE_TABLE, table);
+	nl_put_str(b, NFTA_RULE_CHAIN, chain);
+	list = nl_nest_begin(b, NFTA_RULE_EXPRESSIONS);
+
+	elem = nl_nest_begin(b, NFTA_LIST_ELEM);
+	nl_put_str(b, NFTA_EXPR_NAME, "immediate");
+	data = nl_nest_begin(b, NFTA_EXPR_DATA);
+	nl_put_be32(b, NFTA_IMMEDIATE_DREG, NFT_REG_1);
+	value = nl_nest_begin(b, NFTA_IMMEDIATE_DATA);
+	nl_put(b, NFTA_DATA_VALUE, &one, sizeof(one));
+	nl_nest_end(b, value);
+	nl_nest_end(b, data);
+	nl_nest_end(b, elem);
+
+	elem = nl_nest_begin(b, NFTA_LIST_ELEM);
+	nl_put_str(b, NFTA_EXPR_NAME, "meta");
+	data = nl_nest_begin(b, NFTA_EXPR_DATA);
+	nl_put_be32(b, NFTA_META_KEY, NFT_META_NFTRACE);
+	nl_put_be32(b, NFTA_META_SREG, NFT_REG_1);
+	nl_nest_end(b, data);
+	nl_nest_end(b, elem);
+
+	nl_nest_end(b, list);
+	nl_msg_end(b);
+}
+
+int nfd_trace_table_create(int fd, const char *table)
+{
+	struct nl_buf *b = malloc(sizeof(*b));
+	uint32_t seq = 1;
+	int err;
+
+	if (!b)
+		return -ENOMEM;
+	nl_buf_init(b);
+	nl_msg_begin(b, NFNL_MSG_BATCH_BEGIN, 0, seq++, 0,
+		     NFNL_SUBSYS_NFTABLES);
+	nl_msg_end(b);
+
+	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWTABLE), NLM_F_CREATE | NLM_F_ACK,
+		     seq++, NFPROTO_INET, 0);
+	nl_put_str(b, NFTA_TABLE_NAME, table);
+	nl_put_be32(b, NFTA_TABLE_FLAGS, NFT_TABLE_F_OWNER);
+	nl_msg_end(b);
+
+	put_chain(b, table, "pre", NF_INET_PRE_ROUTING, seq++);
+	put_trace_rule(b, table, "pre", seq++);
+	put_chain(b, table, "out", NF_INET_LOCAL_OUT, seq++);
+	put_trace_rule(b, table, "out", seq++);
+
+	nl_msg_begin(b, NFNL_MSG_BATCH_END, 0, seq++, 0, NFNL_SUBSYS_NFTABLES);
+	nl_msg_end(b);
+
+	err = nl_send_and_ack(fd, b, 5);
+	free(b);
+	return err;
+}
+

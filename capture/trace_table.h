@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The trace table of backend nftrace (see trace_table.c). */
+#ifndef NFD_TRACE_TABLE_H
+#define NFD_TRACE_TABLE_H
+
+/*
+ * Creates table inet @name, owned by netlink socket @fd (bound, in the
+ * namespace to trace). Returns 0 or -errno.
+ */
+int nfd_trace_table_create(int fd, const char *name);
+
+#endif /* NFD_TRACE_TABLE_H */
