@@ -213,6 +213,8 @@ static void loop(struct capture *c)
 				strerror(-err));
 			break;
 		}
+		/* buffers below the wake-up watermark wait for this */
+		perf_buffer__consume(c->probe.pb);
 		if (now_ns() - last_check > LOSS_CHECK_NS) {
 			check_losses(c);
 			last_check = now_ns();

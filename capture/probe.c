@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <linux/perf_event.h>
 
 #include "kallsyms.h"
 #include "probe.h"
@@ -26,6 +27,54 @@ static size_t perf_pages(uint32_t buffer_kib)
 	while (pages * page < bytes)
 		pages <<= 1;
 	return pages;
+}
+
+struct raw_sample {
+	struct perf_event_header hdr;
+	uint32_t size;
+	char data[];
+};
+
+struct raw_lost {
+	struct perf_event_header hdr;
+	uint64_t id;
+	uint64_t lost;
+};
+
+static enum bpf_perf_event_ret on_event(void *ctx, int cpu,
+					struct perf_event_header *h)
+{
+	const struct nfd_probe *p = ctx;
+
+	if (h->type == PERF_RECORD_SAMPLE) {
+		struct raw_sample *s = (struct raw_sample *)h;
+
+		p->on_sample(p->ctx, cpu, s->data, s->size);
+	} else if (h->type == PERF_RECORD_LOST) {
+		p->on_lost(p->ctx, cpu, ((struct raw_lost *)h)->lost);
+	}
+	return LIBBPF_PERF_EVENT_CONT;
+}
+
+/*
+ * Wake the reader when a quarter of a CPU's buffer is used, not for every
+ * drop: under a flood that saves most of the reader's system calls. The
+ * reader also drains every buffer each time its poll times out, so a lone
+ * drop waits at most one poll interval.
+ */
+static struct perf_buffer *open_buffers(struct nfd_probe *p, size_t pages)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_BPF_OUTPUT,
+		.sample_type = PERF_SAMPLE_RAW,
+		.sample_period = 1,
+		.watermark = 1,
+		.wakeup_watermark = pages * sysconf(_SC_PAGESIZE) / 4,
+	};
+
+	return perf_buffer__new_raw(bpf_map__fd(p->skel->maps.events), pages,
+				    &attr, on_event, p, NULL);
 }
 
 static void set_rodata(struct kfree_skb_bpf *skel,
@@ -85,9 +134,10 @@ int nfd_probe_start(struct nfd_probe *p, const struct nfd_probe_cfg *cfg)
 			strerror(-err));
 		goto destroy;
 	}
-	p->pb = perf_buffer__new(bpf_map__fd(p->skel->maps.events),
-				 perf_pages(cfg->buffer_kib), cfg->on_sample,
-				 cfg->on_lost, cfg->ctx, NULL);
+	p->on_sample = cfg->on_sample;
+	p->on_lost = cfg->on_lost;
+	p->ctx = cfg->ctx;
+	p->pb = open_buffers(p, perf_pages(cfg->buffer_kib));
 	if (!p->pb) {
 		err = -errno;
 		fprintf(stderr, "nfdropcap: perf_buffer__new: %s\n",

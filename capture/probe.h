@@ -16,6 +16,9 @@ struct kfree_skb_bpf;
 struct nfd_probe {
 	struct kfree_skb_bpf *skel;
 	struct perf_buffer *pb;
+	perf_buffer_sample_fn on_sample;
+	perf_buffer_lost_fn on_lost;
+	void *ctx;
 };
 
 struct nfd_probe_cfg {
