@@ -28,7 +28,6 @@
 #define SOL_NETLINK 270
 #endif
 
-
 struct nftrace {
 	struct nftrace_bpf *skel;
 	int trace_fd; /* NFNLGRP_NFTRACE listener, with the socket filter */

@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 
 #include "backend.h"
+#include "check.h"
 #include "netns.h"
 #include "opts.h"
 #include "output.h"
@@ -311,6 +312,10 @@ int main(int argc, char **argv)
 		goto out;
 	verbosity = c.opts.verbose;
 	libbpf_set_print(libbpf_print);
+	if (c.opts.check) {
+		ret = check_system() ?: nfd_check(c.opts.verbose);
+		goto out;
+	}
 	ret = nfd_output_new(&c.out, &c.opts);
 	ret = ret ?: nfd_netns_open(&c.ns, c.opts.netns);
 	ret = ret ?: check_system();

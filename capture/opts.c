@@ -21,6 +21,7 @@ static const char usage_text[] =
 	"  -N, --netns NS      capture in network namespace NS: a name from\n"
 	"                      'ip netns' or a path like /proc/PID/ns/net\n"
 	"      --backend NAME  attribution backend: auto (default) or nftrace\n"
+	"      --check         tell what this kernel allows, backend by backend\n"
 	"  -B KIB              capture buffer per CPU in KiB (default: auto)\n"
 	"  -v                  verbose: libbpf diagnostics\n"
 	"  -q                  quiet: no ready line, no summary\n"
@@ -31,13 +32,14 @@ static const char usage_text[] =
 	"only drops it matches are written. Each packet's comment names the\n"
 	"rule: 'table inet filter chain input handle 7 drop: tcp dport 22 drop'.\n";
 
-enum { OPT_BACKEND = 256, OPT_VERSION };
+enum { OPT_BACKEND = 256, OPT_VERSION, OPT_CHECK };
 
 static const struct option long_opts[] = {
 	{ "netns", required_argument, NULL, 'N' },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "check", no_argument, NULL, OPT_CHECK },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -130,6 +132,9 @@ static int parse_one(struct nfd_opts *o, int c, const char *arg)
 	case 'h':
 		fputs(usage_text, stdout);
 		return NFD_EXIT_OK;
+	case OPT_CHECK:
+		o->check = true;
+		return -1;
 	case OPT_VERSION:
 		printf("nfdropcap %s\n", NFD_VERSION);
 		return NFD_EXIT_OK;

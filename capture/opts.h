@@ -22,6 +22,7 @@ struct nfd_opts {
 	uint32_t buffer_kib; /* -B: perf buffer per CPU, KiB (0 = auto) */
 	int verbose; /* -v */
 	bool quiet; /* -q */
+	bool check; /* --check */
 };
 
 /*

@@ -109,4 +109,3 @@ int nfd_trace_table_create(int fd, const char *table)
 	free(b);
 	return err;
 }
-

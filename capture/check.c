@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nfdropcap --check: for this kernel, each part nfdropcap needs and each
+ * backend, available or not and why. Every "yes" comes from really doing
+ * the thing (loading and attaching the probe, joining the trace group),
+ * not from reading a config.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <linux/netlink.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include "backend.h"
+#include "check.h"
+#include "kallsyms.h"
+#include "nlmsg.h"
+#include "probe.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+static void line(const char *what, int ok, const char *detail)
+{
+	printf("  %-22s %-4s %s\n", what, ok ? "yes" : "no", detail);
+}
+
+static void on_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+}
+
+static int check_probe(char *why, size_t len)
+{
+	struct nfd_probe p = { 0 };
+	struct nfd_probe_cfg cfg = { .snap_data = 64,
+				     .buffer_kib = 64,
+				     .on_sample = on_sample };
+	int err;
+
+	/* its errors explain themselves on stderr */
+	err = nfd_probe_start(&p, &cfg);
+	if (err) {
+		snprintf(why, len, "tp_btf/kfree_skb did not load: %s",
+			 strerror(-err));
+		return err;
+	}
+	nfd_probe_destroy(&p);
+	snprintf(why, len, "tp_btf/kfree_skb loaded and attached");
+	return 0;
+}
+
+static int check_nftrace_group(char *why, size_t len)
+{
+	int group = NFNLGRP_NFTRACE, fd = nl_open_netfilter(), err = 0;
+
+	if (fd < 0) {
+		snprintf(why, len, "no nfnetlink socket: %s", strerror(-fd));
+		return fd;
+	}
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
+		       sizeof(group))) {
+		err = -errno;
+		snprintf(why, len, "cannot join NFNLGRP_NFTRACE: %s",
+			 strerror(errno));
+	} else {
+		snprintf(why, len, "joined NFNLGRP_NFTRACE");
+	}
+	close(fd);
+	return err;
+}
+
+static void kernel_facts(void)
+{
+	char lockdown[128] = "none (no lockdown LSM)";
+	uint64_t lo, hi;
+	struct utsname u;
+	FILE *f;
+
+	uname(&u);
+	printf("kernel %s %s\n", u.release, u.machine);
+	f = fopen("/sys/kernel/security/lockdown", "re");
+	if (f) {
+		if (!fgets(lockdown, sizeof(lockdown), f))
+			lockdown[0] = 0;
+		lockdown[strcspn(lockdown, "\n")] = 0;
+		fclose(f);
+	}
+	line("BTF", !access("/sys/kernel/btf/vmlinux", R_OK),
+	     "/sys/kernel/btf/vmlinux");
+	line("nf_tables types", 1,
+	     !access("/sys/kernel/btf/nf_tables", R_OK) ?
+		     "module BTF /sys/kernel/btf/nf_tables" :
+		     "vmlinux BTF (nf_tables built in, or not loaded)");
+	line("nft_do_chain", !nfd_kallsyms_range("nft_do_chain", &lo, &hi),
+	     "address range from /proc/kallsyms");
+	line("kprobes", !nfd_kallsyms_range("register_kprobe", &lo, &hi),
+	     "register_kprobe in /proc/kallsyms");
+	printf("  %-22s      %s\n", "lockdown", lockdown);
+}
+
+int nfd_check(int verbose)
+{
+	char why[256];
+	int probe_ok, nftrace_ok;
+
+	kernel_facts();
+	probe_ok = !check_probe(why, sizeof(why));
+	line("bytes probe", probe_ok, why);
+	printf("backends:\n");
+	nftrace_ok = probe_ok &&
+		     !nfd_backend_nftrace.available(why, sizeof(why)) &&
+		     !check_nftrace_group(why, sizeof(why));
+	line("nftrace", nftrace_ok, why);
+	printf("%s\n", nftrace_ok ? "nfdropcap can capture here (backend "
+				    "auto picks nftrace)" :
+				    "nfdropcap cannot capture here");
+	return nftrace_ok ? 0 : 1;
+}
