@@ -301,9 +301,11 @@ static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 	nfd_comment_line(buf, len, &ev->rule, text);
 	n = strlen(buf);
 	if (ev->rule.kind == NFD_KIND_RULE && !text && n < len)
-		n += snprintf(buf + n, len - n,
-			      "\nrule text unavailable: the rule was deleted "
-			      "before it could be read");
+		n += snprintf(buf + n, len - n, "\nrule text unavailable: %s",
+			      out->rs && !nfd_ruleset_readable(out->rs) ?
+				      "'nft -a -s list ruleset' did not run" :
+				      "the rule was deleted before it could "
+				      "be read");
 	if (n < len)
 		snprintf(buf + n, len - n, "\nnetns %s interface %s %s",
 			 out->ns->name, f->name[0] ? f->name : "?",

@@ -27,6 +27,7 @@ struct nfd_ruleset {
 	int monitor_fd; /* NFNLGRP_NFTABLES: ruleset changes */
 	int changed; /* a change since the last read */
 	int loaded;
+	int nft_failed; /* the last 'nft list ruleset' did not run */
 };
 
 static uint32_t hash(const char *family, const char *table, const char *chain,
@@ -246,6 +247,7 @@ static void reload(struct nfd_ruleset *rs)
 	char *text = run_nft();
 
 	rs->changed = 0;
+	rs->nft_failed = !text;
 	if (text)
 		nfd_ruleset_parse(rs, text);
 	free(text);
@@ -328,4 +330,9 @@ const char *nfd_ruleset_rule(struct nfd_ruleset *rs, const char *family,
 		text = lookup(rs, family, table, chain, handle);
 	}
 	return text;
+}
+
+bool nfd_ruleset_readable(const struct nfd_ruleset *rs)
+{
+	return !rs->nft_failed;
 }

@@ -7,6 +7,7 @@
 #ifndef NFD_RULESET_H
 #define NFD_RULESET_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct nfd_ruleset;
@@ -23,6 +24,9 @@ void nfd_ruleset_poll(struct nfd_ruleset *rs);
 const char *nfd_ruleset_rule(struct nfd_ruleset *rs, const char *family,
 			     const char *table, const char *chain,
 			     uint64_t handle);
+
+/* False when 'nft' could not list the ruleset the last time it ran. */
+bool nfd_ruleset_readable(const struct nfd_ruleset *rs);
 
 /* Parses nft's text output; exposed for unit tests. */
 int nfd_ruleset_parse(struct nfd_ruleset *rs, const char *text);
