@@ -120,17 +120,36 @@ static __always_inline void fill_link(struct nfd_event *ev, struct sk_buff *skb,
 		ev->addr_len = ETH_ALEN;
 }
 
+/* A mask of the first @n (< 8 means partial) bytes of a loaded u64. */
+static __always_inline __u64 first_bytes(int n)
+{
+	if (n >= 8)
+		return ~0ULL;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (1ULL << (n * 8)) - 1;
+#else
+	return ~0ULL << ((8 - n) * 8);
+#endif
+}
+
 /* Does the packet at @nh hold the bytes the verdict saw? */
 static __always_inline bool key_match(const struct nfd_pkt_key *key,
 				      const __u64 *pkt)
 {
 	const __u64 *want = (const __u64 *)key->bytes;
-	const __u64 *mask = (const __u64 *)key->mask;
+	int len = key->len;
 	__u64 diff = 0;
 
-	for (int i = 0; i < NFD_KEY_LEN / 8; i++)
-		diff |= (pkt[i] ^ want[i]) & mask[i];
-	return diff == 0 && mask[0] != 0;
+	if (len < 8)
+		return false; /* too little to tell packets apart */
+	for (int w = 0; w < NFD_KEY_LEN / 8; w++) {
+		int n = len - w * 8;
+
+		if (n <= 0)
+			break;
+		diff |= (pkt[w] ^ want[w]) & first_bytes(n);
+	}
+	return diff == 0;
 }
 
 /*

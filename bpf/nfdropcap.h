@@ -70,14 +70,15 @@ struct nfd_rule {
 };
 
 /*
- * The first NFD_KEY_LEN bytes of a packet from its network header, as a
- * backend saw them when the verdict was set, and which of them it saw
- * (mask bytes 0xff). The bytes probe matches a freed packet against it.
+ * The first @len bytes of a packet from its network header (network
+ * header, then transport header), as a backend saw them when the verdict
+ * was set. The bytes probe matches a freed packet against them.
  */
 #define NFD_KEY_LEN 64
 struct nfd_pkt_key {
 	__u8 bytes[NFD_KEY_LEN];
-	__u8 mask[NFD_KEY_LEN];
+	__u32 len;
+	__u32 pad;
 };
 
 /* A drop verdict recorded by a backend, waiting for its packet's free. */
@@ -143,7 +144,7 @@ struct nfd_event {
 _Static_assert(sizeof(struct nfd_rule) == 16 + 2 * NFD_NAME_MAX,
 	       "struct nfd_rule has holes");
 _Static_assert(sizeof(struct nfd_pending) ==
-		       24 + 2 * NFD_KEY_LEN + sizeof(struct nfd_rule),
+		       24 + NFD_KEY_LEN + 8 + sizeof(struct nfd_rule),
 	       "struct nfd_pending has holes");
 _Static_assert(sizeof(struct nfd_event) == 64 + sizeof(struct nfd_rule),
 	       "struct nfd_event has holes");

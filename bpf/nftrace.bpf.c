@@ -8,6 +8,11 @@
  * packet's header bytes onto this CPU's pending stack, where the bytes
  * probe finds them when the packet is freed. No message ever reaches
  * userspace: the filter returns 0 for all of them.
+ *
+ * Most messages are not drops (every traced packet makes a few per chain),
+ * so the common path is short: one copy of the message, a walk over its
+ * attributes in memory, and for the first message of each chain walk the
+ * packet's headers kept until a verdict needs them.
  */
 #include <linux/bpf.h>
 #include <linux/netlink.h>
@@ -24,20 +29,30 @@ char LICENSE[] SEC("license") = "GPL";
 #define TRACE_MSG_TYPE ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_TRACE)
 #define ATTRS_MAX 32 /* a trace message has about 20 */
 #define NESTING_MAX 4 /* softirq over process context, and some margin */
+#define MSG_MAX 2048 /* longest message read; two 256-byte names fit */
+#define ATTRS_START (NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct nfgenmsg)))
 #define ATTR_TYPE(t) ((t)&NLA_TYPE_MASK)
 
+/* Where an attribute's payload lies in the message. */
+struct span {
+	__u16 off;
+	__u16 len;
+};
+
 struct trace_msg {
-	struct nfd_pending p;
+	__u8 buf[MSG_MAX];
+	__u32 len; /* bytes of buf used */
 	__u32 type;
 	__u32 policy;
 	__s32 verdict;
-	__u32 nh_len;
-	__s32 th_off; /* where the transport header goes in the key, or -1 */
-	__u32 th_len;
-	__u8 have_hdr;
+	__u32 trace_id;
+	__u32 iif;
+	__u64 handle;
+	struct span table, chain, nh, th;
 	__u8 have_verdict;
 	__u8 have_policy;
 	__u8 have_id;
+	__u8 pad;
 };
 
 /* One parse buffer per nesting level: a softirq may interrupt a parse. */
@@ -62,177 +77,107 @@ struct {
 	__type(value, struct nfd_trace_hdrs);
 } hdrs SEC(".maps");
 
-static __always_inline int load_be32(struct __sk_buff *skb, __u32 off,
-				     __u32 *out)
+/* A big-endian u32 at @off of the message (bounds checked by callers). */
+static __always_inline __u32 be32_at(const struct trace_msg *m, __u32 off)
 {
-	__be32 v;
+	__u32 v = 0;
 
-	if (bpf_skb_load_bytes(skb, off, &v, sizeof(v)))
-		return -1;
-	*out = bpf_ntohl(v);
-	return 0;
+	if (off <= MSG_MAX - 4)
+		__builtin_memcpy(&v, &m->buf[off], 4);
+	return bpf_ntohl(v);
 }
 
-static __always_inline void load_name(struct __sk_buff *skb, __u32 off,
-				      __u32 len, char *dst)
+static __always_inline void verdict_attrs(struct trace_msg *m, __u32 off,
+					  __u32 end)
 {
-	if (len > NFD_NAME_MAX)
-		len = NFD_NAME_MAX;
-	if (len < 1 || bpf_skb_load_bytes(skb, off, dst, len))
-		dst[0] = 0;
-	dst[NFD_NAME_MAX - 1] = 0;
-}
+	for (int i = 0; i < 2; i++) {
+		__u16 len, type;
 
-static __always_inline void load_verdict(struct __sk_buff *skb, __u32 off,
-					 __u32 end, struct trace_msg *m)
-{
-	struct nlattr nla;
-
-	for (int i = 0; i < 3 && off + NLA_HDRLEN <= end; i++) {
-		if (bpf_skb_load_bytes(skb, off, &nla, sizeof(nla)) ||
-		    nla.nla_len < NLA_HDRLEN)
+		off &= MSG_MAX - 1;
+		if (off + NLA_HDRLEN > end || off > MSG_MAX - 8)
 			return;
-		if (ATTR_TYPE(nla.nla_type) == NFTA_VERDICT_CODE &&
-		    !load_be32(skb, off + NLA_HDRLEN, (__u32 *)&m->verdict))
+		__builtin_memcpy(&len, &m->buf[off], 2);
+		__builtin_memcpy(&type, &m->buf[off + 2], 2);
+		if (len < NLA_HDRLEN)
+			return;
+		if (ATTR_TYPE(type) == NFTA_VERDICT_CODE) {
+			m->verdict = be32_at(m, off + NLA_HDRLEN);
 			m->have_verdict = 1;
-		off += NLA_ALIGN(nla.nla_len);
+			return;
+		}
+		off += NLA_ALIGN(len);
 	}
 }
 
-/*
- * Where the transport header starts in the key: right after the network
- * header when the kernel cut that at the transport offset (shorter than
- * its 40-byte cap), or at 40 for an IPv6 header followed directly by a
- * transport protocol. Elsewhere it is not placed, and not compared.
- */
-static __always_inline __s32 th_offset(const __u8 *nh, __u32 nh_len)
+static __always_inline void note_attr(struct trace_msg *m, __u32 off, __u16 len,
+				      __u16 type)
 {
-	__u8 next = nh[6];
+	struct span s = { .off = off + NLA_HDRLEN, .len = len - NLA_HDRLEN };
+	__u32 data = off + NLA_HDRLEN;
+	__u64 handle = 0;
 
-	if (nh_len < NFD_NH_MAX)
-		return nh_len;
-	if ((nh[0] >> 4) == 6 && (next == 6 || next == 17 || next == 58 ||
-				  next == 132 || next == 136))
-		return NFD_NH_MAX;
-	return -1;
-}
-
-/* The network header goes to the key's start. */
-static __always_inline void load_nh(struct __sk_buff *skb, __u32 off, __u32 len,
-				    struct trace_msg *m)
-{
-	if (len > NFD_NH_MAX)
-		len = NFD_NH_MAX;
-	if (len < 1 || bpf_skb_load_bytes(skb, off, m->p.key.bytes, len))
-		return;
-	m->nh_len = len;
-	m->th_off = th_offset(m->p.key.bytes, len);
-	m->have_hdr = 1;
-}
-
-/* The transport header follows the network header in the message. */
-static __always_inline void load_th(struct __sk_buff *skb, __u32 off, __u32 len,
-				    struct trace_msg *m)
-{
-	__s32 at = m->th_off;
-
-	if (len > NFD_TH_MAX)
-		len = NFD_TH_MAX;
-	if (!m->have_hdr || at < 0 || at > NFD_NH_MAX || len < 1)
-		return;
-	if (!bpf_skb_load_bytes(skb, off, m->p.key.bytes + at, len))
-		m->th_len = len;
-}
-
-static __always_inline void load_attr(struct __sk_buff *skb, __u32 off,
-				      const struct nlattr *nla,
-				      struct trace_msg *m)
-{
-	__u32 data = off + NLA_HDRLEN, len = nla->nla_len - NLA_HDRLEN;
-	struct nfd_rule *r = &m->p.rule;
-	__u64 handle;
-
-	switch (ATTR_TYPE(nla->nla_type)) {
+	switch (ATTR_TYPE(type)) {
 	case NFTA_TRACE_TABLE:
-		load_name(skb, data, len, r->table);
+		m->table = s;
 		break;
 	case NFTA_TRACE_CHAIN:
-		load_name(skb, data, len, r->chain);
+		m->chain = s;
 		break;
 	case NFTA_TRACE_RULE_HANDLE:
-		if (!bpf_skb_load_bytes(skb, data, &handle, sizeof(handle)))
-			r->handle = bpf_be64_to_cpu(handle);
+		if (data <= MSG_MAX - 8) {
+			__builtin_memcpy(&handle, &m->buf[data], 8);
+			m->handle = bpf_be64_to_cpu(handle);
+		}
 		break;
 	case NFTA_TRACE_TYPE:
-		load_be32(skb, data, &m->type);
+		m->type = be32_at(m, data);
 		break;
 	case NFTA_TRACE_VERDICT:
-		load_verdict(skb, data, off + nla->nla_len, m);
+		verdict_attrs(m, data, off + len);
 		break;
 	case NFTA_TRACE_ID: /* host byte order (nla_put_u32) */
-		if (!bpf_skb_load_bytes(skb, data, &m->p.trace_id, 4))
+		if (data <= MSG_MAX - 4) {
+			__builtin_memcpy(&m->trace_id, &m->buf[data], 4);
 			m->have_id = 1;
+		}
 		break;
 	case NFTA_TRACE_NETWORK_HEADER:
-		load_nh(skb, data, len, m);
+		m->nh = s;
 		break;
 	case NFTA_TRACE_TRANSPORT_HEADER:
-		load_th(skb, data, len, m);
+		m->th = s;
 		break;
 	case NFTA_TRACE_IIF:
-		load_be32(skb, data, &m->p.iif);
+		m->iif = be32_at(m, data);
 		break;
 	case NFTA_TRACE_POLICY:
-		if (!load_be32(skb, data, &m->policy))
-			m->have_policy = 1;
+		m->policy = be32_at(m, data);
+		m->have_policy = 1;
 		break;
 	}
 }
 
-struct parse_ctx {
-	struct __sk_buff *skb;
+struct walk {
 	struct trace_msg *m;
 	__u32 off;
-	__u32 end;
 };
 
 /* One attribute per call: bpf_loop keeps the verifier's work linear. */
-static long parse_one(__u32 i, void *data)
+static long walk_one(__u32 i, void *data)
 {
-	struct parse_ctx *c = data;
-	struct nlattr nla;
+	struct walk *w = data;
+	struct trace_msg *m = w->m;
+	__u32 off = w->off & (MSG_MAX - 1);
+	__u16 len, type;
 
-	if (c->off + NLA_HDRLEN > c->end ||
-	    bpf_skb_load_bytes(c->skb, c->off, &nla, sizeof(nla)) ||
-	    nla.nla_len < NLA_HDRLEN || c->off + nla.nla_len > c->end)
+	if (off + NLA_HDRLEN > m->len || off > MSG_MAX - NLA_HDRLEN)
 		return 1;
-	load_attr(c->skb, c->off, &nla, c->m);
-	c->off += NLA_ALIGN(nla.nla_len);
-	return 0;
-}
-
-static __always_inline void parse(struct __sk_buff *skb, __u32 end,
-				  struct trace_msg *m)
-{
-	struct parse_ctx c = {
-		.skb = skb,
-		.m = m,
-		.off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct nfgenmsg)),
-		.end = end,
-	};
-
-	bpf_loop(ATTRS_MAX, parse_one, &c, 0);
-}
-
-/* Marks the key bytes the message held (one byte per call). */
-static long mask_one(__u32 i, void *data)
-{
-	struct trace_msg *m = *(struct trace_msg **)data;
-	__s32 th = m->th_off;
-	bool on = i < m->nh_len ||
-		  (th >= 0 && i >= (__u32)th && i < (__u32)th + m->th_len);
-
-	m->p.key.mask[i & (NFD_KEY_LEN - 1)] = on ? 0xff : 0;
+	__builtin_memcpy(&len, &m->buf[off], 2);
+	__builtin_memcpy(&type, &m->buf[off + 2], 2);
+	if (len < NLA_HDRLEN || off + len > m->len)
+		return 1;
+	note_attr(m, off, len, type);
+	w->off = off + NLA_ALIGN(len);
 	return 0;
 }
 
@@ -245,82 +190,145 @@ static __always_inline bool is_drop(const struct trace_msg *m)
 	return false;
 }
 
+/*
+ * The key is the network header, then the transport header where it
+ * follows directly: when the kernel cut the network header at the
+ * transport offset (shorter than its 40-byte cap), or for an IPv6 header
+ * followed by a transport protocol. Elsewhere the key is the network
+ * header alone.
+ */
+static __always_inline bool th_follows(const struct nfd_pkt_key *key,
+				       __u64 nh_len)
+{
+	__u8 next = key->bytes[6];
+
+	if (nh_len < NFD_NH_MAX)
+		return true;
+	return (key->bytes[0] >> 4) == 6 &&
+	       (next == 6 || next == 17 || next == 58 || next == 132 ||
+		next == 136);
+}
+
+static __always_inline void make_key(struct __sk_buff *skb,
+				     const struct trace_msg *m,
+				     struct nfd_pkt_key *key)
+{
+	/* 64-bit, so the checked value is the one passed to the helper */
+	__u64 nh_len = m->nh.len, th_len = m->th.len;
+
+	key->len = 0;
+	if (nh_len > NFD_NH_MAX)
+		nh_len = NFD_NH_MAX;
+	if (th_len > NFD_TH_MAX)
+		th_len = NFD_TH_MAX;
+	barrier_var(nh_len);
+	if (nh_len < 1 || nh_len > NFD_NH_MAX ||
+	    bpf_skb_load_bytes(skb, m->nh.off, key->bytes, nh_len))
+		return;
+	key->len = nh_len;
+	if (!th_follows(key, nh_len))
+		return;
+	barrier_var(th_len);
+	if (th_len < 1 || th_len > NFD_TH_MAX)
+		return;
+	if (!bpf_skb_load_bytes(skb, m->th.off, key->bytes + (nh_len & 63),
+				th_len))
+		key->len = nh_len + th_len;
+}
+
 /* Remember this packet's headers (first message of each chain walk). */
-static __always_inline void keep_hdr(struct nfd_trace_hdrs *h,
+static __always_inline void keep_hdr(struct __sk_buff *skb,
+				     struct nfd_trace_hdrs *h,
 				     const struct trace_msg *m)
 {
-	struct nfd_trace_hdr *s = &h->slot[m->p.trace_id & (NFD_HDR_SLOTS - 1)];
+	struct nfd_trace_hdr *s = &h->slot[m->trace_id & (NFD_HDR_SLOTS - 1)];
 
 	s->valid = 0;
-	s->trace_id = m->p.trace_id;
-	s->iif = m->p.iif;
-	__builtin_memcpy(&s->key, &m->p.key, sizeof(s->key));
-	s->valid = 1;
+	s->trace_id = m->trace_id;
+	s->iif = m->iif;
+	make_key(skb, m, &s->key);
+	s->valid = s->key.len > 0;
 }
 
-/* A verdict message without headers takes its packet's earlier ones. */
-static __always_inline bool find_hdr(struct nfd_trace_hdrs *h,
-				     struct trace_msg *m)
+static __always_inline void load_name(struct __sk_buff *skb, struct span s,
+				      char *dst)
 {
-	struct nfd_trace_hdr *s = &h->slot[m->p.trace_id & (NFD_HDR_SLOTS - 1)];
+	__u64 len = s.len;
 
-	if (!s->valid || s->trace_id != m->p.trace_id)
-		return false;
-	m->p.iif = s->iif;
-	__builtin_memcpy(&m->p.key, &s->key, sizeof(s->key));
-	return true;
+	if (len > NFD_NAME_MAX)
+		len = NFD_NAME_MAX;
+	if (len < 1 || bpf_skb_load_bytes(skb, s.off, dst, len))
+		dst[0] = 0;
+	dst[NFD_NAME_MAX - 1] = 0;
 }
 
-static __always_inline void push(struct nfd_pending_stack *st,
-				 struct trace_msg *m, __u8 family)
+/* A drop verdict: onto this CPU's pending stack, with its packet's key. */
+static __always_inline void push(struct __sk_buff *skb,
+				 const struct trace_msg *m,
+				 const struct nfd_trace_hdr *hdr, __u8 family)
 {
-	__u32 seq = st->top;
-	struct nfd_pending *p = &st->slot[seq & (NFD_PENDING_SLOTS - 1)];
+	struct nfd_pending_stack *st = nfd_pending_stack();
+	struct nfd_pending *p;
+	__u32 seq;
 
+	if (!st)
+		return;
+	seq = st->top;
 	st->top = seq + 1;
+	p = &st->slot[seq & (NFD_PENDING_SLOTS - 1)];
 	p->valid = 0;
-	m->p.rule.kind = m->type == NFT_TRACETYPE_POLICY ? NFD_KIND_POLICY :
-							   NFD_KIND_RULE;
-	m->p.rule.family = family;
-	m->p.rule.verdict =
-		m->type == NFT_TRACETYPE_POLICY ? m->policy : m->verdict;
-	if (m->p.rule.kind == NFD_KIND_POLICY)
-		m->p.rule.handle = 0;
-	__builtin_memcpy(p, &m->p, sizeof(*p));
 	p->seq = seq;
+	p->trace_id = m->trace_id;
+	p->iif = hdr->iif;
+	__builtin_memcpy(&p->key, &hdr->key, sizeof(p->key));
+	p->rule.kind = m->type == NFT_TRACETYPE_POLICY ? NFD_KIND_POLICY :
+							 NFD_KIND_RULE;
+	p->rule.family = family;
+	p->rule.why = 0;
+	p->rule.verdict =
+		p->rule.kind == NFD_KIND_POLICY ? m->policy : m->verdict;
+	p->rule.handle = p->rule.kind == NFD_KIND_POLICY ? 0 : m->handle;
+	load_name(skb, m->table, p->rule.table);
+	load_name(skb, m->chain, p->rule.chain);
 	p->ts_ns = bpf_ktime_get_ns();
 	p->valid = 1;
+	nfd_count(NFD_STAT_VERDICTS);
 }
 
-static __always_inline void handle_msg(struct __sk_buff *skb, __u32 end,
+static __always_inline void handle_msg(struct __sk_buff *skb, __u32 len,
 				       __u8 family, struct trace_msg *m)
 {
-	struct nfd_pending_stack *st;
+	struct walk w = { .m = m, .off = ATTRS_START };
 	struct nfd_trace_hdrs *h;
+	struct nfd_trace_hdr *s;
 	__u32 zero = 0;
 
-	__builtin_memset(m, 0, sizeof(*m));
-	m->th_off = -1;
-	parse(skb, end, m);
+	if (len > MSG_MAX)
+		len = MSG_MAX;
+	if (len < ATTRS_START || bpf_skb_load_bytes(skb, 0, m->buf, len))
+		return;
+	m->len = len;
+	m->type = m->policy = m->trace_id = m->iif = 0;
+	m->verdict = 0;
+	m->handle = 0;
+	m->table.len = m->chain.len = m->nh.len = m->th.len = 0;
+	m->have_verdict = m->have_policy = m->have_id = 0;
+	bpf_loop(ATTRS_MAX, walk_one, &w, 0);
 	nfd_count(NFD_STAT_TRACE_MSGS);
+
 	h = bpf_map_lookup_elem(&hdrs, &zero);
 	if (!h || !m->have_id)
 		return;
-	if (m->have_hdr) {
-		bpf_loop(NFD_KEY_LEN, mask_one, &m, 0);
-		keep_hdr(h, m);
-	}
+	s = &h->slot[m->trace_id & (NFD_HDR_SLOTS - 1)];
+	if (m->nh.len)
+		keep_hdr(skb, h, m);
 	if (!is_drop(m))
 		return;
-	if (!m->have_hdr && !find_hdr(h, m)) {
+	if (!s->valid || s->trace_id != m->trace_id) {
 		nfd_count(NFD_STAT_VERDICT_NOHDR);
 		return;
 	}
-	st = nfd_pending_stack();
-	if (!st)
-		return;
-	push(st, m, family);
-	nfd_count(NFD_STAT_VERDICTS);
+	push(skb, m, s, family);
 }
 
 SEC("socket")
