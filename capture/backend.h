@@ -8,12 +8,9 @@
 
 #include <stddef.h>
 
-#include "netns.h"
-
 struct nfd_backend_env {
 	int pending_fd; /* the bytes probe's maps, to reuse */
 	int stats_fd;
-	const struct nfd_netns *netns; /* the process is already in it */
 	int verbose;
 };
 
@@ -21,8 +18,15 @@ struct nfd_backend {
 	const char *name;
 	/* 0 if it can run on this kernel; else -errno and why not */
 	int (*available)(char *why, size_t len);
-	int (*attach)(struct nfd_backend *b, const struct nfd_backend_env *env);
-	void (*detach)(struct nfd_backend *b);
+	/* Loads what all namespaces share. 0 or -errno (printed). */
+	int (*load)(struct nfd_backend *b, const struct nfd_backend_env *env);
+	/*
+	 * Attaches in the network namespace the process is in now. Returns
+	 * the namespace's instance, or NULL with -errno in @err (printed).
+	 */
+	void *(*attach_netns)(struct nfd_backend *b, int *err);
+	void (*detach_netns)(struct nfd_backend *b, void *inst);
+	void (*unload)(struct nfd_backend *b);
 	void *priv;
 };
 

@@ -28,11 +28,10 @@
 #define SOL_NETLINK 270
 #endif
 
-struct nftrace {
-	struct nftrace_bpf *skel;
+/* One network namespace's part: the trace table and the trace socket. */
+struct nftrace_ns {
 	int trace_fd; /* NFNLGRP_NFTRACE listener, with the socket filter */
 	int table_fd; /* owner of the trace table */
-	char table[64];
 };
 
 static int nftrace_available(char *why, size_t len)
@@ -83,73 +82,43 @@ close_fd:
 	return err;
 }
 
-static int load_filter(struct nftrace *t, const struct nfd_backend_env *env)
+static int nftrace_load(struct nfd_backend *b,
+			const struct nfd_backend_env *env)
 {
+	struct nftrace_bpf *skel = nftrace_bpf__open();
 	int err;
 
-	t->skel = nftrace_bpf__open();
-	if (!t->skel) {
+	if (!skel) {
+		err = -errno;
 		fprintf(stderr,
-			"nfdropcap: opening the nftrace BPF object: "
-			"%s\n",
+			"nfdropcap: opening the nftrace BPF object: %s\n",
 			strerror(errno));
-		return -errno;
+		return err;
 	}
-	err = bpf_map__reuse_fd(t->skel->maps.pending, env->pending_fd);
-	err = err ?: bpf_map__reuse_fd(t->skel->maps.stats, env->stats_fd);
-	err = err ?: nftrace_bpf__load(t->skel);
-	if (err)
+	err = bpf_map__reuse_fd(skel->maps.pending, env->pending_fd);
+	err = err ?: bpf_map__reuse_fd(skel->maps.stats, env->stats_fd);
+	err = err ?: nftrace_bpf__load(skel);
+	if (err) {
 		fprintf(stderr,
-			"nfdropcap: loading the nftrace socket filter: "
-			"%s\n",
+			"nfdropcap: loading the nftrace socket filter: %s\n",
 			strerror(-err));
-	return err;
+		nftrace_bpf__destroy(skel);
+		return err;
+	}
+	b->priv = skel;
+	return 0;
 }
 
-static int nftrace_attach(struct nfd_backend *b,
-			  const struct nfd_backend_env *env)
+static void nftrace_unload(struct nfd_backend *b)
 {
-	struct nftrace *t = calloc(1, sizeof(*t));
-	int err;
-
-	if (!t)
-		return -ENOMEM;
-	t->trace_fd = t->table_fd = -1;
-	snprintf(t->table, sizeof(t->table), "nfdropcap_%d", (int)getpid());
-	b->priv = t;
-
-	err = load_filter(t, env);
-	if (err)
-		goto detach;
-	t->trace_fd = open_trace_socket(
-		bpf_program__fd(t->skel->progs.nfd_trace_filter));
-	if (t->trace_fd < 0) {
-		err = t->trace_fd;
-		goto detach;
-	}
-	t->table_fd = nl_open_netfilter();
-	if (t->table_fd < 0) {
-		err = t->table_fd;
-		fprintf(stderr, "nfdropcap: socket(NETLINK_NETFILTER): %s\n",
-			strerror(-err));
-		goto detach;
-	}
-	err = nfd_trace_table_create(t->table_fd, t->table);
-	if (err) {
-		fprintf(stderr, "nfdropcap: creating trace table inet %s: %s\n",
-			t->table, strerror(-err));
-		goto detach;
-	}
-	return 0;
-detach:
-	b->detach(b);
-	return err;
+	nftrace_bpf__destroy(b->priv);
+	b->priv = NULL;
 }
 
 /* Closing the owner socket makes the kernel delete the trace table. */
-static void nftrace_detach(struct nfd_backend *b)
+static void nftrace_detach_netns(struct nfd_backend *b, void *inst)
 {
-	struct nftrace *t = b->priv;
+	struct nftrace_ns *t = inst;
 
 	if (!t)
 		return;
@@ -157,14 +126,51 @@ static void nftrace_detach(struct nfd_backend *b)
 		close(t->table_fd);
 	if (t->trace_fd >= 0)
 		close(t->trace_fd);
-	nftrace_bpf__destroy(t->skel);
 	free(t);
-	b->priv = NULL;
+}
+
+static void *nftrace_attach_netns(struct nfd_backend *b, int *err)
+{
+	struct nftrace_bpf *skel = b->priv;
+	struct nftrace_ns *t = calloc(1, sizeof(*t));
+	char table[64];
+
+	if (!t) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	t->table_fd = -1;
+	t->trace_fd = open_trace_socket(
+		bpf_program__fd(skel->progs.nfd_trace_filter));
+	if (t->trace_fd < 0) {
+		*err = t->trace_fd;
+		goto detach;
+	}
+	t->table_fd = nl_open_netfilter();
+	if (t->table_fd < 0) {
+		*err = t->table_fd;
+		fprintf(stderr, "nfdropcap: socket(NETLINK_NETFILTER): %s\n",
+			strerror(-*err));
+		goto detach;
+	}
+	snprintf(table, sizeof(table), "nfdropcap_%d", (int)getpid());
+	*err = nfd_trace_table_create(t->table_fd, table);
+	if (*err) {
+		fprintf(stderr, "nfdropcap: creating trace table inet %s: %s\n",
+			table, strerror(-*err));
+		goto detach;
+	}
+	return t;
+detach:
+	nftrace_detach_netns(b, t);
+	return NULL;
 }
 
 struct nfd_backend nfd_backend_nftrace = {
 	.name = "nftrace",
 	.available = nftrace_available,
-	.attach = nftrace_attach,
-	.detach = nftrace_detach,
+	.load = nftrace_load,
+	.attach_netns = nftrace_attach_netns,
+	.detach_netns = nftrace_detach_netns,
+	.unload = nftrace_unload,
 };

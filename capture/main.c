@@ -16,6 +16,7 @@
 #include "backend.h"
 #include "check.h"
 #include "netns.h"
+#include "nsset.h"
 #include "opts.h"
 #include "output.h"
 #include "probe.h"
@@ -23,16 +24,18 @@
 
 #define POLL_MS 100
 #define LOSS_CHECK_NS 200000000LL
+#define NETNS_SCAN_NS 1000000000LL
 
 static volatile sig_atomic_t stop;
 
 struct capture {
 	struct nfd_opts opts;
-	struct nfd_netns ns;
+	struct nfd_netns ns; /* -N or the current one, until nss owns it */
+	struct nfd_nsset nss;
 	struct nfd_output *out;
 	struct nfd_probe probe;
 	struct nfd_backend *backend;
-	struct nfd_ruleset *rs;
+	bool backend_loaded;
 	uint64_t lost_reported; /* perf's own lost records, for -v */
 };
 
@@ -136,6 +139,7 @@ static int start_probe(struct capture *c)
 		/* the LINUX_SLL2 header takes 20 of the snaplen */
 		.snap_data = snap > 20 ? snap - 20 : 0,
 		.netns = c->ns.inum,
+		.all_netns = c->opts.all_netns,
 		.buffer_kib = c->opts.buffer_kib,
 		.on_sample = on_sample,
 		.on_lost = on_lost,
@@ -150,10 +154,10 @@ static int start_backend(struct capture *c)
 	struct nfd_backend_env env = {
 		.pending_fd = nfd_probe_pending_fd(&c->probe),
 		.stats_fd = nfd_probe_stats_fd(&c->probe),
-		.netns = &c->ns,
 		.verbose = c->opts.verbose,
 	};
 	char why[256] = "";
+	int err;
 
 	c->backend = nfd_backend_pick(c->opts.backend, why, sizeof(why));
 	if (!c->backend) {
@@ -163,30 +167,30 @@ static int start_backend(struct capture *c)
 			c->opts.backend, why);
 		return -ENOTSUP;
 	}
-	return c->backend->attach(c->backend, &env);
+	err = c->backend->load(c->backend, &env);
+	if (err)
+		return err;
+	c->backend_loaded = true;
+	nfd_nsset_init(&c->nss, c->backend, c->opts.all_netns);
+	nfd_output_set_nsset(c->out, &c->nss);
+	if (c->opts.all_netns)
+		return nfd_nsset_scan(&c->nss);
+	err = nfd_nsset_add_one(&c->nss, &c->ns);
+	c->ns.fd = -1; /* the set owns it now */
+	return err;
 }
 
 static int start(struct capture *c)
 {
 	int err;
 
-	err = nfd_output_open(c->out, &c->ns);
+	err = nfd_output_open(c->out);
 	if (err)
 		return err;
 	err = start_probe(c);
 	if (err)
 		return err;
-	err = nfd_netns_enter(&c->ns);
-	if (err)
-		return err;
-	err = start_backend(c);
-	if (err) {
-		c->backend = NULL;
-		return err;
-	}
-	c->rs = nfd_ruleset_new();
-	nfd_output_set_ruleset(c->out, c->rs);
-	return 0;
+	return start_backend(c);
 }
 
 static int64_t now_ns(void)
@@ -204,7 +208,7 @@ static void check_losses(struct capture *c)
 
 static void loop(struct capture *c)
 {
-	int64_t last_check = now_ns();
+	int64_t last_check = now_ns(), last_scan = last_check;
 	int err;
 
 	while (!stop) {
@@ -219,6 +223,10 @@ static void loop(struct capture *c)
 		if (now_ns() - last_check > LOSS_CHECK_NS) {
 			check_losses(c);
 			last_check = now_ns();
+		}
+		if (c->opts.all_netns && now_ns() - last_scan > NETNS_SCAN_NS) {
+			nfd_nsset_scan(&c->nss);
+			last_scan = now_ns();
 		}
 		if (nfd_output_flush(c->out))
 			break;
@@ -236,13 +244,21 @@ static void drain(struct capture *c)
 
 static void print_ready(const struct capture *c)
 {
-	fprintf(stderr,
-		"nfdropcap: capturing drops in netns %s (net:[%u]), backend "
-		"%s, snaplen %u, writing to %s\n",
-		c->ns.name, c->ns.inum, c->backend->name, c->opts.snaplen,
-		!c->opts.write_path		 ? "stdout (text)" :
-		!strcmp(c->opts.write_path, "-") ? "stdout (pcapng)" :
-						   c->opts.write_path);
+	const char *to = !c->opts.write_path		  ? "stdout (text)" :
+			 !strcmp(c->opts.write_path, "-") ? "stdout (pcapng)" :
+							    c->opts.write_path;
+
+	if (c->opts.all_netns)
+		fprintf(stderr,
+			"nfdropcap: capturing drops in all network namespaces "
+			"(%zu now), backend %s, snaplen %u, writing to %s\n",
+			c->nss.n, c->backend->name, c->opts.snaplen, to);
+	else
+		fprintf(stderr,
+			"nfdropcap: capturing drops in netns %s (net:[%u]), "
+			"backend %s, snaplen %u, writing to %s\n",
+			c->nss.v[0].ns.name, c->nss.v[0].ns.inum,
+			c->backend->name, c->opts.snaplen, to);
 }
 
 static int report_error(const struct capture *c)
@@ -293,9 +309,10 @@ static int run(struct capture *c)
 
 static void cleanup(struct capture *c)
 {
-	if (c->backend)
-		c->backend->detach(c->backend);
-	nfd_ruleset_free(c->rs);
+	if (c->backend_loaded) {
+		nfd_nsset_free(&c->nss);
+		c->backend->unload(c->backend);
+	}
 	nfd_probe_destroy(&c->probe);
 	nfd_output_free(c->out);
 	nfd_netns_close(&c->ns);
@@ -317,7 +334,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ret = nfd_output_new(&c.out, &c.opts);
-	ret = ret ?: nfd_netns_open(&c.ns, c.opts.netns);
+	if (!c.opts.all_netns)
+		ret = ret ?: nfd_netns_open(&c.ns, c.opts.netns);
 	ret = ret ?: check_system();
 	if (ret)
 		goto out;

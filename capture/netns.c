@@ -102,6 +102,23 @@ unknown:
 	return NFD_EXIT_USAGE;
 }
 
+int nfd_netns_open_quiet(struct nfd_netns *ns, const char *path)
+{
+	struct stat st;
+
+	ns->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns->fd < 0)
+		return -errno;
+	if (ioctl(ns->fd, NS_GET_NSTYPE) != CLONE_NEWNET ||
+	    fstat(ns->fd, &st)) {
+		nfd_netns_close(ns);
+		return -EINVAL;
+	}
+	ns->inum = st.st_ino;
+	name_netns(ns, NULL);
+	return 0;
+}
+
 int nfd_netns_enter(const struct nfd_netns *ns)
 {
 	if (setns(ns->fd, CLONE_NEWNET)) {

@@ -17,6 +17,8 @@ struct nfd_netns {
  * status (NFD_EXIT_USAGE for an unknown namespace).
  */
 int nfd_netns_open(struct nfd_netns *ns, const char *spec);
+/* Opens the namespace file @path, printing nothing. 0 or -errno. */
+int nfd_netns_open_quiet(struct nfd_netns *ns, const char *path);
 /* Moves this process into @ns. Returns 0 or -errno (printed). */
 int nfd_netns_enter(const struct nfd_netns *ns);
 void nfd_netns_close(struct nfd_netns *ns);

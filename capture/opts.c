@@ -22,6 +22,8 @@ static const char usage_text[] =
 	"                      'ip netns' or a path like /proc/PID/ns/net\n"
 	"      --backend NAME  attribution backend: auto (default) or nftrace\n"
 	"      --check         tell what this kernel allows, backend by backend\n"
+	"      --all-netns     capture in every network namespace, including\n"
+	"                      ones created later\n"
 	"  -B KIB              capture buffer per CPU in KiB (default: auto)\n"
 	"  -v                  verbose: libbpf diagnostics\n"
 	"  -q                  quiet: no ready line, no summary\n"
@@ -32,7 +34,7 @@ static const char usage_text[] =
 	"only drops it matches are written. Each packet's comment names the\n"
 	"rule: 'table inet filter chain input handle 7 drop: tcp dport 22 drop'.\n";
 
-enum { OPT_BACKEND = 256, OPT_VERSION, OPT_CHECK };
+enum { OPT_BACKEND = 256, OPT_VERSION, OPT_CHECK, OPT_ALL_NETNS };
 
 static const struct option long_opts[] = {
 	{ "netns", required_argument, NULL, 'N' },
@@ -40,6 +42,7 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "all-netns", no_argument, NULL, OPT_ALL_NETNS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -132,6 +135,9 @@ static int parse_one(struct nfd_opts *o, int c, const char *arg)
 	case 'h':
 		fputs(usage_text, stdout);
 		return NFD_EXIT_OK;
+	case OPT_ALL_NETNS:
+		o->all_netns = true;
+		return -1;
 	case OPT_CHECK:
 		o->check = true;
 		return -1;
@@ -177,6 +183,9 @@ int nfd_opts_parse(struct nfd_opts *o, int argc, char **argv)
 	if (strcmp(o->backend, "auto") && strcmp(o->backend, "nftrace"))
 		return usage_error("unknown backend '%s': use auto or nftrace",
 				   o->backend);
+	if (o->all_netns && o->netns)
+		return usage_error("-N and --all-netns exclude each other%s",
+				   "");
 	if (o->write_path && !*o->write_path)
 		return usage_error("empty file name after -w%s", "");
 	if (optind < argc) {

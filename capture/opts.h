@@ -23,6 +23,7 @@ struct nfd_opts {
 	int verbose; /* -v */
 	bool quiet; /* -q */
 	bool check; /* --check */
+	bool all_netns; /* --all-netns */
 };
 
 /*

@@ -18,6 +18,7 @@
 #include <sys/utsname.h>
 
 #include "comment.h"
+#include "nsset.h"
 #include "dissect.h"
 #include "output.h"
 #include "pcapng.h"
@@ -43,9 +44,8 @@ struct rule_count {
 
 struct nfd_output {
 	const struct nfd_opts *o;
-	const struct nfd_netns *ns;
+	struct nfd_nsset *nss; /* names and rule texts per namespace */
 	struct pcapng_writer *w; /* NULL: print lines */
-	struct nfd_ruleset *rs;
 	pcap_t *dead;
 	struct bpf_program filter;
 	bool have_filter;
@@ -138,13 +138,12 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-int nfd_output_open(struct nfd_output *out, const struct nfd_netns *ns)
+int nfd_output_open(struct nfd_output *out)
 {
 	const char *path = out->o->write_path;
 	enum pcapng_compress c = PCAPNG_PLAIN;
 	int fd, err;
 
-	out->ns = ns;
 	if (!path)
 		return 0;
 	if (!strcmp(path, "-")) {
@@ -185,9 +184,21 @@ void nfd_output_abandon(struct nfd_output *out)
 	out->created = false;
 }
 
-void nfd_output_set_ruleset(struct nfd_output *out, struct nfd_ruleset *rs)
+void nfd_output_set_nsset(struct nfd_output *out, struct nfd_nsset *nss)
 {
-	out->rs = rs;
+	out->nss = nss;
+}
+
+/* What to call namespace @inum, into @buf. */
+static const char *netns_name(struct nfd_output *out, uint32_t inum, char *buf,
+			      size_t len)
+{
+	struct nfd_nsent *e = out->nss ? nfd_nsset_find(out->nss, inum) : NULL;
+
+	if (e)
+		return e->ns.name;
+	snprintf(buf, len, "net:[%u]", inum);
+	return buf;
 }
 
 static struct iface *find_iface(struct nfd_output *out, uint32_t netns,
@@ -219,7 +230,7 @@ static struct iface *find_iface(struct nfd_output *out, uint32_t netns,
 
 static int write_idb(struct nfd_output *out, struct iface *f)
 {
-	char name[64], descr[512];
+	char name[64], descr[512], nsbuf[32];
 	struct pcapng_idb idb = {
 		.linktype = LINKTYPE_LINUX_SLL2,
 		.snaplen = out->o->snaplen,
@@ -235,7 +246,8 @@ static int write_idb(struct nfd_output *out, struct iface *f)
 		snprintf(name, sizeof(name), "ifindex%u", f->ifindex);
 	snprintf(descr, sizeof(descr),
 		 "%s (ifindex %u) in network namespace %s (net:[%u])", name,
-		 f->ifindex, out->ns->name, f->netns);
+		 f->ifindex, netns_name(out, f->netns, nsbuf, sizeof(nsbuf)),
+		 f->netns);
 	id = pcapng_write_idb(out->w, &idb);
 	if (id < 0)
 		return id;
@@ -284,31 +296,41 @@ static void count_rule(struct nfd_output *out, const struct nfd_rule *r)
 		out->n_rules++;
 }
 
-static const char *rule_text(struct nfd_output *out, const struct nfd_rule *r)
+static struct nfd_ruleset *ruleset_of(struct nfd_output *out, uint32_t inum)
 {
-	if (r->kind != NFD_KIND_RULE || !out->rs)
+	struct nfd_nsent *e = out->nss ? nfd_nsset_find(out->nss, inum) : NULL;
+
+	return e ? e->rs : NULL;
+}
+
+static const char *rule_text(struct nfd_ruleset *rs, const struct nfd_rule *r)
+{
+	if (r->kind != NFD_KIND_RULE || !rs)
 		return NULL;
-	return nfd_ruleset_rule(out->rs, nfd_family_name(r->family), r->table,
+	return nfd_ruleset_rule(rs, nfd_family_name(r->family), r->table,
 				r->chain, r->handle);
 }
 
 static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 			 const struct iface *f, char *buf, size_t len)
 {
-	const char *text = rule_text(out, &ev->rule);
+	struct nfd_ruleset *rs = ruleset_of(out, ev->netns);
+	const char *text = rule_text(rs, &ev->rule);
+	char nsbuf[32];
 	size_t n;
 
 	nfd_comment_line(buf, len, &ev->rule, text);
 	n = strlen(buf);
 	if (ev->rule.kind == NFD_KIND_RULE && !text && n < len)
 		n += snprintf(buf + n, len - n, "\nrule text unavailable: %s",
-			      out->rs && !nfd_ruleset_readable(out->rs) ?
+			      rs && !nfd_ruleset_readable(rs) ?
 				      "'nft -a -s list ruleset' did not run" :
 				      "the rule was deleted before it could "
 				      "be read");
 	if (n < len)
 		snprintf(buf + n, len - n, "\nnetns %s interface %s %s",
-			 out->ns->name, f->name[0] ? f->name : "?",
+			 netns_name(out, ev->netns, nsbuf, sizeof(nsbuf)),
+			 f->name[0] ? f->name : "?",
 			 ev->dir == NFD_DIR_IN ? "inbound" : "outbound");
 }
 

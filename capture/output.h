@@ -11,7 +11,6 @@
 #include <stdint.h>
 
 #include "nfdropcap.h"
-#include "netns.h"
 #include "opts.h"
 
 struct nfd_output;
@@ -23,10 +22,12 @@ struct nfd_ruleset;
  */
 int nfd_output_new(struct nfd_output **out, const struct nfd_opts *o);
 /* Opens the file and writes its header. 0, or prints and returns -errno. */
-int nfd_output_open(struct nfd_output *out, const struct nfd_netns *ns);
+int nfd_output_open(struct nfd_output *out);
 /* Removes the file if nothing was captured into it (start-up failed). */
 void nfd_output_abandon(struct nfd_output *out);
-void nfd_output_set_ruleset(struct nfd_output *out, struct nfd_ruleset *rs);
+struct nfd_nsset;
+/* Where names and rule texts of each namespace are found. */
+void nfd_output_set_nsset(struct nfd_output *out, struct nfd_nsset *nss);
 
 /* One perf sample. Returns 0, or -errno after a write error. */
 int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size);

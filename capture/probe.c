@@ -83,6 +83,7 @@ static void set_rodata(struct kfree_skb_bpf *skel,
 	uint64_t lo, hi;
 
 	skel->rodata->cfg_snap_data = cfg->snap_data;
+	skel->rodata->cfg_all_netns = cfg->all_netns;
 	/* Without the range, attribution relies on the header match alone. */
 	if (!nfd_kallsyms_range("nft_do_chain", &lo, &hi)) {
 		skel->rodata->cfg_nft_lo = lo;

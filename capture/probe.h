@@ -6,6 +6,7 @@
 #ifndef NFD_PROBE_H
 #define NFD_PROBE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <bpf/libbpf.h>
 
@@ -24,6 +25,7 @@ struct nfd_probe {
 struct nfd_probe_cfg {
 	uint32_t snap_data; /* packet bytes to keep, after the link header */
 	uint32_t netns; /* inode number of the namespace to watch */
+	bool all_netns; /* or every namespace */
 	uint32_t buffer_kib; /* perf buffer per CPU, 0 = auto */
 	perf_buffer_sample_fn on_sample;
 	perf_buffer_lost_fn on_lost;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Rule text, as nft renders it, cached by (family, table, chain, handle). */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@ struct nfd_ruleset {
 	int changed; /* a change since the last read */
 	int loaded;
 	int nft_failed; /* the last 'nft list ruleset' did not run */
+	int netns_fd; /* where nft runs; -1: where this process is */
 };
 
 static uint32_t hash(const char *family, const char *table, const char *chain,
@@ -195,7 +197,7 @@ int nfd_ruleset_parse(struct nfd_ruleset *rs, const char *text)
 }
 
 /* Runs nft and returns its output (malloc'd), or NULL. */
-static char *run_nft(void)
+static char *run_nft(int netns_fd)
 {
 	char *argv[] = { "nft", "-a", "-s", "list", "ruleset", NULL };
 	size_t len = 0, cap = 1 << 16;
@@ -210,6 +212,8 @@ static char *run_nft(void)
 	}
 	pid = fork();
 	if (pid == 0) {
+		if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET))
+			_exit(126);
 		dup2(pipefd[1], STDOUT_FILENO);
 		execvp("nft", argv);
 		execv("/usr/sbin/nft", argv);
@@ -244,7 +248,7 @@ static char *run_nft(void)
 
 static void reload(struct nfd_ruleset *rs)
 {
-	char *text = run_nft();
+	char *text = run_nft(rs->netns_fd);
 
 	rs->changed = 0;
 	rs->nft_failed = !text;
@@ -276,17 +280,18 @@ struct nfd_ruleset *nfd_ruleset_new_empty(void)
 	struct nfd_ruleset *rs = calloc(1, sizeof(*rs));
 
 	if (rs)
-		rs->monitor_fd = -1;
+		rs->monitor_fd = rs->netns_fd = -1;
 	return rs;
 }
 
-struct nfd_ruleset *nfd_ruleset_new(void)
+struct nfd_ruleset *nfd_ruleset_new(int netns_fd)
 {
 	struct nfd_ruleset *rs = nfd_ruleset_new_empty();
 
 	if (!rs)
 		return NULL;
 	rs->monitor_fd = open_monitor();
+	rs->netns_fd = netns_fd;
 	rs->changed = 1;
 	return rs;
 }

@@ -12,8 +12,11 @@
 
 struct nfd_ruleset;
 
-/* The process must be in the captured namespace. NULL on failure. */
-struct nfd_ruleset *nfd_ruleset_new(void);
+/*
+ * The process must be in the captured namespace; @netns_fd (kept open by
+ * the caller, -1 for "here") is where nft will run. NULL on failure.
+ */
+struct nfd_ruleset *nfd_ruleset_new(int netns_fd);
 void nfd_ruleset_free(struct nfd_ruleset *rs);
 /* Note ruleset changes reported by the kernel (cheap, non-blocking). */
 void nfd_ruleset_poll(struct nfd_ruleset *rs);

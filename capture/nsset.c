@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The network namespaces a capture covers, and each one's attachments. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "nsset.h"
+#include "ruleset.h"
+
+void nfd_nsset_init(struct nfd_nsset *s, struct nfd_backend *b, bool all)
+{
+	memset(s, 0, sizeof(*s));
+	s->backend = b;
+	s->all = all;
+	s->home_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+}
+
+struct nfd_nsent *nfd_nsset_find(struct nfd_nsset *s, uint32_t inum)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].ns.inum == inum)
+			return &s->v[i];
+	return NULL;
+}
+
+/* Attaches in @e's namespace; the process is in it. */
+static int attach_here(struct nfd_nsset *s, struct nfd_nsent *e)
+{
+	int err = 0;
+
+	e->inst = s->backend->attach_netns(s->backend, &err);
+	if (!e->inst)
+		return err ?: -EINVAL;
+	e->rs = nfd_ruleset_new(s->all ? e->ns.fd : -1);
+	return 0;
+}
+
+static struct nfd_nsent *append(struct nfd_nsset *s, struct nfd_netns *ns)
+{
+	struct nfd_nsent *v = realloc(s->v, (s->n + 1) * sizeof(*v));
+
+	if (!v)
+		return NULL;
+	s->v = v;
+	memset(&v[s->n], 0, sizeof(v[s->n]));
+	v[s->n].ns = *ns;
+	v[s->n].seen = true;
+	return &v[s->n++];
+}
+
+int nfd_nsset_add_one(struct nfd_nsset *s, struct nfd_netns *ns)
+{
+	struct nfd_nsent *e = append(s, ns);
+	int err;
+
+	if (!e) {
+		nfd_netns_close(ns);
+		return -ENOMEM;
+	}
+	err = nfd_netns_enter(&e->ns);
+	return err ?: attach_here(s, e);
+}
+
+static void release(struct nfd_nsset *s, struct nfd_nsent *e)
+{
+	if (e->inst)
+		s->backend->detach_netns(s->backend, e->inst);
+	nfd_ruleset_free(e->rs);
+	nfd_netns_close(&e->ns);
+	e->inst = NULL;
+	e->rs = NULL;
+}
+
+/* A namespace found by the scan: enter it, attach, come back. */
+static void add_found(struct nfd_nsset *s, const char *path, uint32_t inum)
+{
+	struct nfd_netns ns;
+	struct nfd_nsent *e;
+	struct stat st;
+
+	if (nfd_netns_open_quiet(&ns, path))
+		return;
+	if (fstat(ns.fd, &st) || st.st_ino != inum) { /* gone meanwhile */
+		nfd_netns_close(&ns);
+		return;
+	}
+	e = append(s, &ns);
+	if (!e) {
+		nfd_netns_close(&ns);
+		return;
+	}
+	if (nfd_netns_enter(&e->ns) || attach_here(s, e))
+		fprintf(stderr,
+			"nfdropcap: netns %s: not attributing its drops\n",
+			e->ns.name);
+	if (setns(s->home_fd, CLONE_NEWNET))
+		fprintf(stderr, "nfdropcap: setns(home): %s\n",
+			strerror(errno));
+}
+
+static void visit(struct nfd_nsset *s, const char *path)
+{
+	struct nfd_nsent *e;
+	struct stat st;
+
+	if (stat(path, &st))
+		return;
+	e = nfd_nsset_find(s, st.st_ino);
+	if (e)
+		e->seen = true;
+	else
+		add_found(s, path, st.st_ino);
+}
+
+static void visit_dir(struct nfd_nsset *s, const char *dir, bool procs)
+{
+	DIR *d = opendir(dir);
+	struct dirent *ent;
+	char path[300];
+
+	if (!d)
+		return;
+	while ((ent = readdir(d))) {
+		if (procs ? (ent->d_name[0] < '1' || ent->d_name[0] > '9') :
+			    ent->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), procs ? "%s/%s/ns/net" : "%s/%s",
+			 dir, ent->d_name);
+		visit(s, path);
+	}
+	closedir(d);
+}
+
+int nfd_nsset_scan(struct nfd_nsset *s)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		s->v[i].seen = false;
+	visit_dir(s, "/run/netns", false);
+	visit_dir(s, "/proc", true);
+	/* our own handles keep a namespace alive: let go of the gone ones */
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].seen)
+			s->v[kept++] = s->v[i];
+		else
+			release(s, &s->v[i]);
+	}
+	s->n = kept;
+	return 0;
+}
+
+void nfd_nsset_free(struct nfd_nsset *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		release(s, &s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+	if (s->home_fd >= 0)
+		close(s->home_fd);
+	s->home_fd = -1;
+}
