@@ -5,10 +5,14 @@
  *   table inet NAME {
  *	flags owner
  *	chain pre { type filter hook prerouting priority -2147483648;
- *		meta nftrace set 1 }
+ *		meta nftrace set 1 accept }
  *	chain out { type filter hook output priority -2147483648;
- *		meta nftrace set 1 }
+ *		meta nftrace set 1 accept }
  *   }
+ *
+ * The accept ends only this chain (the hook's other chains still run) and
+ * spares the kernel one trace message per packet: the chain's policy
+ * verdict.
  *
  * With flags owner the kernel deletes the table when the socket that made
  * it closes, however the process ends.
@@ -42,11 +46,14 @@ static void put_chain(struct nl_buf *b, const char *table, const char *name,
 	nl_msg_end(b);
 }
 
-/* meta nftrace set 1: immediate 1 into reg 1, then meta set from reg 1 */
+/*
+ * meta nftrace set 1 accept: immediate 1 into reg 1, meta set from reg 1,
+ * immediate accept into the verdict register
+ */
 static void put_trace_rule(struct nl_buf *b, const char *table,
 			   const char *chain, uint32_t seq)
 {
-	size_t list, elem, data, value;
+	size_t list, elem, data, value, verdict;
 	uint8_t one = 1;
 
 	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWRULE),
@@ -71,6 +78,18 @@ static void put_trace_rule(struct nl_buf *b, const char *table,
 	data = nl_nest_begin(b, NFTA_EXPR_DATA);
 	nl_put_be32(b, NFTA_META_KEY, NFT_META_NFTRACE);
 	nl_put_be32(b, NFTA_META_SREG, NFT_REG_1);
+	nl_nest_end(b, data);
+	nl_nest_end(b, elem);
+
+	elem = nl_nest_begin(b, NFTA_LIST_ELEM);
+	nl_put_str(b, NFTA_EXPR_NAME, "immediate");
+	data = nl_nest_begin(b, NFTA_EXPR_DATA);
+	nl_put_be32(b, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
+	value = nl_nest_begin(b, NFTA_IMMEDIATE_DATA);
+	verdict = nl_nest_begin(b, NFTA_DATA_VERDICT);
+	nl_put_be32(b, NFTA_VERDICT_CODE, NF_ACCEPT);
+	nl_nest_end(b, verdict);
+	nl_nest_end(b, value);
 	nl_nest_end(b, data);
 	nl_nest_end(b, elem);
 
