@@ -207,16 +207,6 @@ uint64_t nfd_probe_misses(const struct nfd_probe *p)
 	return info.recursion_misses;
 }
 
-uint64_t nfd_probe_lost(const struct nfd_probe *p, uint32_t netns,
-			uint32_t ifindex)
-{
-	struct nfd_if_key key = { .netns = netns, .ifindex = ifindex };
-	uint64_t v = 0;
-
-	bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.lost), &key, &v);
-	return v;
-}
-
 void nfd_probe_for_each_lost(const struct nfd_probe *p,
 			     void (*fn)(void *ctx, uint32_t netns,
 					uint32_t ifindex, uint64_t lost),

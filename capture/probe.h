@@ -47,9 +47,6 @@ int nfd_probe_stats(const struct nfd_probe *p, uint64_t *out);
  * inside itself on one CPU (a drop freed while the probe was running).
  */
 uint64_t nfd_probe_misses(const struct nfd_probe *p);
-/* Events lost on interface (@netns, @ifindex) so far. */
-uint64_t nfd_probe_lost(const struct nfd_probe *p, uint32_t netns,
-			uint32_t ifindex);
 /* Calls @fn for every interface with losses. */
 void nfd_probe_for_each_lost(const struct nfd_probe *p,
 			     void (*fn)(void *ctx, uint32_t netns,
