@@ -132,24 +132,39 @@ static __always_inline __u64 first_bytes(int n)
 #endif
 }
 
-/* Does the packet at @nh hold the bytes the verdict saw? */
-static __always_inline bool key_match(const struct nfd_pkt_key *key,
-				      const __u64 *pkt)
+/* Do @n bytes at @got equal those at @want (whole u64 words)? */
+static __always_inline bool same_bytes(const __u64 *got, const __u64 *want,
+				       int words, int n)
 {
-	const __u64 *want = (const __u64 *)key->bytes;
-	int len = key->len;
 	__u64 diff = 0;
 
-	if (len < 8)
-		return false; /* too little to tell packets apart */
-	for (int w = 0; w < NFD_KEY_LEN / 8; w++) {
-		int n = len - w * 8;
+	for (int w = 0; w < words; w++) {
+		int left = n - w * 8;
 
-		if (n <= 0)
+		if (left <= 0)
 			break;
-		diff |= (pkt[w] ^ want[w]) & first_bytes(n);
+		diff |= (got[w] ^ want[w]) & first_bytes(left);
 	}
 	return diff == 0;
+}
+
+/* Does the packet at @nh hold the headers the verdict saw? */
+static __always_inline bool key_match(const struct nfd_pkt_key *key,
+				      const __u64 *pkt, const void *nh)
+{
+	__u64 th[(NFD_KEY_LEN - NFD_NH_MAX) / 8];
+
+	if (key->nh_len < 8)
+		return false; /* too little to tell packets apart */
+	if (!same_bytes(pkt, (const __u64 *)key->nh, NFD_NH_MAX / 8,
+			key->nh_len))
+		return false;
+	if (!key->th_len)
+		return true;
+	if (bpf_probe_read_kernel(th, sizeof(th), nh + key->nh_len))
+		return false;
+	return same_bytes(th, (const __u64 *)key->th, sizeof(th) / 8,
+			  key->th_len);
 }
 
 /*
@@ -158,8 +173,9 @@ static __always_inline bool key_match(const struct nfd_pkt_key *key,
  * (evaluation nests strictly on one CPU): they are discarded with it.
  */
 static __always_inline bool take_verdict(struct nfd_pending_stack *st,
-					 const __u64 *pkt, __u32 iif,
-					 struct nfd_rule *out, __u8 *why)
+					 const __u64 *pkt, const void *nh,
+					 __u32 iif, struct nfd_rule *out,
+					 __u8 *why)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u32 top = st->top;
@@ -178,7 +194,7 @@ static __always_inline bool take_verdict(struct nfd_pending_stack *st,
 		seen = true;
 		if (p->iif && iif && p->iif != iif)
 			continue;
-		if (!key_match(&p->key, pkt))
+		if (!key_match(&p->key, pkt, nh))
 			continue;
 		bpf_probe_read_kernel(out, sizeof(*out), &p->rule);
 		for (int j = 1; j <= i && j <= NFD_PENDING_SLOTS; j++)
@@ -194,7 +210,7 @@ static __always_inline void attribute(struct nfd_event *ev, struct sk_buff *skb,
 {
 	__u64 loc = (__u64)location;
 	struct nfd_pending_stack *st;
-	__u64 pkt[NFD_KEY_LEN / 8];
+	__u64 pkt[NFD_NH_MAX / 8];
 	__u8 why = NFD_WHY_NOT_NFT;
 
 	__builtin_memset(&ev->rule, 0, sizeof(ev->rule));
@@ -205,7 +221,8 @@ static __always_inline void attribute(struct nfd_event *ev, struct sk_buff *skb,
 		goto unattributed;
 	if (bpf_probe_read_kernel(pkt, sizeof(pkt), nh))
 		__builtin_memset(pkt, 0, sizeof(pkt));
-	if (take_verdict(st, pkt, BPF_CORE_READ(skb, skb_iif), &ev->rule, &why))
+	if (take_verdict(st, pkt, nh, BPF_CORE_READ(skb, skb_iif), &ev->rule,
+			 &why))
 		return;
 unattributed:
 	ev->rule.kind = NFD_KIND_NONE;

@@ -70,15 +70,17 @@ struct nfd_rule {
 };
 
 /*
- * The first @len bytes of a packet from its network header (network
- * header, then transport header), as a backend saw them when the verdict
- * was set. The bytes probe matches a freed packet against them.
+ * A packet's headers as a backend saw them when the verdict was set: the
+ * first @nh_len bytes from the network header, and @th_len bytes of the
+ * transport header, which starts right after those (@th_len is 0 where it
+ * does not). The bytes probe matches a freed packet against them.
  */
 #define NFD_KEY_LEN 64
 struct nfd_pkt_key {
-	__u8 bytes[NFD_KEY_LEN];
-	__u32 len;
-	__u32 pad;
+	__u8 nh[NFD_NH_MAX];
+	__u8 th[NFD_KEY_LEN - NFD_NH_MAX];
+	__u32 nh_len;
+	__u32 th_len;
 };
 
 /* A drop verdict recorded by a backend, waiting for its packet's free. */

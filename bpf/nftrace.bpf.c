@@ -200,40 +200,51 @@ static __always_inline bool is_drop(const struct trace_msg *m)
 static __always_inline bool th_follows(const struct nfd_pkt_key *key,
 				       __u64 nh_len)
 {
-	__u8 next = key->bytes[6];
+	__u8 next = key->nh[6];
 
 	if (nh_len < NFD_NH_MAX)
 		return true;
-	return (key->bytes[0] >> 4) == 6 &&
+	return (key->nh[0] >> 4) == 6 &&
 	       (next == 6 || next == 17 || next == 58 || next == 132 ||
 		next == 136);
 }
+
+/*
+ * @len (at least 1) capped at @max, in a form every verifier since 5.x
+ * sees as within [1, max]: older ones learn no lower bound from "!= 0",
+ * so the minimum comes from arithmetic. @mask is a power of two minus one,
+ * at least @max - 1. 64-bit, so the value checked is the one passed on.
+ */
+#define BOUNDED_LEN(len, max, mask)                  \
+	({                                           \
+		__u64 __l = (len);                   \
+		if (__l > (max))                     \
+			__l = (max);                 \
+		__l = ((__l - 1) & (mask)) + 1;      \
+		barrier_var(__l);                    \
+		if (__l > (max))                     \
+			__l = (max);                 \
+		__l;                                 \
+	})
 
 static __always_inline void make_key(struct __sk_buff *skb,
 				     const struct trace_msg *m,
 				     struct nfd_pkt_key *key)
 {
-	/* 64-bit, so the checked value is the one passed to the helper */
-	__u64 nh_len = m->nh.len, th_len = m->th.len;
+	__u64 nh_len, th_len;
 
-	key->len = 0;
-	if (nh_len > NFD_NH_MAX)
-		nh_len = NFD_NH_MAX;
-	if (th_len > NFD_TH_MAX)
-		th_len = NFD_TH_MAX;
-	barrier_var(nh_len);
-	if (nh_len < 1 || nh_len > NFD_NH_MAX ||
-	    bpf_skb_load_bytes(skb, m->nh.off, key->bytes, nh_len))
+	key->nh_len = key->th_len = 0;
+	if (!m->nh.len)
 		return;
-	key->len = nh_len;
-	if (!th_follows(key, nh_len))
+	nh_len = BOUNDED_LEN(m->nh.len, NFD_NH_MAX, 63);
+	if (bpf_skb_load_bytes(skb, m->nh.off, key->nh, nh_len))
 		return;
-	barrier_var(th_len);
-	if (th_len < 1 || th_len > NFD_TH_MAX)
+	key->nh_len = nh_len;
+	if (!m->th.len || !th_follows(key, nh_len))
 		return;
-	if (!bpf_skb_load_bytes(skb, m->th.off, key->bytes + (nh_len & 63),
-				th_len))
-		key->len = nh_len + th_len;
+	th_len = BOUNDED_LEN(m->th.len, NFD_TH_MAX, 31);
+	if (!bpf_skb_load_bytes(skb, m->th.off, key->th, th_len))
+		key->th_len = th_len;
 }
 
 /* Remember this packet's headers (first message of each chain walk). */
@@ -247,17 +258,14 @@ static __always_inline void keep_hdr(struct __sk_buff *skb,
 	s->trace_id = m->trace_id;
 	s->iif = m->iif;
 	make_key(skb, m, &s->key);
-	s->valid = s->key.len > 0;
+	s->valid = s->key.nh_len > 0;
 }
 
 static __always_inline void load_name(struct __sk_buff *skb, struct span s,
 				      char *dst)
 {
-	__u64 len = s.len;
-
-	if (len > NFD_NAME_MAX)
-		len = NFD_NAME_MAX;
-	if (len < 1 || bpf_skb_load_bytes(skb, s.off, dst, len))
+	if (!s.len || bpf_skb_load_bytes(skb, s.off, dst,
+					 BOUNDED_LEN(s.len, NFD_NAME_MAX, 511)))
 		dst[0] = 0;
 	dst[NFD_NAME_MAX - 1] = 0;
 }
