@@ -8,8 +8,10 @@ build=(make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev
 	zlib1g-dev libpcap-dev)
 run=(nftables)
 test=(tcpdump tshark iproute2 bc util-linux procps gzip iptables)
+# the kernel matrix (tests/kernels/): stock kernels booted under qemu
+matrix=(qemu-system-x86 busybox-static bash-static cpio kmod xz-utils)
 
-pkgs=("${build[@]}" "${run[@]}" "${test[@]}")
+pkgs=("${build[@]}" "${run[@]}" "${test[@]}" "${matrix[@]}")
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

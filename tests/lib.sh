@@ -1,13 +1,33 @@
 # SPDX-License-Identifier: GPL-2.0
 # Test helpers: three network namespaces joined by veth pairs, nfdropcap
 # started and stopped like a user would, checks on the files with tshark,
-# capinfos and tcpdump. Sourced by tests/run.sh; the scenarios use it.
+# capinfos and tcpdump. Sourced by tests/run.sh and tests/kernels/ (on the
+# host and inside the test VMs); the scenarios use it.
 #
 #   C (client)  c0 10.77.1.1   fd77:1::1  --- r0 10.77.1.254 fd77:1::fe
 #   R (router)  r1 10.77.2.254 fd77:2::fe --- s0 10.77.2.1   fd77:2::1  S
 #
 # C and S route through R. Rulesets live in R (and S); nfdropcap captures
 # in R unless a test says otherwise. Traffic never leaves these namespaces.
+#
+# Every scenario has two phases (see tests/scenarios.sh):
+#   produce  t_NAME      where the kernel under test runs (the host, or a VM
+#                        of tests/kernels/): rulesets, traffic, nfdropcap,
+#                        exit statuses; what only the live system knows
+#                        (rule handles, counters) is kept with `fact`;
+#   check    check_NAME  on the host only: the files left in $T, read with
+#                        tshark, capinfos and tcpdump (and `fact_get`).
+# Either phase fails the test by returning non-zero.
+#
+# Environment:
+#   NFD_BACKEND  nfdropcap's --backend for every start (unset: its default)
+#   NFD_SLOW=1   the kernel under test is emulated (qemu TCG, set by
+#                tests/kernels/): everything takes longer, and nfdropcap's
+#                reader, sharing one emulated machine with the senders, keeps
+#                up with fewer packets per second. It changes only how long to
+#                wait for something to happen (patience, nfd_stop) and how
+#                fast t_concurrent_exact floods (host_or_slow); every
+#                threshold and exactness check stays the same.
 
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 NFD=${NFD:-$TOP/nfdropcap}
@@ -19,6 +39,26 @@ S=nfdt-s-$SUFFIX
 C4=10.77.1.1 R4=10.77.1.254 R4S=10.77.2.254 S4=10.77.2.1
 C6=fd77:1::1 R6=fd77:1::fe R6S=fd77:2::fe S6=fd77:2::1
 SKIP=77 # a test's exit status when it cannot run here (it says why)
+
+# nfdropcap with the backend under test (in the foreground: a job started
+# with & must run "$NFD" itself, for $! to be nfdropcap's pid)
+nfd() {
+	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} "$@"
+}
+
+slow() {
+	[ "${NFD_SLOW:-0}" = 1 ]
+}
+
+# host_or_slow HOST SLOW: the value that applies
+host_or_slow() {
+	if slow; then echo "$2"; else echo "$1"; fi
+}
+
+# patience N: N polls of 0.1 s on the host, ten times as many when slow
+patience() {
+	if slow; then seq $(($1 * 10)); else seq "$1"; fi
+}
 
 in_c() { ip netns exec "$C" "$@"; }
 in_r() { ip netns exec "$R" "$@"; }
@@ -53,7 +93,7 @@ topo_up() {
 	in_c $SEND udp $R4 9 1 && in_c $SEND udp $S4 9 1
 	in_c $SEND udp $R6 9 1 && in_c $SEND udp $S6 9 1
 	in_s $SEND udp $R4S 9 1 && in_s $SEND udp $R6S 9 1
-	for _ in $(seq 30); do
+	for _ in $(patience 30); do
 		in_c ip -6 neigh show $R6 | grep -q REACHABLE && break
 		sleep 0.1
 	done
@@ -103,9 +143,9 @@ nfd_start() {
 nfd_start_in() {
 	local ns=$1
 	shift
-	"$NFD" -N "$ns" "$@" 2>"$T/nfd.err" &
+	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} -N "$ns" "$@" 2>"$T/nfd.err" &
 	NFD_PID=$!
-	for _ in $(seq 100); do
+	for _ in $(patience 100); do
 		grep -q '^nfdropcap: capturing' "$T/nfd.err" && return 0
 		kill -0 $NFD_PID 2>/dev/null || break
 		sleep 0.1
@@ -117,7 +157,8 @@ nfd_start_in() {
 # Stops nfdropcap (SIGINT unless told); its exit status goes to NFD_RC.
 nfd_stop() {
 	local sig=${1:-INT}
-	sleep 0.3 # let the last drops reach the buffer
+	# let the last drops reach the buffer
+	if slow; then sleep 1; else sleep 0.3; fi
 	kill -s "$sig" $NFD_PID 2>/dev/null
 	wait $NFD_PID
 	NFD_RC=$?
@@ -127,7 +168,7 @@ nfd_stop() {
 # "timeout".
 nfd_wait() {
 	NFD_RC=timeout
-	for _ in $(seq ${1:-100}); do
+	for _ in $(patience ${1:-100}); do
 		if ! kill -0 $NFD_PID 2>/dev/null; then
 			wait $NFD_PID
 			NFD_RC=$?
@@ -135,6 +176,32 @@ nfd_wait() {
 		fi
 		sleep 0.1
 	done
+}
+
+# fact NAME VALUE: keeps what the produce phase learnt for the check phase
+fact() {
+	printf '%s=%s\n' "$1" "$2" >>"$T/facts"
+}
+
+# fact_get NAME: its value (the last one kept)
+fact_get() {
+	awk -v k="$1=" 'index($0, k) == 1 { v = substr($0, length(k) + 1) }
+		END { print v }' "$T/facts" 2>/dev/null
+}
+
+# epb_count FILE: complete Enhanced Packet Blocks in a pcapng file written
+# on this machine (native byte order); for waiting only, checks use tshark.
+epb_count() {
+	local f=$1 size off=0 n=0 type len
+	size=$(stat -c %s "$f" 2>/dev/null) || { echo 0; return; }
+	while [ $((off + 12)) -le "$size" ]; do
+		set -- $(od -An -tu4 -j $off -N 8 "$f")
+		type=${1:-0} len=${2:-0}
+		[ "${len:-0}" -ge 12 ] && [ $((off + len)) -le "$size" ] || break
+		[ "$type" = 6 ] && n=$((n + 1))
+		off=$((off + len))
+	done
+	echo $n
 }
 
 # fields FILE FIELD... : one line per packet, fields joined by '|'
@@ -188,4 +255,33 @@ handle_of() {
 counter_of() {
 	in_r nft -a list ruleset | grep -E -- "$1" | head -n1 |
 		sed -n 's/.*counter packets \([0-9]*\) .*/\1/p'
+}
+
+# Every scenario, by name.
+scenario_names() {
+	declare -F | awk '$3 ~ /^t_/ { print $3 }'
+}
+
+# produce NAME: the scenario's first phase, here, with $T its directory;
+# its output goes to $T/log. Returns its status.
+phase_produce() {
+	local rc
+	mkdir -p "$T"
+	: >"$T/facts"
+	fact slow "${NFD_SLOW:-0}"
+	fact backend "${NFD_BACKEND:-}"
+	topo_reset
+	(set -o pipefail; "$1") >"$T/log" 2>&1
+	rc=$?
+	# only this run's (other runs may be going on beside it)
+	pkill -f "^$NFD .*(-N nfdt-.-$SUFFIX|-w $T/)" 2>/dev/null
+	return $rc
+}
+
+# check NAME: its second phase, on the host, reading $T (which may come
+# from a VM); its output is added to $T/log. Returns its status.
+phase_check() {
+	local fn=check_${1#t_}
+	declare -F "$fn" >/dev/null || return 0
+	(set -o pipefail; NFD_SLOW=$(fact_get slow); "$fn") >>"$T/log" 2>&1
 }

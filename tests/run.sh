@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs every nfdropcap test: the unit tests, then the end-to-end scenarios
-# in network namespaces of its own. Needs root. Prints one line per test
-# and ends with "N passed, N failed" (", N skipped" when some could not run,
-# each with its reason). Usage: tests/run.sh [NAME-REGEX]
+# Runs every nfdropcap test: the unit tests, the end-to-end scenarios in
+# network namespaces of its own on this kernel, then the same scenarios on
+# the stock kernels of tests/kernels/kernels.txt, booted under qemu
+# (tests/kernels/run.sh; NFD_MATRIX=0 leaves it out). Needs root. Prints one
+# line per test and ends with "N passed, N failed" (", N skipped" when some
+# could not run, each with its reason), counting both.
+# Usage: tests/run.sh [NAME-REGEX]
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
@@ -16,7 +19,7 @@ failures=()
 WORK=$(mktemp -d /tmp/nfdropcap-tests.XXXXXX)
 
 cleanup() {
-	pkill -f "$NFD -N nfdt-" 2>/dev/null
+	pkill -f "^$NFD .*-N nfdt-.-$SUFFIX" 2>/dev/null
 	topo_down
 	rm -rf "$WORK"
 }
@@ -47,12 +50,10 @@ run_unit() {
 run_scenario() {
 	local name=$1 rc start
 	export T="$WORK/$name"
-	mkdir -p "$T"
-	topo_reset
 	start=$(date +%s.%N)
-	(set -o pipefail; "$name") >"$T/log" 2>&1
+	phase_produce "$name"
 	rc=$?
-	pkill -f "$NFD -N nfdt-" 2>/dev/null
+	[ $rc = 0 ] && { phase_check "$name"; rc=$?; }
 	grep -E '^(SKIP|info):' "$T/log" | sed 's/^/      /'
 	if [ $rc != 0 ] && [ $rc != "$SKIP" ]; then
 		sed 's/^/      | /' "$T/log" | tail -n 30
@@ -74,12 +75,36 @@ done
 
 run_unit
 topo_up || { echo "tests/run.sh: cannot build the test namespaces" >&2; exit 1; }
-for name in $(declare -F | awk '{print $3}' | grep '^t_'); do
+for name in $(scenario_names); do
 	[[ $name =~ $only ]] || continue
 	run_scenario "$name"
 done
+topo_down
 
-[ ${#failures[@]} = 0 ] || echo "failed: ${failures[*]}"
+# The kernel matrix: its own result lines, counted here from its last line.
+if [ "${NFD_MATRIX:-1}" = 0 ]; then
+	skipped=$((skipped + 1))
+	echo "skip  kernel matrix: NFD_MATRIX=0 (tests/kernels/run.sh runs it alone)"
+elif [ -z "$(scenario_names | while read -r n; do [[ $n =~ $only ]] && echo "$n"; done)" ]; then
+	echo "      kernel matrix: no scenario matches '$only', no kernel booted"
+else
+	tests/kernels/run.sh "$only" | tee "$WORK/matrix.out" |
+		sed -u 's/^\([0-9]* passed, \)/      kernel matrix: \1/'
+	last=$(tail -n1 "$WORK/matrix.out")
+	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
+		pass=$((pass + BASH_REMATCH[1]))
+		failed=$((failed + BASH_REMATCH[2]))
+		skipped=$((skipped + ${BASH_REMATCH[4]:-0}))
+		readarray -t -O ${#failures[@]} failures < <(sed -n \
+			's/^FAIL  \(\[[^]]*\] [^ ]*\).*/\1/p' "$WORK/matrix.out")
+	else
+		failed=$((failed + 1))
+		failures+=("kernel matrix")
+		echo "FAIL  kernel matrix: tests/kernels/run.sh ended without its summary"
+	fi
+fi
+
+[ ${#failures[@]} = 0 ] || { printf 'failed:'; printf ' %s' "${failures[@]}"; echo; }
 if [ $skipped -gt 0 ]; then
 	echo "$pass passed, $failed failed, $skipped skipped"
 else

@@ -1,0 +1,312 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The kernel matrix: the end-to-end scenarios of tests/scenarios.sh on the
+# stock Debian kernels of tests/kernels/kernels.txt, each booted under qemu
+# (TCG, no KVM needed) from an initramfs built here. The VM runs the produce
+# phase of every scenario (tests/kernels/init) and sends each scenario's
+# directory back over its second serial port; the check phase runs here,
+# with tshark, on what came back.
+#
+# Usage: tests/kernels/run.sh [NAME-REGEX]                   (as root)
+# Environment:
+#   NFD_KERNELS     kernel packages, one per line (default: kernels.txt)
+#   NFD_BACKENDS    nfdropcap backends to run on each kernel, e.g.
+#                   "nftrace fentry" (default: "default", nfdropcap's own
+#                   choice, no --backend)
+#   NFD_VM_TIMEOUT  seconds one VM may run at most (default 1200)
+#   NFD_VM_MEM      its memory in MiB (default 1536)
+#   NFD_VM_TEST_TIMEOUT  seconds one scenario may run in a VM (default 300)
+#   NFD_VM_DEBUG    a bash command the VM runs before the scenarios (with
+#                   the test namespaces up, lib.sh loaded); its output is
+#                   printed as info lines. For diagnosing, e.g.
+#                   NFD_VM_DEBUG='$NFD -vv -N $R -c 1' tests/kernels/run.sh x
+# Downloads are cached in .output/kernels/pkgs/ and reused; each run's VM
+# files (initramfs, console log, results) are in .output/kernels/run/KERNEL/.
+# Prints "ok|FAIL|skip  [KERNEL] NAME (SECONDS)" per test, a wall time per
+# kernel, and ends with "N passed, N failed" (", N skipped" when some could
+# not run). A kernel that cannot be fetched or booted is a failure.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$TOP" || exit 1
+. tests/lib.sh
+. tests/scenarios.sh
+
+only=${1:-.}
+HERE=tests/kernels
+CACHE=$TOP/.output/kernels
+BACKENDS=${NFD_BACKENDS:-default}
+VM_TIMEOUT=${NFD_VM_TIMEOUT:-1200}
+VM_MEM=${NFD_VM_MEM:-1536}
+TEST_TIMEOUT=${NFD_VM_TEST_TIMEOUT:-300}
+# what the VMs run besides busybox and bash (with their libraries)
+TOOLS=(/usr/sbin/nft /usr/sbin/ip /usr/sbin/bpftool /usr/bin/setpriv
+	/usr/bin/pgrep /usr/bin/pkill /usr/sbin/xtables-legacy-multi)
+XT_EXT=(libxt_standard.so libxt_udp.so libxt_tcp.so)
+pass=0 failed=0 skipped=0
+
+result() { # LABEL NAME STATUS [DETAIL]
+	case $3 in
+	0) pass=$((pass + 1)); echo "ok    [$1] $2${4:+ $4}" ;;
+	"$SKIP") skipped=$((skipped + 1)); echo "skip  [$1] $2${4:+ $4}" ;;
+	*) failed=$((failed + 1)); echo "FAIL  [$1] $2${4:+ $4}" ;;
+	esac
+}
+
+now() { date +%s.%N; }
+since() { printf '%.1f' "$(echo "$(now) - $1" | bc)"; }
+
+# The tools the matrix needs on this host; scripts/install-deps.sh installs
+# what is missing.
+need_tools() {
+	local missing=() t
+	for t in qemu-system-x86_64 busybox bash-static cpio depmod modprobe xz \
+		gzip base64 apt-get dpkg-deb tshark capinfos tcpdump bc "${TOOLS[@]}"; do
+		command -v "$t" >/dev/null || missing+=("$t")
+	done
+	[ ${#missing[@]} = 0 ] && return 0
+	echo "      kernel matrix: ${missing[*]} missing: running scripts/install-deps.sh"
+	scripts/install-deps.sh >&2 || return 1
+	for t in "${missing[@]}"; do
+		command -v "$t" >/dev/null || {
+			echo "kernel matrix: $t is still missing after scripts/install-deps.sh" >&2
+			return 1
+		}
+	done
+}
+
+# fetch PKG: the package, unpacked into $CACHE/pkgs/PKG/tree (kept).
+fetch() {
+	local pkg=$1 dir=$CACHE/pkgs/$1
+	[ -e "$dir/done" ] && return 0
+	rm -rf "$dir"
+	mkdir -p "$dir/deb"
+	chmod 755 "$dir/deb"
+	{ (cd "$dir/deb" && apt-get download "$pkg") ||
+		{ apt-get update -q && (cd "$dir/deb" && apt-get download "$pkg"); }
+	} >"$dir/fetch.log" 2>&1 || return 1
+	dpkg-deb -x "$dir"/deb/*.deb "$dir/tree" >>"$dir/fetch.log" 2>&1 || return 1
+	local kver=$(ls "$dir/tree/lib/modules")
+	[ -n "$kver" ] && [ -e "$dir/tree/boot/vmlinuz-$kver" ] || {
+		echo "no kernel image or modules in $pkg" >>"$dir/fetch.log"
+		return 1
+	}
+	# the .deb ships no modules.dep
+	depmod -b "$dir/tree" "$kver" >>"$dir/fetch.log" 2>&1 || return 1
+	rm -f "$dir"/deb/*.deb
+	touch "$dir/done"
+}
+
+# copy_with_libs ROOT FILE...: FILEs and the libraries ldd lists, at the
+# same paths under ROOT
+copy_with_libs() {
+	local root=$1 f lib
+	shift
+	for f in "$@"; do
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f" || return 1
+		for lib in $(ldd "$f" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+				$1 ~ /^\// { print $1 }'); do
+			[ -e "$root$lib" ] && continue
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib" || return 1
+		done
+	done
+}
+
+# initramfs TREE KVER DIR: DIR/initrd.gz for a VM of that kernel
+initramfs() {
+	local tree=$1 kver=$2 dir=$3 root=$3/root a m line path
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,run,tmp,etc,root,nfd/tests}
+	cp /bin/busybox "$root/bin/busybox" || return 1
+	# busybox applets, except ip: the VM's ip is iproute2's (netns)
+	for a in $(busybox --list); do
+		[ "$a" = ip ] || [ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
+	done
+	cp "$(command -v bash-static)" "$root/bin/bash" || return 1
+	copy_with_libs "$root" "${TOOLS[@]}" || return 1
+	ln -s xtables-legacy-multi "$root/usr/sbin/iptables-legacy"
+	local xt=/usr/lib/x86_64-linux-gnu/xtables
+	mkdir -p "$root$xt"
+	for a in "${XT_EXT[@]}"; do
+		cp "$xt/$a" "$root$xt/" || return 1
+	done
+	cp /etc/protocols /etc/services "$root/etc/"
+	printf 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+	mknod -m 600 "$root/dev/console" c 5 1
+	mknod -m 666 "$root/dev/null" c 1 3
+
+	# modules, with what they depend on, in load order, uncompressed
+	: >"$root/nfd/modules.order"
+	grep -v '^#' "$HERE/modules.txt" | xargs modprobe -d "$tree" -S "$kver" -a \
+		--show-depends >"$dir/modules.deps" 2>"$dir/modules.err"
+	if [ -s "$dir/modules.err" ]; then
+		sed 's/^/      modules: /' "$dir/modules.err"
+	fi
+	while read -r a path _; do
+		[ "$a" = insmod ] || continue
+		m=${path#"$tree/lib/modules/$kver/"}
+		line=${m%.xz}
+		grep -qxF "$line" "$root/nfd/modules.order" && continue
+		mkdir -p "$root/lib/modules/$kver/$(dirname "$m")"
+		case $path in
+		*.xz) xz -dc "$path" >"$root/lib/modules/$kver/$line" ;;
+		*) cp "$path" "$root/lib/modules/$kver/$line" ;;
+		esac || return 1
+		echo "$line" >>"$root/nfd/modules.order"
+	done <"$dir/modules.deps"
+
+	# nfdropcap, the scenarios, and this run's settings
+	cp nfdropcap-static "$root/nfd/nfdropcap" &&
+		cp .output/nfd-send-static "$root/nfd/nfd-send" &&
+		cp tests/lib.sh tests/scenarios.sh "$root/nfd/tests/" &&
+		cp "$HERE/init" "$root/init" || return 1
+	chmod 755 "$root/init"
+	printf 'NFD_ONLY=%q\nNFD_BACKENDS=%q\nNFD_VM_DEBUG=%q\nTEST_TIMEOUT=%q\n' \
+		"$only" "$BACKENDS" "${NFD_VM_DEBUG:-}" "$TEST_TIMEOUT" \
+		>"$root/nfd/config"
+	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) \
+		>"$dir/initrd.gz"
+}
+
+# boot KVER TREE DIR: runs the VM; its console in DIR/console.log, its
+# results in DIR/results.serial
+boot() {
+	local kver=$1 tree=$2 dir=$3
+	rm -f "$dir/console.log" "$dir/results.serial"
+	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -nodefaults -no-user-config \
+		-machine pc -accel tcg,thread=single -cpu max -smp 2 -m "$VM_MEM" \
+		-display none -no-reboot \
+		-kernel "$tree/boot/vmlinuz-$kver" -initrd "$dir/initrd.gz" \
+		-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4" \
+		-serial "file:$dir/console.log" -serial "file:$dir/results.serial" \
+		>"$dir/qemu.log" 2>&1
+}
+
+# unpack DIR: each scenario's directory into DIR/res/BACKEND/NAME, its
+# status in DIR/res/BACKEND/NAME.status ("STATUS SECONDS"), for each one
+# the VM finished sending
+unpack() {
+	local dir=$1 b64
+	rm -rf "$dir/res"
+	mkdir -p "$dir/res"
+	tr -d '\r' <"$dir/results.serial" >"$dir/results.txt" 2>/dev/null
+	awk -v res="$dir/res" '
+		$1 == "NFD-BEGIN" && NF == 5 {
+			system("mkdir -p \"" res "/" $2 "\"")
+			f = res "/" $2 "/" $3; st = $4 " " $5; on = 1
+			printf "" >(f ".b64")
+			next
+		}
+		$1 == "NFD-END" && on {
+			close(f ".b64")
+			print st >(f ".st")
+			close(f ".st")
+			on = 0
+			next
+		}
+		on { print >(f ".b64") }' "$dir/results.txt"
+	for b64 in "$dir"/res/*/*.b64; do
+		[ -e "${b64%.b64}.st" ] || continue
+		base64 -d <"$b64" | tar -C "$(dirname "$b64")" -xzf - &&
+			mv "${b64%.b64}.st" "${b64%.b64}.status"
+		rm -f "$b64"
+	done
+}
+
+# show_failure: the end of the test's log and of nfdropcap's stderr
+show_failure() {
+	sed 's/^/      | /' "$T/log" | tail -n 30
+	[ -s "$T/nfd.err" ] && sed 's/^/      nfd.err| /' "$T/nfd.err" | tail -n 10
+}
+
+# kernel PKG: every scenario on that kernel
+kernel() {
+	local pkg=$1 label kver tree dir start t0 rc secs backend name lbl st
+	label=$(echo "$pkg" | sed -e 's/^linux-image-//' -e 's/-cloud-amd64$//' -e 's/-amd64$//')
+	start=$(now)
+	if ! fetch "$pkg"; then
+		tail -n 5 "$CACHE/pkgs/$pkg/fetch.log" | sed 's/^/      | /'
+		result "$label" "kernel: cannot download or unpack $pkg (apt-get download $pkg)" 1
+		return
+	fi
+	tree=$CACHE/pkgs/$pkg/tree
+	kver=$(ls "$tree/lib/modules")
+	dir=$CACHE/run/$label
+	mkdir -p "$dir"
+	if ! initramfs "$tree" "$kver" "$dir"; then
+		result "$label" "kernel: cannot build the initramfs for $kver" 1
+		return
+	fi
+	local t_prep=$(since "$start")
+	t0=$(now)
+	boot "$kver" "$tree" "$dir"
+	rc=$?
+	local t_vm=$(since "$t0")
+	t0=$(now)
+	unpack "$dir"
+	grep '^NFD-INFO' "$dir/results.txt" | sed "s/^NFD-INFO /      info: [$label] /"
+	if ! grep -q '^NFD-START' "$dir/results.txt"; then
+		sed 's/^/      qemu| /' "$dir/qemu.log"
+		tail -n 30 "$dir/console.log" 2>/dev/null | sed 's/^/      console| /'
+		result "$label" "kernel: the VM did not start (qemu status $rc, $dir/console.log)" 1
+		return
+	fi
+	local died=
+	if ! grep -q '^NFD-DONE' "$dir/results.txt"; then
+		if [ $rc = 124 ] || [ $rc = 137 ]; then
+			died="the VM ran out of time (NFD_VM_TIMEOUT=$VM_TIMEOUT)"
+		else
+			died="the VM stopped early (qemu status $rc)"
+		fi
+		echo "      [$label] $died; its console ($dir/console.log) ends:"
+		tail -n 40 "$dir/console.log" | sed 's/^/      console| /'
+	fi
+	for backend in $BACKENDS; do
+		lbl=$label
+		[ "$backend" = default ] || lbl="$label $backend"
+		for name in $(scenario_names); do
+			[[ $name =~ $only ]] || continue
+			export T=$dir/res/$backend/$name
+			if [ ! -e "$T.status" ]; then
+				result "$lbl" "$name" 1 "(no result from the VM: ${died:-its output for this test is missing})"
+				continue
+			fi
+			read -r st secs <"$T.status"
+			local c0=$(now)
+			[ "$st" = 0 ] && { phase_check "$name"; st=$?; }
+			grep -E '^(SKIP|info):' "$T/log" | sed 's/^/      /'
+			[ "$st" = 0 ] || [ "$st" = "$SKIP" ] || show_failure
+			result "$lbl" "$name" "$st" "($(printf '%.1f' "$(echo "$secs + $(since "$c0")" | bc)")s)"
+		done
+	done
+	echo "      [$label] wall time $(since "$start")s: fetch and initramfs ${t_prep}s, VM ${t_vm}s, checks $(since "$t0")s"
+}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "tests/kernels/run.sh: needs root (qemu is fine without, the initramfs's device nodes are not)" >&2
+	exit 1
+fi
+need_tools || { echo "0 passed, 1 failed"; exit 1; }
+mkdir -p "$CACHE"
+make -s static >"$CACHE/make.log" 2>&1 || {
+	cat "$CACHE/make.log"
+	echo "FAIL  kernel matrix: make static failed"
+	echo "0 passed, 1 failed"
+	exit 1
+}
+if [ -n "${NFD_KERNELS:-}" ]; then
+	kernels=$NFD_KERNELS
+else
+	kernels=$(grep -v '^#' "$HERE/kernels.txt")
+fi
+for pkg in $kernels; do
+	kernel "$pkg"
+done
+if [ $skipped -gt 0 ]; then
+	echo "$pass passed, $failed failed, $skipped skipped"
+else
+	echo "$pass passed, $failed failed"
+fi
+[ $failed = 0 ]
