@@ -44,12 +44,43 @@ TOOLS=(/usr/sbin/nft /usr/sbin/ip /usr/sbin/bpftool /usr/bin/setpriv
 XT_EXT=(libxt_standard.so libxt_udp.so libxt_tcp.so)
 pass=0 failed=0 skipped=0
 
+declare -A row_ok row_bad row_skip # per [LABEL], for the README's table
+
 result() { # LABEL NAME STATUS [DETAIL]
 	case $3 in
-	0) pass=$((pass + 1)); echo "ok    [$1] $2${4:+ $4}" ;;
-	"$SKIP") skipped=$((skipped + 1)); echo "skip  [$1] $2${4:+ $4}" ;;
-	*) failed=$((failed + 1)); echo "FAIL  [$1] $2${4:+ $4}" ;;
+	0) pass=$((pass + 1)); row_ok[$1]=$((${row_ok[$1]:-0} + 1))
+	   echo "ok    [$1] $2${4:+ $4}" ;;
+	"$SKIP") skipped=$((skipped + 1)); row_skip[$1]=$((${row_skip[$1]:-0} + 1))
+	   echo "skip  [$1] $2${4:+ $4}" ;;
+	*) failed=$((failed + 1)); row_bad[$1]=$((${row_bad[$1]:-0} + 1))
+	   echo "FAIL  [$1] $2${4:+ $4}" ;;
 	esac
+}
+
+# After a full run (no NAME-REGEX), the README's supported-kernels table
+# (between its kernels:begin and kernels:end markers) says what ran.
+write_readme_table() {
+	local readme=$TOP/README.md lbl table
+	[ "$only" = . ] && grep -q '<!-- kernels:begin -->' "$readme" || return 0
+	table=$(mktemp)
+	{
+		echo "<!-- kernels:begin -->"
+		echo "| kernel | backend | scenarios passed | failed | skipped | run |"
+		echo "|---|---|---|---|---|---|"
+		for lbl in "${!row_ok[@]}" "${!row_bad[@]}" "${!row_skip[@]}"; do
+			echo "$lbl"
+		done | sort -u | while read -r lbl; do
+			local k=${lbl%% *} b=${lbl#* }
+			[ "$b" = "$lbl" ] && b="auto (nftrace)"
+			echo "| $k (Debian, qemu) | $b | ${row_ok[$lbl]:-0} | ${row_bad[$lbl]:-0} | ${row_skip[$lbl]:-0} | $(date -u +%Y-%m-%d) |"
+		done
+		echo "<!-- kernels:end -->"
+	} >"$table"
+	awk -v t="$table" '
+		/<!-- kernels:begin -->/ { while ((getline l < t) > 0) print l; skip = 1; next }
+		/<!-- kernels:end -->/ { skip = 0; next }
+		!skip' "$readme" >"$readme.new" && mv "$readme.new" "$readme"
+	rm -f "$table"
 }
 
 now() { date +%s.%N; }
@@ -304,6 +335,7 @@ fi
 for pkg in $kernels; do
 	kernel "$pkg"
 done
+write_readme_table
 if [ $skipped -gt 0 ]; then
 	echo "$pass passed, $failed failed, $skipped skipped"
 else
