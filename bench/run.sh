@@ -245,7 +245,7 @@ figure_startup() {
 
 [ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
 for t in iperf3 tshark capinfos tcpdump; do
-	command -v $t >/dev/null || { echo "bench: $t missing: run scripts/install-deps.sh" >&2; exit 1; }
+	command -v $t >/dev/null || { echo "bench: $t missing: run scripts/install-deps.sh --test" >&2; exit 1; }
 done
 topo_up || exit 1
 say "# nfdropcap benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"

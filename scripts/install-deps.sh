@@ -1,7 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Installs what nfdropcap needs to build, run and test on Debian/Ubuntu.
-# Usage: scripts/install-deps.sh [--run-only]   (as root)
+# Installs what nfdropcap needs on Debian/Ubuntu (as root).
+# Usage: scripts/install-deps.sh           to build and run it
+#        scripts/install-deps.sh --test    also to test it (make test: the
+#                                          kernel matrix's qemu included) and
+#                                          to benchmark it (make bench)
 set -eu
 
 build=(make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev
@@ -10,8 +13,14 @@ run=(nftables)
 test=(tcpdump tshark iproute2 bc util-linux procps gzip iptables)
 # the kernel matrix (tests/kernels/): stock kernels booted under qemu
 matrix=(qemu-system-x86 busybox-static bash-static cpio kmod xz-utils)
+bench=(iperf3)
 
-pkgs=("${build[@]}" "${run[@]}" "${test[@]}" "${matrix[@]}")
+pkgs=("${build[@]}" "${run[@]}")
+case ${1:-} in
+"") ;;
+--test) pkgs+=("${test[@]}" "${matrix[@]}" "${bench[@]}") ;;
+*) echo "usage: scripts/install-deps.sh [--test]" >&2; exit 2 ;;
+esac
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

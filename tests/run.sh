@@ -68,7 +68,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 for tool in tshark capinfos tcpdump nft ip bc; do
 	command -v $tool >/dev/null || {
-		echo "tests/run.sh: $tool is missing: run scripts/install-deps.sh" >&2
+		echo "tests/run.sh: $tool is missing: run scripts/install-deps.sh --test" >&2
 		exit 1
 	}
 done

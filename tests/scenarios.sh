@@ -538,7 +538,7 @@ t_help_version() {
 # kind of packet on the same hook and every packet is being traced.
 t_not_nftables() {
 	command -v iptables-legacy >/dev/null ||
-		skip "iptables-legacy is not installed (scripts/install-deps.sh)"
+		skip "iptables-legacy is not installed (scripts/install-deps.sh --test)"
 	in_r iptables-legacy -A INPUT -p udp --dport 5030 -j DROP ||
 		skip "this kernel has no legacy iptables"
 	capture "table inet filter {

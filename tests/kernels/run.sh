@@ -95,11 +95,11 @@ need_tools() {
 		command -v "$t" >/dev/null || missing+=("$t")
 	done
 	[ ${#missing[@]} = 0 ] && return 0
-	echo "      kernel matrix: ${missing[*]} missing: running scripts/install-deps.sh"
-	scripts/install-deps.sh >&2 || return 1
+	echo "      kernel matrix: ${missing[*]} missing: running scripts/install-deps.sh --test"
+	scripts/install-deps.sh --test >&2 || return 1
 	for t in "${missing[@]}"; do
 		command -v "$t" >/dev/null || {
-			echo "kernel matrix: $t is still missing after scripts/install-deps.sh" >&2
+			echo "kernel matrix: $t is still missing after scripts/install-deps.sh --test" >&2
 			return 1
 		}
 	done
