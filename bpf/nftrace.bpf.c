@@ -215,16 +215,16 @@ static __always_inline bool th_follows(const struct nfd_pkt_key *key,
  * so the minimum comes from arithmetic. @mask is a power of two minus one,
  * at least @max - 1. 64-bit, so the value checked is the one passed on.
  */
-#define BOUNDED_LEN(len, max, mask)                  \
-	({                                           \
-		__u64 __l = (len);                   \
-		if (__l > (max))                     \
-			__l = (max);                 \
-		__l = ((__l - 1) & (mask)) + 1;      \
-		barrier_var(__l);                    \
-		if (__l > (max))                     \
-			__l = (max);                 \
-		__l;                                 \
+#define BOUNDED_LEN(len, max, mask)             \
+	({                                      \
+		__u64 __l = (len);              \
+		if (__l > (max))                \
+			__l = (max);            \
+		__l = ((__l - 1) & (mask)) + 1; \
+		barrier_var(__l);               \
+		if (__l > (max))                \
+			__l = (max);            \
+		__l;                            \
 	})
 
 static __always_inline void make_key(struct __sk_buff *skb,
