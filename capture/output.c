@@ -494,15 +494,38 @@ static int write_isb(struct nfd_output *out, struct iface *f, uint64_t now)
 	return pcapng_write_isb(out->w, &isb);
 }
 
+/*
+ * libpcap (tcpdump) refuses a pcapng file without an Interface Description
+ * Block: a capture that saw no drop still gets one, named for what it is.
+ */
+static int write_placeholder_idb(struct nfd_output *out)
+{
+	struct pcapng_idb idb = {
+		.linktype = LINKTYPE_LINUX_SLL2,
+		.snaplen = out->o->snaplen,
+		.name = "none",
+		.description = "no drop was captured",
+		.tsresol = PCAPNG_TSRESOL_NSEC,
+	};
+	int id = pcapng_write_idb(out->w, &idb);
+
+	return id < 0 ? id : 0;
+}
+
 int nfd_output_close(struct nfd_output *out)
 {
 	uint64_t now = clock_ns(CLOCK_REALTIME);
 	int err = out->err;
+	bool any_idb = false;
 
 	if (!out->w)
 		return err;
-	for (size_t i = 0; i < out->n_ifaces && !err; i++)
+	for (size_t i = 0; i < out->n_ifaces && !err; i++) {
 		err = write_isb(out, &out->ifaces[i], now);
+		any_idb = true;
+	}
+	if (!any_idb && !err)
+		err = write_placeholder_idb(out);
 	/* close even after an error: what reached the file stays valid */
 	if (pcapng_close(out->w) && !err)
 		err = -EIO;

@@ -62,6 +62,7 @@ run_scenario() {
 	result "$name ($(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")s)" $rc
 }
 
+[ -x "$SEND" ] || { echo "tests/run.sh: $SEND is missing: run 'make test'" >&2; exit 1; }
 if [ "$(id -u)" != 0 ]; then
 	echo "tests/run.sh: the end-to-end tests need root" >&2
 	exit 1
