@@ -189,12 +189,15 @@ void nfd_output_set_nsset(struct nfd_output *out, struct nfd_nsset *nss)
 	out->nss = nss;
 }
 
-/* What to call namespace @inum, into @buf. */
-static const char *netns_name(struct nfd_output *out, uint32_t inum, char *buf,
-			      size_t len)
+static struct nfd_nsent *find_netns(struct nfd_output *out, uint32_t inum)
 {
-	struct nfd_nsent *e = out->nss ? nfd_nsset_find(out->nss, inum) : NULL;
+	return out->nss ? nfd_nsset_find(out->nss, inum) : NULL;
+}
 
+/* What to call namespace @inum (entry @e, if known), into @buf. */
+static const char *netns_name(const struct nfd_nsent *e, uint32_t inum,
+			      char *buf, size_t len)
+{
 	if (e)
 		return e->ns.name;
 	snprintf(buf, len, "net:[%u]", inum);
@@ -246,7 +249,9 @@ static int write_idb(struct nfd_output *out, struct iface *f)
 		snprintf(name, sizeof(name), "ifindex%u", f->ifindex);
 	snprintf(descr, sizeof(descr),
 		 "%s (ifindex %u) in network namespace %s (net:[%u])", name,
-		 f->ifindex, netns_name(out, f->netns, nsbuf, sizeof(nsbuf)),
+		 f->ifindex,
+		 netns_name(find_netns(out, f->netns), f->netns, nsbuf,
+			    sizeof(nsbuf)),
 		 f->netns);
 	id = pcapng_write_idb(out->w, &idb);
 	if (id < 0)
@@ -296,13 +301,6 @@ static void count_rule(struct nfd_output *out, const struct nfd_rule *r)
 		out->n_rules++;
 }
 
-static struct nfd_ruleset *ruleset_of(struct nfd_output *out, uint32_t inum)
-{
-	struct nfd_nsent *e = out->nss ? nfd_nsset_find(out->nss, inum) : NULL;
-
-	return e ? e->rs : NULL;
-}
-
 static const char *rule_text(struct nfd_ruleset *rs, const struct nfd_rule *r)
 {
 	if (r->kind != NFD_KIND_RULE || !rs)
@@ -314,7 +312,9 @@ static const char *rule_text(struct nfd_ruleset *rs, const struct nfd_rule *r)
 static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 			 const struct iface *f, char *buf, size_t len)
 {
-	struct nfd_ruleset *rs = ruleset_of(out, ev->netns);
+	/* one lookup of the namespace serves its rule text and its name */
+	struct nfd_nsent *e = find_netns(out, ev->netns);
+	struct nfd_ruleset *rs = e ? e->rs : NULL;
 	const char *text = rule_text(rs, &ev->rule);
 	char nsbuf[32];
 	size_t n;
@@ -329,7 +329,7 @@ static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 				      "be read");
 	if (n < len)
 		snprintf(buf + n, len - n, "\nnetns %s interface %s %s",
-			 netns_name(out, ev->netns, nsbuf, sizeof(nsbuf)),
+			 netns_name(e, ev->netns, nsbuf, sizeof(nsbuf)),
 			 f->name[0] ? f->name : "?",
 			 ev->dir == NFD_DIR_IN ? "inbound" : "outbound");
 }
