@@ -36,11 +36,11 @@ struct nftrace_ns {
 
 static int nftrace_available(char *why, size_t len)
 {
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	int fd = nl_open_netfilter();
 
 	if (fd < 0) {
-		snprintf(why, len, "no nfnetlink socket: %s", strerror(errno));
-		return -errno;
+		snprintf(why, len, "no nfnetlink socket: %s", strerror(-fd));
+		return fd;
 	}
 	close(fd);
 	return 0;
