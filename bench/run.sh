@@ -11,7 +11,8 @@
 #
 # Environment: BENCH_SECONDS (per measurement, default 3), BENCH_ROUNDS
 # (interleaved rounds for medians, default 5), BENCH_RATES (offered drop
-# rates, 0 = flat out; default "10000 50000 100000 0").
+# rates, 0 = flat out; default "10000 50000 100000 0"), BENCH_GUESTS=0
+# leaves out the kernel-matrix VMs (backend fentry).
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
@@ -243,6 +244,35 @@ figure_startup() {
 	say "| CPU time per 100k drops (user+system) | ${CPU_PER_100K:-?} s | - |"
 }
 
+# The backends this machine forbids, in the kernel-matrix VMs (bench/
+# guest.sh): accepted UDP pps with no tool and with each backend, under TCG.
+figure_guests() {
+	local log=$W/guests.log kver tool base p
+	[ "${BENCH_GUESTS:-1}" = 0 ] && return 0
+	NFD_VM_DEBUG='. /nfd/bench/guest.sh' NFD_BACKENDS=default \
+		BENCH_SECONDS=$D BENCH_ROUNDS=$ROUNDS \
+		tests/kernels/run.sh '^$' >"$log" 2>&1
+	say ""
+	say "## 2b. Datapath cost in the kernel-matrix VMs (measured under TCG: qemu emulation, ratios only)"
+	say ""
+	say "Accepted UDP forwarded through the same ~200 rules, ${ROUNDS} interleaved rounds, medians (bench/guest.sh)."
+	say ""
+	say "| kernel | tool | UDP pps (TCG) | ratio to no tool | target |"
+	say "|---|---|---|---|---|"
+	for kver in $(sed -n 's/.*\[\([^]]*\)\] debug| BENCH .*/\1/p' "$log" | sort -u); do
+		for tool in none fentry nftrace; do
+			sed -n "s/.*\[$kver\] debug| BENCH $tool [0-9]* \([0-9]*\)$/\1/p" "$log" |
+				median >"$W/g.$tool"
+		done
+		base=$(cat "$W/g.none")
+		for tool in none fentry nftrace; do
+			p=$(cat "$W/g.$tool")
+			say "| $kver | $tool | $p | $(ratio "$p" "$base") | $([ $tool = fentry ] && echo '>= 0.95')$([ $tool = nftrace ] && echo '-') |"
+		done
+	done
+	grep 'BENCH-ERROR' "$log" | sed 's/^/    /' | while read -r l; do say "$l"; done
+}
+
 [ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
 for t in iperf3 tshark capinfos tcpdump; do
 	command -v $t >/dev/null || { echo "bench: $t missing: run scripts/install-deps.sh --test" >&2; exit 1; }
@@ -254,6 +284,7 @@ say "- command: make bench (BENCH_SECONDS=$D BENCH_ROUNDS=$ROUNDS BENCH_RATES=\"
 say "- kernel: $(uname -r); CPU: $(lscpu | sed -n 's/^Model name: *//p') x $(nproc); nfdropcap $("$NFD" --version | awk '{print $2}'), backend nftrace"
 figure_drops
 figure_datapath
+figure_guests
 figure_startup
 mkdir -p bench/results
 cp "$W/report.md" "$OUT_MD"

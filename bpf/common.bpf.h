@@ -2,7 +2,8 @@
 /*
  * Maps shared by the bytes probe (kfree_skb.bpf.c) and the attribution
  * backends. Each object declares them; userspace loads the bytes probe
- * first and makes every backend reuse its maps (bpf_map__reuse_fd).
+ * first and makes every backend reuse its maps (bpf_map__reuse_fd, by
+ * name: nfd_probe_share_maps).
  */
 #ifndef NFD_COMMON_BPF_H
 #define NFD_COMMON_BPF_H
@@ -17,6 +18,30 @@ struct {
 	__type(key, __u32);
 	__type(value, struct nfd_pending_stack);
 } pending SEC(".maps");
+
+/* Network namespaces (inode numbers) to capture in. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} netns_ok SEC(".maps");
+
+/* Backend fentry: the nft_do_chain calls in progress, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nfd_frames);
+} frames SEC(".maps");
+
+/* Backend fentry: where nft_do_chain frees what it drops. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nfd_sites);
+} sites SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -38,6 +63,36 @@ static __always_inline struct nfd_pending_stack *nfd_pending_stack(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&pending, &zero);
+}
+
+static __always_inline struct nfd_frames *nfd_frames(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&frames, &zero);
+}
+
+static __always_inline struct nfd_sites *nfd_sites(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&sites, &zero);
+}
+
+/* A fresh slot on this CPU's pending stack, not yet valid. */
+static __always_inline struct nfd_pending *
+nfd_pending_push(struct nfd_pending_stack *st)
+{
+	struct nfd_pending *p;
+	__u32 seq = st->top;
+
+	st->top = seq + 1;
+	p = &st->slot[seq & (NFD_PENDING_SLOTS - 1)];
+	p->valid = 0;
+	p->seq = seq;
+	p->skb = 0;
+	p->task = 0;
+	return p;
 }
 
 #endif /* NFD_COMMON_BPF_H */

@@ -13,6 +13,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "common.bpf.h"
+#include "nft.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -32,14 +33,6 @@ struct {
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, sizeof(__u32));
 } events SEC(".maps");
-
-/* Network namespaces (inode numbers) to capture in. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, __u8);
-} netns_ok SEC(".maps");
 
 /* Events lost for want of perf buffer room, per interface. */
 struct {
@@ -173,6 +166,7 @@ static __always_inline bool key_match(const struct nfd_pkt_key *key,
  * (evaluation nests strictly on one CPU): they are discarded with it.
  */
 static __always_inline bool take_verdict(struct nfd_pending_stack *st,
+					 struct sk_buff *skb, __u64 task,
 					 const __u64 *pkt, const void *nh,
 					 __u32 iif, struct nfd_rule *out,
 					 __u8 *why)
@@ -192,10 +186,13 @@ static __always_inline bool take_verdict(struct nfd_pending_stack *st,
 			continue;
 		}
 		seen = true;
-		if (p->iif && iif && p->iif != iif)
+		if (p->skb) { /* backend fentry: this very packet */
+			if (p->skb != (__u64)skb || p->task != task)
+				continue;
+		} else if ((p->iif && iif && p->iif != iif) ||
+			   !key_match(&p->key, pkt, nh)) {
 			continue;
-		if (!key_match(&p->key, pkt, nh))
-			continue;
+		}
 		bpf_probe_read_kernel(out, sizeof(*out), &p->rule);
 		for (int j = 1; j <= i && j <= NFD_PENDING_SLOTS; j++)
 			st->slot[(top - j) & (NFD_PENDING_SLOTS - 1)].valid = 0;
@@ -205,10 +202,46 @@ static __always_inline bool take_verdict(struct nfd_pending_stack *st,
 	return false;
 }
 
+/*
+ * Backend fentry, no verdict recorded: at nft_do_chain's policy site the
+ * base chain's policy dropped it (the frame names the chain); at its rule
+ * site an expression nfdropcap does not hook did.
+ */
+static __always_inline bool policy_drop(struct nfd_event *ev,
+					struct sk_buff *skb, __u64 loc,
+					__u64 task, __u8 *why)
+{
+	struct nfd_sites *s = nfd_sites();
+	struct nfd_frames *fr;
+	struct nfd_frame *f;
+	struct nft_chain *chain;
+
+	if (!s || !s->policy)
+		return false;
+	if (loc != s->policy) {
+		if (loc == s->rule)
+			*why = NFD_WHY_UNHOOKED;
+		return false;
+	}
+	fr = nfd_frames();
+	f = fr ? nfd_frame_find(fr, 0, (__u64)skb, task) : NULL;
+	if (!f) {
+		*why = NFD_WHY_NO_FRAME;
+		return false;
+	}
+	chain = (struct nft_chain *)f->chain;
+	if (nfd_policy(chain) != NF_DROP)
+		return false;
+	ev->rule.kind = NFD_KIND_POLICY;
+	ev->rule.verdict = NF_DROP;
+	nfd_names(&ev->rule, chain);
+	return true;
+}
+
 static __always_inline void attribute(struct nfd_event *ev, struct sk_buff *skb,
 				      void *location, unsigned char *nh)
 {
-	__u64 loc = (__u64)location;
+	__u64 loc = (__u64)location, task = bpf_get_current_task();
 	struct nfd_pending_stack *st;
 	__u64 pkt[NFD_NH_MAX / 8];
 	__u8 why = NFD_WHY_NOT_NFT;
@@ -221,12 +254,22 @@ static __always_inline void attribute(struct nfd_event *ev, struct sk_buff *skb,
 		goto unattributed;
 	if (bpf_probe_read_kernel(pkt, sizeof(pkt), nh))
 		__builtin_memset(pkt, 0, sizeof(pkt));
-	if (take_verdict(st, pkt, nh, BPF_CORE_READ(skb, skb_iif), &ev->rule,
-			 &why))
+	if (take_verdict(st, skb, task, pkt, nh, BPF_CORE_READ(skb, skb_iif),
+			 &ev->rule, &why))
+		return;
+	if (policy_drop(ev, skb, loc, task, &why))
 		return;
 unattributed:
 	ev->rule.kind = NFD_KIND_NONE;
 	ev->rule.why = why;
+}
+
+/* The fentry canary's private namespace, never captured. */
+static __always_inline bool canary_netns(__u32 netns)
+{
+	struct nfd_sites *s = nfd_sites();
+
+	return s && s->canary_netns && s->canary_netns == netns;
 }
 
 static __always_inline void count_lost(struct nfd_event *ev)
@@ -259,6 +302,8 @@ int BPF_PROG(nfd_kfree_skb, struct sk_buff *skb, void *location,
 	dev = drop_dev(skb, &dir);
 	netns = skb_netns(skb, dev);
 	if (!cfg_all_netns && !bpf_map_lookup_elem(&netns_ok, &netns))
+		return 0;
+	if (cfg_all_netns && canary_netns(netns))
 		return 0;
 	ev = bpf_map_lookup_elem(&scratch, &zero);
 	if (!ev)

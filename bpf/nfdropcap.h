@@ -39,6 +39,8 @@ enum nfd_why {
 	NFD_WHY_NOT_NFT = 1, /* freed outside nft_do_chain: not nftables */
 	NFD_WHY_NO_VERDICT = 2, /* no verdict of this packet was seen */
 	NFD_WHY_MISMATCH = 3, /* verdicts seen, none for these bytes */
+	NFD_WHY_UNHOOKED = 4, /* a rule's verdict nfdropcap does not hook */
+	NFD_WHY_NO_FRAME = 5, /* policy site, but its chain was not seen */
 };
 
 enum nfd_dir {
@@ -83,9 +85,15 @@ struct nfd_pkt_key {
 	__u32 th_len;
 };
 
-/* A drop verdict recorded by a backend, waiting for its packet's free. */
+/*
+ * A drop verdict recorded by a backend, waiting for its packet's free.
+ * Backend fentry knows the very packet (@skb, @task): it matches by
+ * identity; backend nftrace leaves @skb 0 and matches by @key.
+ */
 struct nfd_pending {
 	__u64 ts_ns;
+	__u64 skb; /* the sk_buff's address, or 0 */
+	__u64 task; /* the task it was evaluated under (fentry) */
 	__u32 seq; /* push order */
 	__u32 iif; /* input interface the verdict saw, 0 if none */
 	__u32 trace_id;
@@ -111,6 +119,46 @@ struct nfd_trace_hdr {
 
 struct nfd_trace_hdrs {
 	struct nfd_trace_hdr slot[NFD_HDR_SLOTS];
+};
+
+/*
+ * Backend fentry: one nft_do_chain call, recorded at its entry, on a
+ * per-CPU ring (map "frames"). Frames are never popped: a lookup takes the
+ * newest one of the same packet and task, which is the call in progress.
+ */
+#define NFD_FRAME_SLOTS 16
+struct nfd_frame {
+	__u64 pkt; /* struct nft_pktinfo *, on the caller's stack */
+	__u64 skb;
+	__u64 chain; /* the base chain's struct nft_chain * */
+	__u64 task;
+};
+
+struct nfd_frames {
+	__u32 top;
+	__u32 pad;
+	struct nfd_frame slot[NFD_FRAME_SLOTS];
+};
+
+/*
+ * Where nft_do_chain frees a packet it drops (map "sites", one entry):
+ * the kfree_skb location of a rule's drop and of a policy drop, measured
+ * by backend fentry's canary at start. 0 while unknown.
+ */
+struct nfd_sites {
+	__u64 rule;
+	__u64 policy;
+	__u32 canary_netns; /* the canary's namespace: never captured */
+	__u32 pad;
+};
+
+/* A drop of the fentry canary, as its kfree_skb probe saw it. */
+#define NFD_CANARY_MAX 4
+struct nfd_canary_drop {
+	__u64 location; /* kfree_skb's caller */
+	__u32 recorded; /* a verdict of this packet was on the stack */
+	__u32 pad;
+	struct nfd_rule rule;
 };
 
 /* Key of the per-interface loss counters (map "lost"). */
@@ -146,7 +194,7 @@ struct nfd_event {
 _Static_assert(sizeof(struct nfd_rule) == 16 + 2 * NFD_NAME_MAX,
 	       "struct nfd_rule has holes");
 _Static_assert(sizeof(struct nfd_pending) ==
-		       24 + NFD_KEY_LEN + 8 + sizeof(struct nfd_rule),
+		       40 + NFD_KEY_LEN + 8 + sizeof(struct nfd_rule),
 	       "struct nfd_pending has holes");
 _Static_assert(sizeof(struct nfd_event) == 64 + sizeof(struct nfd_rule),
 	       "struct nfd_event has holes");

@@ -277,15 +277,10 @@ static __always_inline void push(struct __sk_buff *skb,
 {
 	struct nfd_pending_stack *st = nfd_pending_stack();
 	struct nfd_pending *p;
-	__u32 seq;
 
 	if (!st)
 		return;
-	seq = st->top;
-	st->top = seq + 1;
-	p = &st->slot[seq & (NFD_PENDING_SLOTS - 1)];
-	p->valid = 0;
-	p->seq = seq;
+	p = nfd_pending_push(st);
 	p->trace_id = m->trace_id;
 	p->iif = hdr->iif;
 	__builtin_memcpy(&p->key, &hdr->key, sizeof(p->key));

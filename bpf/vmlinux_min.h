@@ -62,6 +62,69 @@ struct sk_buff {
 	unsigned char *data;
 };
 
+struct list_head {
+	struct list_head *next;
+	struct list_head *prev;
+};
+
+struct task_struct;
+
+/* nf_tables (include/net/netfilter/nf_tables.h); a module on Debian. */
+struct nf_hook_state {
+	struct net *net;
+};
+
+struct nft_pktinfo {
+	struct sk_buff *skb;
+	const struct nf_hook_state *state;
+};
+
+struct nft_chain;
+
+struct nft_verdict {
+	__u32 code;
+	struct nft_chain *chain;
+};
+
+struct nft_regs {
+	union {
+		__u32 data[20];
+		struct nft_verdict verdict;
+	};
+};
+
+struct nft_expr {
+	const void *ops;
+};
+
+struct nft_rule_dp {
+	__u64 is_last : 1, dlen : 12, handle : 42;
+};
+
+struct nft_rule_blob {
+	unsigned long size;
+	unsigned char data[];
+};
+
+struct nft_table {
+	struct list_head chains;
+	__u16 family : 6;
+	char *name;
+};
+
+struct nft_chain {
+	struct nft_rule_blob *blob_gen_0;
+	struct nft_rule_blob *blob_gen_1;
+	struct list_head list;
+	struct nft_table *table;
+	char *name;
+};
+
+struct nft_base_chain {
+	__u8 policy;
+	struct nft_chain chain;
+};
+
 /* Values are placeholders: bpf_core_enum_value() reads the kernel's. */
 enum skb_drop_reason {
 	SKB_DROP_REASON_NETFILTER_DROP = 12,

@@ -1,31 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Choosing an attribution backend. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "backend.h"
 
-/* In order of preference. */
-static struct nfd_backend *const backends[] = {
+struct nfd_backend *const nfd_backends[] = {
+	&nfd_backend_fentry,
 	&nfd_backend_nftrace,
+	NULL,
 };
 
-struct nfd_backend *nfd_backend_pick(const char *name, char *why, size_t len)
+static int try_backend(struct nfd_backend *b, const struct nfd_backend_env *env,
+		       char *why, size_t len)
 {
-	size_t n = sizeof(backends) / sizeof(backends[0]);
+	int err = b->available(why, len);
 
-	for (size_t i = 0; i < n; i++) {
-		struct nfd_backend *b = backends[i];
+	return err ?: b->load(b, env, why, len);
+}
+
+struct nfd_backend *nfd_backend_start(const char *name,
+				      const struct nfd_backend_env *env,
+				      char *why, size_t len)
+{
+	char one[256];
+	size_t used = 0;
+
+	why[0] = 0;
+	for (int i = 0; nfd_backends[i]; i++) {
+		struct nfd_backend *b = nfd_backends[i];
 
 		if (strcmp(name, "auto") && strcmp(name, b->name))
 			continue;
-		if (!b->available(why, len))
-			return b;
 		if (strcmp(name, "auto"))
-			return NULL;
+			return try_backend(b, env, why, len) ? NULL : b;
+		if (!try_backend(b, env, one, sizeof(one)))
+			return b;
+		/* auto: say why each one could not be used */
+		if (used < len)
+			used += snprintf(why + used, len - used, "%s%s: %s",
+					 used ? "; " : "", b->name, one);
 	}
 	if (strcmp(name, "auto"))
 		snprintf(why, len, "unknown backend '%s'", name);
-	/* for auto, why says what stopped the last backend tried */
 	return NULL;
 }

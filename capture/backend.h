@@ -6,11 +6,14 @@
 #ifndef NFD_BACKEND_H
 #define NFD_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+struct nfd_probe;
+
 struct nfd_backend_env {
-	int pending_fd; /* the bytes probe's maps, to reuse */
-	int stats_fd;
+	const struct nfd_probe *probe; /* whose maps the backend shares */
+	bool all_netns;
 	int verbose;
 };
 
@@ -18,8 +21,12 @@ struct nfd_backend {
 	const char *name;
 	/* 0 if it can run on this kernel; else -errno and why not */
 	int (*available)(char *why, size_t len);
-	/* Loads what all namespaces share. 0 or -errno (printed). */
-	int (*load)(struct nfd_backend *b, const struct nfd_backend_env *env);
+	/*
+	 * Loads and attaches what all namespaces share. 0 with what it
+	 * found in @msg (for --check), or -errno with the reason in @msg.
+	 */
+	int (*load)(struct nfd_backend *b, const struct nfd_backend_env *env,
+		    char *msg, size_t len);
 	/*
 	 * Attaches in the network namespace the process is in now. Returns
 	 * the namespace's instance, or NULL with -errno in @err (printed).
@@ -30,12 +37,18 @@ struct nfd_backend {
 	void *priv;
 };
 
+extern struct nfd_backend nfd_backend_fentry;
 extern struct nfd_backend nfd_backend_nftrace;
 
+/* Every backend, in order of preference; NULL-terminated. */
+extern struct nfd_backend *const nfd_backends[];
+
 /*
- * The backend @name ("auto": the best one this kernel allows), or NULL
- * with the reason in @why.
+ * Loads backend @name, or for "auto" the first that loads on this kernel.
+ * Returns it, or NULL with the reason in @why.
  */
-struct nfd_backend *nfd_backend_pick(const char *name, char *why, size_t len);
+struct nfd_backend *nfd_backend_start(const char *name,
+				      const struct nfd_backend_env *env,
+				      char *why, size_t len);
 
 #endif /* NFD_BACKEND_H */

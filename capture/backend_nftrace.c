@@ -21,6 +21,7 @@
 
 #include "backend.h"
 #include "nlmsg.h"
+#include "probe.h"
 #include "trace_table.h"
 #include "nftrace.skel.h"
 
@@ -83,29 +84,28 @@ close_fd:
 }
 
 static int nftrace_load(struct nfd_backend *b,
-			const struct nfd_backend_env *env)
+			const struct nfd_backend_env *env, char *msg,
+			size_t len)
 {
 	struct nftrace_bpf *skel = nftrace_bpf__open();
 	int err;
 
 	if (!skel) {
 		err = -errno;
-		fprintf(stderr,
-			"nfdropcap: opening the nftrace BPF object: %s\n",
-			strerror(errno));
+		snprintf(msg, len, "opening the nftrace BPF object: %s",
+			 strerror(errno));
 		return err;
 	}
-	err = bpf_map__reuse_fd(skel->maps.pending, env->pending_fd);
-	err = err ?: bpf_map__reuse_fd(skel->maps.stats, env->stats_fd);
+	err = nfd_probe_share_maps(env->probe, skel->obj);
 	err = err ?: nftrace_bpf__load(skel);
 	if (err) {
-		fprintf(stderr,
-			"nfdropcap: loading the nftrace socket filter: %s\n",
-			strerror(-err));
+		snprintf(msg, len, "loading the nftrace socket filter: %s",
+			 strerror(-err));
 		nftrace_bpf__destroy(skel);
 		return err;
 	}
 	b->priv = skel;
+	snprintf(msg, len, "socket filter loaded");
 	return 0;
 }
 

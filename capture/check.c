@@ -33,22 +33,20 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
 {
 }
 
-static int check_probe(char *why, size_t len)
+static int start_probe(struct nfd_probe *p, char *why, size_t len)
 {
-	struct nfd_probe p = { 0 };
 	struct nfd_probe_cfg cfg = { .snap_data = 64,
 				     .buffer_kib = 64,
 				     .on_sample = on_sample };
 	int err;
 
 	/* its errors explain themselves on stderr */
-	err = nfd_probe_start(&p, &cfg);
+	err = nfd_probe_start(p, &cfg);
 	if (err) {
 		snprintf(why, len, "tp_btf/kfree_skb did not load: %s",
 			 strerror(-err));
 		return err;
 	}
-	nfd_probe_destroy(&p);
 	snprintf(why, len, "tp_btf/kfree_skb loaded and attached");
 	return 0;
 }
@@ -102,21 +100,51 @@ static void kernel_facts(void)
 	printf("  %-22s      %s\n", "lockdown", lockdown);
 }
 
+/* Loads backend @b for real, with @p's maps; says what came out. */
+static int check_backend(struct nfd_backend *b, const struct nfd_probe *p,
+			 int verbose)
+{
+	struct nfd_backend_env env = { .probe = p, .verbose = verbose };
+	char why[512];
+	int err;
+
+	err = b->available(why, sizeof(why)) ?:
+					       b->load(b, &env, why, sizeof(why));
+	if (!err) {
+		if (b == &nfd_backend_nftrace)
+			err = check_nftrace_group(why, sizeof(why));
+		b->unload(b);
+	}
+	line(b->name, !err, why);
+	return err;
+}
+
 int nfd_check(int verbose)
 {
+	struct nfd_probe p = { 0 };
+	const char *pick = NULL;
 	char why[256];
-	int probe_ok, nftrace_ok;
+	int probe_ok;
 
 	kernel_facts();
-	probe_ok = !check_probe(why, sizeof(why));
+	probe_ok = !start_probe(&p, why, sizeof(why));
 	line("bytes probe", probe_ok, why);
 	printf("backends:\n");
-	nftrace_ok = probe_ok &&
-		     !nfd_backend_nftrace.available(why, sizeof(why)) &&
-		     !check_nftrace_group(why, sizeof(why));
-	line("nftrace", nftrace_ok, why);
-	printf("%s\n", nftrace_ok ? "nfdropcap can capture here (backend "
-				    "auto picks nftrace)" :
-				    "nfdropcap cannot capture here");
-	return nftrace_ok ? 0 : 1;
+	for (int i = 0; nfd_backends[i]; i++) {
+		struct nfd_backend *b = nfd_backends[i];
+
+		if (!probe_ok) {
+			line(b->name, 0, "needs the bytes probe");
+			continue;
+		}
+		if (!check_backend(b, &p, verbose) && !pick)
+			pick = b->name;
+	}
+	nfd_probe_destroy(&p);
+	if (pick)
+		printf("nfdropcap can capture here (backend auto picks %s)\n",
+		       pick);
+	else
+		printf("nfdropcap cannot capture here\n");
+	return pick ? 0 : 1;
 }

@@ -52,3 +52,24 @@ int nfd_kallsyms_range(const char *name, uint64_t *lo, uint64_t *hi)
 	*hi = next;
 	return 0;
 }
+
+int nfd_kallsyms_present(const char *const *names, size_t n, bool *found)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[512], *sym;
+	uint64_t addr;
+
+	if (!f)
+		return -errno;
+	for (size_t i = 0; i < n; i++)
+		found[i] = false;
+	while (fgets(line, sizeof(line), f)) {
+		if (parse_line(line, &addr, &sym))
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (!found[i] && !strcmp(sym, names[i]))
+				found[i] = true;
+	}
+	fclose(f);
+	return 0;
+}

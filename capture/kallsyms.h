@@ -3,6 +3,8 @@
 #ifndef NFD_KALLSYMS_H
 #define NFD_KALLSYMS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -11,5 +13,11 @@
  * addresses are hidden (kptr_restrict).
  */
 int nfd_kallsyms_range(const char *name, uint64_t *lo, uint64_t *hi);
+
+/*
+ * Which of the @n functions @names the running kernel has (loaded modules
+ * included), in one pass: @found[i] for @names[i]. 0 or -errno.
+ */
+int nfd_kallsyms_present(const char *const *names, size_t n, bool *found);
 
 #endif /* NFD_KALLSYMS_H */

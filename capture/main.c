@@ -152,14 +152,14 @@ static int start_probe(struct capture *c)
 static int start_backend(struct capture *c)
 {
 	struct nfd_backend_env env = {
-		.pending_fd = nfd_probe_pending_fd(&c->probe),
-		.stats_fd = nfd_probe_stats_fd(&c->probe),
+		.probe = &c->probe,
+		.all_netns = c->opts.all_netns,
 		.verbose = c->opts.verbose,
 	};
-	char why[256] = "";
+	char why[512] = "";
 	int err;
 
-	c->backend = nfd_backend_pick(c->opts.backend, why, sizeof(why));
+	c->backend = nfd_backend_start(c->opts.backend, &env, why, sizeof(why));
 	if (!c->backend) {
 		fprintf(stderr,
 			"nfdropcap: backend %s is not available on "
@@ -167,9 +167,9 @@ static int start_backend(struct capture *c)
 			c->opts.backend, why);
 		return -ENOTSUP;
 	}
-	err = c->backend->load(c->backend, &env);
-	if (err)
-		return err;
+	if (c->opts.verbose)
+		fprintf(stderr, "nfdropcap: backend %s: %s\n", c->backend->name,
+			why);
 	c->backend_loaded = true;
 	nfd_nsset_init(&c->nss, c->backend, c->opts.all_netns);
 	nfd_output_set_nsset(c->out, &c->nss);

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
 
 #include "nlmsg.h"
 
@@ -97,6 +98,36 @@ void nl_nest_end(struct nl_buf *b, size_t nest)
 
 	if (!b->overflow)
 		nla->nla_len = b->len - nest;
+}
+
+size_t nl_expr_begin(struct nl_buf *b, const char *name, size_t *elem)
+{
+	*elem = nl_nest_begin(b, NFTA_LIST_ELEM);
+	nl_put_str(b, NFTA_EXPR_NAME, name);
+	return nl_nest_begin(b, NFTA_EXPR_DATA);
+}
+
+void nl_expr_end(struct nl_buf *b, size_t elem, size_t data)
+{
+	nl_nest_end(b, data);
+	nl_nest_end(b, elem);
+}
+
+const struct nlattr *nl_attr_find(const struct nlmsghdr *nlh, uint16_t type)
+{
+	const char *p = (const char *)NLMSG_DATA(nlh) + NLMSG_ALIGN(4);
+	const char *end = (const char *)nlh + nlh->nlmsg_len;
+
+	while (p + NLA_HDRLEN <= end) {
+		const struct nlattr *a = (const struct nlattr *)p;
+
+		if (a->nla_len < NLA_HDRLEN || p + a->nla_len > end)
+			break;
+		if ((a->nla_type & NLA_TYPE_MASK) == type)
+			return a;
+		p += NLA_ALIGN(a->nla_len);
+	}
+	return NULL;
 }
 
 static int read_acks(int fd, int acks)

@@ -27,6 +27,16 @@ size_t nl_nest_begin(struct nl_buf *b, uint16_t type);
 void nl_nest_end(struct nl_buf *b, size_t nest);
 
 /*
+ * nf_tables expressions: opens list element @name and returns its data
+ * nest; @elem gets the element, for nl_expr_end.
+ */
+size_t nl_expr_begin(struct nl_buf *b, const char *name, size_t *elem);
+void nl_expr_end(struct nl_buf *b, size_t elem, size_t data);
+
+/* Attribute @type of netfilter message @nlh (after its nfgenmsg), or NULL. */
+const struct nlattr *nl_attr_find(const struct nlmsghdr *nlh, uint16_t type);
+
+/*
  * Sends @b on @fd and reads the kernel's answers until @acks
  * acknowledgements came or an error did. Returns 0 or -errno.
  */

@@ -20,7 +20,8 @@ static const char usage_text[] =
 	"  -c COUNT            exit after COUNT drops are written\n"
 	"  -N, --netns NS      capture in network namespace NS: a name from\n"
 	"                      'ip netns' or a path like /proc/PID/ns/net\n"
-	"      --backend NAME  attribution backend: auto (default) or nftrace\n"
+	"      --backend NAME  attribution backend: auto (default), fentry or\n"
+	"                      nftrace\n"
 	"      --check         tell what this kernel allows, backend by backend\n"
 	"      --all-netns     capture in every network namespace, including\n"
 	"                      ones created later\n"
@@ -180,8 +181,10 @@ int nfd_opts_parse(struct nfd_opts *o, int argc, char **argv)
 		if (ret >= 0)
 			return ret;
 	}
-	if (strcmp(o->backend, "auto") && strcmp(o->backend, "nftrace"))
-		return usage_error("unknown backend '%s': use auto or nftrace",
+	if (strcmp(o->backend, "auto") && strcmp(o->backend, "fentry") &&
+	    strcmp(o->backend, "nftrace"))
+		return usage_error("unknown backend '%s': use auto, fentry or "
+				   "nftrace",
 				   o->backend);
 	if (o->all_netns && o->netns)
 		return usage_error("-N and --all-netns exclude each other%s",

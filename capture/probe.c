@@ -165,9 +165,28 @@ void nfd_probe_destroy(struct nfd_probe *p)
 	p->skel = NULL;
 }
 
-int nfd_probe_pending_fd(const struct nfd_probe *p)
+int nfd_probe_share_maps(const struct nfd_probe *p, struct bpf_object *obj)
 {
-	return bpf_map__fd(p->skel->maps.pending);
+	static const char *const shared[] = { "pending", "stats", "netns_ok",
+					      "frames", "sites" };
+	struct bpf_map *mine, *theirs;
+	int err;
+
+	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
+		theirs = bpf_object__find_map_by_name(obj, shared[i]);
+		mine = bpf_object__find_map_by_name(p->skel->obj, shared[i]);
+		if (!theirs || !mine)
+			continue;
+		err = bpf_map__reuse_fd(theirs, bpf_map__fd(mine));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int nfd_probe_sites_fd(const struct nfd_probe *p)
+{
+	return bpf_map__fd(p->skel->maps.sites);
 }
 
 int nfd_probe_stats_fd(const struct nfd_probe *p)

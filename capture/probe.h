@@ -38,8 +38,13 @@ int nfd_probe_start(struct nfd_probe *p, const struct nfd_probe_cfg *cfg);
 void nfd_probe_detach(struct nfd_probe *p);
 void nfd_probe_destroy(struct nfd_probe *p);
 
-int nfd_probe_pending_fd(const struct nfd_probe *p);
+/*
+ * Makes @obj (a backend's, not loaded yet) use the probe's shared maps
+ * (bpf/common.bpf.h) of the same names. 0 or -errno.
+ */
+int nfd_probe_share_maps(const struct nfd_probe *p, struct bpf_object *obj);
 int nfd_probe_stats_fd(const struct nfd_probe *p);
+int nfd_probe_sites_fd(const struct nfd_probe *p);
 /* Sums the per-CPU counters into @out[NFD_STAT_MAX]. */
 int nfd_probe_stats(const struct nfd_probe *p, uint64_t *out);
 /*

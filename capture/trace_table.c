@@ -46,47 +46,34 @@ static void put_chain(struct nl_buf *b, const char *table, const char *name,
 	nl_msg_end(b);
 }
 
-/* Opens list element @name; returns its data nest, @elem its element. */
-static size_t expr_begin(struct nl_buf *b, const char *name, size_t *elem)
-{
-	*elem = nl_nest_begin(b, NFTA_LIST_ELEM);
-	nl_put_str(b, NFTA_EXPR_NAME, name);
-	return nl_nest_begin(b, NFTA_EXPR_DATA);
-}
-
-static void expr_end(struct nl_buf *b, size_t elem, size_t data)
-{
-	nl_nest_end(b, data);
-	nl_nest_end(b, elem);
-}
-
 /* immediate: 1 into register 1 */
 static void put_one_into_reg1(struct nl_buf *b)
 {
-	size_t elem, data = expr_begin(b, "immediate", &elem), value;
+	size_t elem, data = nl_expr_begin(b, "immediate", &elem), value;
 	uint8_t one = 1;
 
 	nl_put_be32(b, NFTA_IMMEDIATE_DREG, NFT_REG_1);
 	value = nl_nest_begin(b, NFTA_IMMEDIATE_DATA);
 	nl_put(b, NFTA_DATA_VALUE, &one, sizeof(one));
 	nl_nest_end(b, value);
-	expr_end(b, elem, data);
+	nl_expr_end(b, elem, data);
 }
 
 /* meta nftrace set: from register 1 */
 static void put_nftrace_from_reg1(struct nl_buf *b)
 {
-	size_t elem, data = expr_begin(b, "meta", &elem);
+	size_t elem, data = nl_expr_begin(b, "meta", &elem);
 
 	nl_put_be32(b, NFTA_META_KEY, NFT_META_NFTRACE);
 	nl_put_be32(b, NFTA_META_SREG, NFT_REG_1);
-	expr_end(b, elem, data);
+	nl_expr_end(b, elem, data);
 }
 
 /* immediate: accept into the verdict register */
 static void put_accept(struct nl_buf *b)
 {
-	size_t elem, data = expr_begin(b, "immediate", &elem), value, verdict;
+	size_t elem, data = nl_expr_begin(b, "immediate", &elem), value,
+		     verdict;
 
 	nl_put_be32(b, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
 	value = nl_nest_begin(b, NFTA_IMMEDIATE_DATA);
@@ -94,7 +81,7 @@ static void put_accept(struct nl_buf *b)
 	nl_put_be32(b, NFTA_VERDICT_CODE, NF_ACCEPT);
 	nl_nest_end(b, verdict);
 	nl_nest_end(b, value);
-	expr_end(b, elem, data);
+	nl_expr_end(b, elem, data);
 }
 
 /* meta nftrace set 1 accept */

@@ -143,15 +143,42 @@ nfd_start() {
 nfd_start_in() {
 	local ns=$1
 	shift
+	rulesets "$ns" >"$T/ruleset.before"
 	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} -N "$ns" "$@" 2>"$T/nfd.err" &
 	NFD_PID=$!
 	for _ in $(patience 100); do
-		grep -q '^nfdropcap: capturing' "$T/nfd.err" && return 0
+		if grep -q '^nfdropcap: capturing' "$T/nfd.err"; then
+			ruleset_unchanged "$ns"
+			return
+		fi
 		kill -0 $NFD_PID 2>/dev/null || break
 		sleep 0.1
 	done
 	cat "$T/nfd.err"
 	fail "nfdropcap did not get ready"
+}
+
+# rulesets NS: what nft lists in NS and in this (root) namespace
+rulesets() {
+	ip netns exec "$1" nft list ruleset
+	nft list ruleset
+}
+
+# The backend nfdropcap said it uses (its ready line in $T/nfd.err).
+nfd_backend_used() {
+	sed -n 's/^nfdropcap: capturing.*, backend \([a-z]*\),.*/\1/p' "$T/nfd.err"
+}
+
+# Backend fentry changes nothing: the rulesets are the same while it runs.
+ruleset_unchanged() {
+	[ "$(nfd_backend_used)" = fentry ] || return 0
+	rulesets "$1" >"$T/ruleset.during"
+	cmp -s "$T/ruleset.before" "$T/ruleset.during" && {
+		fact ruleset_unchanged yes
+		return 0
+	}
+	diff "$T/ruleset.before" "$T/ruleset.during"
+	fail "backend fentry changed the ruleset"
 }
 
 # Stops nfdropcap (SIGINT unless told); its exit status goes to NFD_RC.

@@ -10,9 +10,9 @@
 # Usage: tests/kernels/run.sh [NAME-REGEX]                   (as root)
 # Environment:
 #   NFD_KERNELS     kernel packages, one per line (default: kernels.txt)
-#   NFD_BACKENDS    nfdropcap backends to run on each kernel, e.g.
-#                   "nftrace fentry" (default: "default", nfdropcap's own
-#                   choice, no --backend)
+#   NFD_BACKENDS    nfdropcap backends to run on each kernel (default:
+#                   "fentry nftrace"; "default" runs without --backend,
+#                   nfdropcap's own choice)
 #   NFD_VM_TIMEOUT  seconds one VM may run at most (default 1200)
 #   NFD_VM_MEM      its memory in MiB (default 1536)
 #   NFD_VM_TEST_TIMEOUT  seconds one scenario may run in a VM (default 300)
@@ -34,7 +34,7 @@ cd "$TOP" || exit 1
 only=${1:-.}
 HERE=tests/kernels
 CACHE=$TOP/.output/kernels
-BACKENDS=${NFD_BACKENDS:-default}
+BACKENDS=${NFD_BACKENDS:-fentry nftrace}
 VM_TIMEOUT=${NFD_VM_TIMEOUT:-1200}
 VM_MEM=${NFD_VM_MEM:-1536}
 TEST_TIMEOUT=${NFD_VM_TEST_TIMEOUT:-300}
@@ -192,6 +192,8 @@ initramfs() {
 	cp nfdropcap-static "$root/nfd/nfdropcap" &&
 		cp .output/nfd-send-static "$root/nfd/nfd-send" &&
 		cp tests/lib.sh tests/scenarios.sh "$root/nfd/tests/" &&
+		mkdir -p "$root/nfd/bench" &&
+		cp bench/ruleset.sh bench/guest.sh "$root/nfd/bench/" &&
 		cp "$HERE/init" "$root/init" || return 1
 	chmod 755 "$root/init"
 	printf 'NFD_ONLY=%q\nNFD_BACKENDS=%q\nNFD_VM_DEBUG=%q\nTEST_TIMEOUT=%q\n' \

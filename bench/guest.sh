@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: GPL-2.0
+# The guest half of bench/run.sh's figure for the backends this machine
+# forbids: sourced inside a kernel-matrix VM (tests/kernels/run.sh with
+# NFD_VM_DEBUG='. /nfd/bench/guest.sh'), where tests/lib.sh is loaded and
+# the namespaces C - R - S are up. Accepted traffic (UDP to 7500, forwarded
+# through bench/ruleset.sh's ~200 rules) with no tool and with nfdropcap on
+# each backend, rounds interleaved; prints "BENCH TOOL ROUND PPS" lines.
+# Measured under TCG: ratios between runs of the same VM are what counts.
+D=${BENCH_SECONDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
+TOOLS=${BENCH_TOOLS:-none fentry nftrace}
+
+bench_counter() {
+	in_r nft list table inet bench | grep -E -- 'udp dport 7500' |
+		sed -n 's/.*counter packets \([0-9]*\) .*/\1/p' |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+
+bench_pps() {
+	local before after
+	before=$(bench_counter)
+	in_c $SEND flood $S4 7500 "$D" 0 64 1 >/dev/null
+	after=$(bench_counter)
+	echo $(((after - before) / D))
+}
+
+bench_round() { # TOOL ROUND
+	local pid=
+	if [ "$1" != none ]; then
+		"$NFD" --backend "$1" -N "$R" -w /tmp/bench.pcapng 2>/tmp/bench.err &
+		pid=$!
+		for _ in $(seq 300); do
+			grep -q '^nfdropcap: capturing' /tmp/bench.err && break
+			sleep 0.1
+		done
+		grep -q '^nfdropcap: capturing' /tmp/bench.err || {
+			echo "BENCH-ERROR $1: $(cat /tmp/bench.err)"
+			kill -INT $pid
+			return 1
+		}
+	fi
+	echo "BENCH $1 $2 $(bench_pps)"
+	[ -n "$pid" ] && kill -INT $pid && wait $pid
+	return 0
+}
+
+bench_guest() {
+	/nfd/bench/ruleset.sh | in_r nft -f - || {
+		echo "BENCH-ERROR the bench ruleset did not load"
+		return 1
+	}
+	bench_pps >/dev/null # warm up: neighbours, conntrack, caches
+	for round in $(seq "$ROUNDS"); do
+		for tool in $TOOLS; do
+			bench_round "$tool" "$round"
+		done
+	done
+}
+
+bench_guest

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The canary: two known drops in a private, throwaway network namespace,
+ * made by a child process that unshares one, so that nothing else on the
+ * system changes. Its ruleset, as nf_tables netlink messages:
+ *
+ *   table inet nfdropcap_canary {
+ *	chain out { type filter hook output priority 0; policy drop;
+ *		jump sub }
+ *	chain sub { meta mark 0x4e464443 drop }
+ *   }
+ *
+ * The child sends two UDP datagrams to 127.0.0.1: the first with that
+ * mark (dropped by the rule in sub, reached by a jump), the second
+ * without (dropped by out's policy). Both are dropped in the sending
+ * system call, so they have been seen when the child exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <endian.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "canary.h"
+#include "nlmsg.h"
+
+#define NFD_CANARY_TIMEOUT_MS 10000
+#define NFT_MSG(m) ((NFNL_SUBSYS_NFTABLES << 8) | (m))
+
+static void put_chain(struct nl_buf *b, const char *name, int hook,
+		      uint32_t seq)
+{
+	size_t nest;
+
+	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWCHAIN), NLM_F_CREATE | NLM_F_ACK,
+		     seq, NFPROTO_INET, 0);
+	nl_put_str(b, NFTA_CHAIN_TABLE, NFD_CANARY_TABLE);
+	nl_put_str(b, NFTA_CHAIN_NAME, name);
+	if (hook >= 0) {
+		nest = nl_nest_begin(b, NFTA_CHAIN_HOOK);
+		nl_put_be32(b, NFTA_HOOK_HOOKNUM, hook);
+		nl_put_be32(b, NFTA_HOOK_PRIORITY, 0);
+		nl_nest_end(b, nest);
+		nl_put_str(b, NFTA_CHAIN_TYPE, "filter");
+		nl_put_be32(b, NFTA_CHAIN_POLICY, NF_DROP);
+	}
+	nl_msg_end(b);
+}
+
+/* immediate: @code (and @chain for a jump) into the verdict register */
+static void put_verdict(struct nl_buf *b, int code, const char *chain)
+{
+	size_t elem, data = nl_expr_begin(b, "immediate", &elem), value, v;
+
+	nl_put_be32(b, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
+	value = nl_nest_begin(b, NFTA_IMMEDIATE_DATA);
+	v = nl_nest_begin(b, NFTA_DATA_VERDICT);
+	nl_put_be32(b, NFTA_VERDICT_CODE, (uint32_t)code);
+	if (chain)
+		nl_put_str(b, NFTA_VERDICT_CHAIN, chain);
+	nl_nest_end(b, v);
+	nl_nest_end(b, value);
+	nl_expr_end(b, elem, data);
+}
+
+/* meta mark == NFD_CANARY_MARK */
+static void put_mark_match(struct nl_buf *b)
+{
+	uint32_t mark = NFD_CANARY_MARK;
+	size_t elem, data = nl_expr_begin(b, "meta", &elem), value;
+
+	nl_put_be32(b, NFTA_META_KEY, NFT_META_MARK);
+	nl_put_be32(b, NFTA_META_DREG, NFT_REG_1);
+	nl_expr_end(b, elem, data);
+
+	data = nl_expr_begin(b, "cmp", &elem);
+	nl_put_be32(b, NFTA_CMP_SREG, NFT_REG_1);
+	nl_put_be32(b, NFTA_CMP_OP, NFT_CMP_EQ);
+	value = nl_nest_begin(b, NFTA_CMP_DATA);
+	nl_put(b, NFTA_DATA_VALUE, &mark, sizeof(mark)); /* host order */
+	nl_nest_end(b, value);
+	nl_expr_end(b, elem, data);
+}
+
+static void put_rule(struct nl_buf *b, const char *chain, bool drop,
+		     uint32_t seq)
+{
+	size_t list;
+
+	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWRULE),
+		     NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq, NFPROTO_INET,
+		     0);
+	nl_put_str(b, NFTA_RULE_TABLE, NFD_CANARY_TABLE);
+	nl_put_str(b, NFTA_RULE_CHAIN, chain);
+	list = nl_nest_begin(b, NFTA_RULE_EXPRESSIONS);
+	if (drop) {
+		put_mark_match(b);
+		put_verdict(b, NF_DROP, NULL);
+	} else {
+		put_verdict(b, NFT_JUMP, NFD_CANARY_SUB);
+	}
+	nl_nest_end(b, list);
+	nl_msg_end(b);
+}
+
+static int create_ruleset(int fd)
+{
+	struct nl_buf *b = malloc(sizeof(*b));
+	uint32_t seq = 1;
+	int err;
+
+	if (!b)
+		return -ENOMEM;
+	nl_buf_init(b);
+	nl_msg_begin(b, NFNL_MSG_BATCH_BEGIN, 0, seq++, 0,
+		     NFNL_SUBSYS_NFTABLES);
+	nl_msg_end(b);
+	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWTABLE), NLM_F_CREATE | NLM_F_ACK,
+		     seq++, NFPROTO_INET, 0);
+	nl_put_str(b, NFTA_TABLE_NAME, NFD_CANARY_TABLE);
+	nl_msg_end(b);
+	put_chain(b, NFD_CANARY_SUB, -1, seq++);
+	put_rule(b, NFD_CANARY_SUB, true, seq++);
+	put_chain(b, NFD_CANARY_BASE, NF_INET_LOCAL_OUT, seq++);
+	put_rule(b, NFD_CANARY_BASE, false, seq++);
+	nl_msg_begin(b, NFNL_MSG_BATCH_END, 0, seq++, 0, NFNL_SUBSYS_NFTABLES);
+	nl_msg_end(b);
+	err = nl_send_and_ack(fd, b, 5); /* table, 2 chains, 2 rules */
+	free(b);
+	return err;
+}
+
+/* The handle of the (one) rule of chain sub, read back from the kernel. */
+static int sub_rule_handle(int fd, uint64_t *handle)
+{
+	struct nl_buf b;
+	char buf[8192];
+	ssize_t n;
+
+	nl_buf_init(&b);
+	nl_msg_begin(&b, NFT_MSG(NFT_MSG_GETRULE), NLM_F_DUMP, 1, NFPROTO_INET,
+		     0);
+	nl_put_str(&b, NFTA_RULE_TABLE, NFD_CANARY_TABLE);
+	nl_put_str(&b, NFTA_RULE_CHAIN, NFD_CANARY_SUB);
+	nl_msg_end(&b);
+	if (send(fd, b.data, b.len, 0) != (ssize_t)b.len)
+		return -errno;
+	*handle = 0;
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+		for (; NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n)) {
+			const struct nlattr *a;
+			uint64_t be;
+
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				return *handle ? 0 : -ENOENT;
+			if (nlh->nlmsg_type == NLMSG_ERROR)
+				return ((struct nlmsgerr *)NLMSG_DATA(nlh))
+					->error;
+			a = nl_attr_find(nlh, NFTA_RULE_HANDLE);
+			if (!a || a->nla_len < NLA_HDRLEN + sizeof(be))
+				continue;
+			memcpy(&be, (const char *)a + NLA_HDRLEN, sizeof(be));
+			*handle = be64toh(be);
+		}
+	}
+	return n < 0 ? -errno : -EIO;
+}
+
+static int loopback_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		err = -errno;
+	ifr.ifr_flags |= IFF_UP;
+	if (!err && ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static void send_one(uint32_t mark)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(9),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	if (mark)
+		setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark));
+	sendto(fd, "nfdropcap canary", 16, 0, (struct sockaddr *)&to,
+	       sizeof(to));
+	close(fd);
+}
+
+/* What the child tells the parent once its namespace is ready. */
+struct hello {
+	int err; /* -errno, or 0 */
+	char what[64]; /* the step that failed */
+	uint32_t netns;
+	uint64_t handle;
+};
+
+static void child_setup(struct hello *h)
+{
+	struct stat st;
+	int fd;
+
+	if (unshare(CLONE_NEWNET)) {
+		h->err = -errno;
+		snprintf(h->what, sizeof(h->what), "unshare(CLONE_NEWNET)");
+		return;
+	}
+	if (stat("/proc/self/ns/net", &st)) {
+		h->err = -errno;
+		snprintf(h->what, sizeof(h->what), "stat /proc/self/ns/net");
+		return;
+	}
+	h->netns = st.st_ino;
+	h->err = loopback_up();
+	if (h->err) {
+		snprintf(h->what, sizeof(h->what), "setting lo up");
+		return;
+	}
+	fd = nl_open_netfilter();
+	if (fd < 0) {
+		h->err = fd;
+		snprintf(h->what, sizeof(h->what), "socket(NETLINK_NETFILTER)");
+		return;
+	}
+	h->err = create_ruleset(fd);
+	if (h->err)
+		snprintf(h->what, sizeof(h->what), "creating its ruleset");
+	else if ((h->err = sub_rule_handle(fd, &h->handle)))
+		snprintf(h->what, sizeof(h->what), "reading its rule handle");
+	close(fd);
+}
+
+static void child(int to_parent, int from_parent)
+{
+	struct hello h = { 0 };
+	char go;
+
+	child_setup(&h);
+	if (write(to_parent, &h, sizeof(h)) != sizeof(h) || h.err)
+		_exit(1);
+	if (read(from_parent, &go, 1) != 1)
+		_exit(1);
+	send_one(NFD_CANARY_MARK);
+	send_one(0);
+	_exit(0);
+}
+
+static int read_hello(int fd, struct hello *h)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int n;
+
+	do
+		n = poll(&p, 1, NFD_CANARY_TIMEOUT_MS);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return -ETIMEDOUT;
+	if (n < 0)
+		return -errno;
+	return read(fd, h, sizeof(*h)) == sizeof(*h) ? 0 : -EIO;
+}
+
+int nfd_canary_run(const struct nfd_canary_ops *ops, void *ctx,
+		   uint64_t *handle, char *why, size_t len)
+{
+	int up[2] = { -1, -1 }, down[2] = { -1, -1 }, status, err;
+	struct hello h;
+	pid_t pid;
+
+	if (pipe2(up, O_CLOEXEC) || pipe2(down, O_CLOEXEC)) {
+		err = -errno;
+		snprintf(why, len, "canary: pipe: %s", strerror(errno));
+		goto close_pipes;
+	}
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		snprintf(why, len, "canary: fork: %s", strerror(errno));
+		goto close_pipes;
+	}
+	if (!pid)
+		child(up[1], down[0]);
+	close(up[1]);
+	close(down[0]);
+	up[1] = down[0] = -1;
+	err = read_hello(up[0], &h);
+	if (err) {
+		snprintf(why, len, "canary: %s",
+			 err == -ETIMEDOUT ? "no answer from its process "
+					     "within 10 s" :
+					     "its process ended early");
+		kill(pid, SIGKILL);
+		goto reap;
+	}
+	if (h.err) {
+		err = h.err;
+		snprintf(why, len, "canary: %s: %s", h.what, strerror(-h.err));
+		goto reap;
+	}
+	*handle = h.handle;
+	err = ops->before(ctx, h.netns, why, len);
+	if (err)
+		goto reap;
+	if (write(down[1], "g", 1) != 1) {
+		err = -EIO;
+		snprintf(why, len, "canary: its process ended early");
+	}
+reap:
+	close(down[1]);
+	down[1] = -1;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!err && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+		err = -EIO;
+		snprintf(why, len, "canary: its process failed");
+	}
+	ops->after(ctx);
+close_pipes:
+	for (int i = 0; i < 2; i++) {
+		if (up[i] >= 0)
+			close(up[i]);
+		if (down[i] >= 0)
+			close(down[i]);
+	}
+	return err;
+}
