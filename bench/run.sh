@@ -249,9 +249,8 @@ figure_startup() {
 figure_guests() {
 	local log=$W/guests.log kver tool base p
 	[ "${BENCH_GUESTS:-1}" = 0 ] && return 0
-	NFD_VM_DEBUG='. /nfd/bench/guest.sh' NFD_BACKENDS=default \
-		BENCH_SECONDS=$D BENCH_ROUNDS=$ROUNDS \
-		tests/kernels/run.sh '^$' >"$log" 2>&1
+	NFD_VM_DEBUG="BENCH_SECONDS=$D BENCH_ROUNDS=$ROUNDS . /nfd/bench/guest.sh" \
+		NFD_BACKENDS=default tests/kernels/run.sh '^$' >"$log" 2>&1
 	say ""
 	say "## 2b. Datapath cost in the kernel-matrix VMs (measured under TCG: qemu emulation, ratios only)"
 	say ""

@@ -19,6 +19,7 @@
 
 #define NF_DROP 0
 #define NF_VERDICT_MASK 0xff
+#define NFT_REG_VERDICT 0
 #define NFD_MAX_CHAINS 65536 /* chains of one table looked at, at most */
 #define NFD_MAX_RULES 1000000 /* rules of one chain looked at, at most */
 

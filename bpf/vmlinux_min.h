@@ -95,6 +95,20 @@ struct nft_regs {
 
 struct nft_expr {
 	const void *ops;
+	unsigned char data[];
+};
+
+struct nft_data {
+	union {
+		__u32 data[4];
+		struct nft_verdict verdict;
+	};
+};
+
+/* nf_tables_core.h: the private data of an immediate expression */
+struct nft_immediate_expr {
+	struct nft_data data;
+	__u8 dreg;
 };
 
 struct nft_rule_dp {

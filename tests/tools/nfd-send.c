@@ -7,6 +7,7 @@
  *   nfd-send syn  ADDR PORT [COUNT]              COUNT connection attempts
  *   nfd-send tcp  ADDR PORT BYTES                connect, write BYTES at once
  *   nfd-send listen ADDR PORT SECONDS            accept and discard
+ *   nfd-send sink ADDR PORT SECONDS              receive UDP and discard
  *   nfd-send flood ADDR PORT SECONDS [PPS [SIZE [PORTS]]]
  *                    UDP as fast as asked (PPS 0 = flat out) for SECONDS,
  *                    cycling over PORTS ports from PORT; prints "sent N"
@@ -157,6 +158,32 @@ static int do_listen(struct sockaddr_storage *ss, socklen_t len, long secs)
 	return 0;
 }
 
+static int do_sink(struct sockaddr_storage *ss, socklen_t len, long secs)
+{
+	int fd = socket(ss->ss_family, SOCK_DGRAM, 0);
+	double end = now() + secs;
+	char buf[65536];
+
+	if (fd < 0)
+		return 1;
+	if (bind(fd, (struct sockaddr *)ss, len)) {
+		perror("nfd-send: sink");
+		return 1;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	while (now() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			;
+	}
+	close(fd);
+	return 0;
+}
+
 static int do_flood(struct sockaddr_storage *ss, socklen_t len, long secs,
 		    long pps, long size, long ports)
 {
@@ -197,8 +224,9 @@ int main(int argc, char **argv)
 	const char *mode;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: nfd-send udp|syn|tcp|listen|flood ADDR "
-				"PORT [ARGS]\n");
+		fprintf(stderr,
+			"usage: nfd-send udp|syn|tcp|listen|sink|flood ADDR "
+			"PORT [ARGS]\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -211,6 +239,8 @@ int main(int argc, char **argv)
 		return do_syn(&ss, len, arg(argc, argv, 4, 1));
 	if (!strcmp(mode, "tcp"))
 		return do_tcp(&ss, len, arg(argc, argv, 4, 1000));
+	if (!strcmp(mode, "sink"))
+		return do_sink(&ss, len, arg(argc, argv, 4, 5));
 	if (!strcmp(mode, "listen"))
 		return do_listen(&ss, len, arg(argc, argv, 4, 5));
 	if (!strcmp(mode, "flood"))
