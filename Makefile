@@ -21,7 +21,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit \
 	  -I$(OUT) -Ibpf -Icapture -Ipcapng
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
 	      -Wno-unused-function -Ibpf -idirafter /usr/include/$(shell uname -m)-linux-gnu
-LIBS := -lbpf -lelf -lz -lpcap
+LIBS := -lbpf -lelf -lz -lpcap -lcapstone
 DEPFLAGS = -MMD -MP
 
 ifeq ($(V),1)
@@ -72,7 +72,7 @@ nfdropcap: $(APP_OBJS)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
 # A fully static binary, to copy onto production hosts and into test VMs.
-STATIC_LIBS := -lpcap -ldbus-1 -lbpf -lelf -lz -lpthread
+STATIC_LIBS := -lpcap -ldbus-1 -lbpf -lelf -lz -lcapstone -lpthread
 static: nfdropcap-static $(OUT)/nfd-send-static
 
 nfdropcap-static: $(APP_OBJS) $(OUT)/capture/static/sd_stubs.o

@@ -62,6 +62,12 @@ struct sk_buff {
 	unsigned char *data;
 };
 
+/* x86-64 kprobe context */
+struct pt_regs {
+	unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
+	unsigned long ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
+};
+
 struct list_head {
 	struct list_head *next;
 	struct list_head *prev;

@@ -8,6 +8,7 @@
 
 struct nfd_backend *const nfd_backends[] = {
 	&nfd_backend_fentry,
+	&nfd_backend_kprobe,
 	&nfd_backend_nftrace,
 	NULL,
 };

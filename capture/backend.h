@@ -38,7 +38,14 @@ struct nfd_backend {
 };
 
 extern struct nfd_backend nfd_backend_fentry;
+extern struct nfd_backend nfd_backend_kprobe;
 extern struct nfd_backend nfd_backend_nftrace;
+
+struct nfd_verdict_site;
+/* Backend kprobe's code analysis, for --check: 0 or -errno (and why). */
+int nfd_kprobe_find_site(struct nfd_verdict_site *s, char *why, size_t len);
+void nfd_kprobe_site_text(const struct nfd_verdict_site *s, char *buf,
+			  size_t len);
 
 /* Every backend, in order of preference; NULL-terminated. */
 extern struct nfd_backend *const nfd_backends[];

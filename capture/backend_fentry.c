@@ -33,32 +33,39 @@ static const char *const required[] = { "nft_do_chain", "nft_immediate_eval",
 
 struct fentry {
 	struct fentry_bpf *skel;
-	int sites_fd;
-	struct bpf_link *canary_link;
-	uint64_t nft_lo, nft_hi;
+	struct nfd_canary_probe canary;
 	int hooked; /* setters attached */
 };
 
 static int fentry_available(char *why, size_t len)
 {
-	bool found[3];
-
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
 		snprintf(why, len, "no kernel BTF (/sys/kernel/btf/vmlinux)");
 		return -ENOENT;
 	}
-	if (nfd_kallsyms_present(required, 3, found) || !found[0]) {
-		snprintf(why, len,
-			 "nf_tables is not loaded (no nft_do_chain in "
-			 "/proc/kallsyms)");
+	return 0;
+}
+
+/* Are the functions without which nothing can be attributed there? */
+static int check_required(const char *const *names, const bool *found, size_t n,
+			  char *why, size_t len)
+{
+	for (size_t r = 0; r < sizeof(required) / sizeof(required[0]); r++) {
+		size_t i = 0;
+
+		while (i < n && strcmp(names[i], required[r]))
+			i++;
+		if (i < n && found[i])
+			continue;
+		if (!r)
+			snprintf(why, len,
+				 "nf_tables is not loaded (no nft_do_chain "
+				 "in /proc/kallsyms)");
+		else
+			snprintf(why, len, "%s is not in /proc/kallsyms",
+				 required[r]);
 		return -ENOENT;
 	}
-	for (int i = 1; i < 3; i++)
-		if (!found[i]) {
-			snprintf(why, len, "%s is not in /proc/kallsyms",
-				 required[i]);
-			return -ENOENT;
-		}
 	return 0;
 }
 
@@ -74,8 +81,11 @@ static const char *traced(struct bpf_program *prog)
 	return name + strlen(PROG_PREFIX);
 }
 
-/* Loads only the setters whose function exists (their module is loaded). */
-static int select_setters(struct fentry *f)
+/*
+ * Loads only the setters whose function exists (their module is loaded),
+ * from one pass over /proc/kallsyms.
+ */
+static int select_setters(struct fentry *f, char *why, size_t len)
 {
 	const char *names[64];
 	struct bpf_program *progs[64], *prog;
@@ -93,6 +103,12 @@ static int select_setters(struct fentry *f)
 		names[n++] = fn;
 	}
 	err = nfd_kallsyms_present(names, n, found);
+	if (err) {
+		snprintf(why, len, "reading /proc/kallsyms: %s",
+			 strerror(-err));
+		return err;
+	}
+	err = check_required(names, found, n, why, len);
 	if (err)
 		return err;
 	f->hooked = 0;
@@ -104,122 +120,13 @@ static int select_setters(struct fentry *f)
 	return 0;
 }
 
-static int set_sites(struct fentry *f, const struct nfd_sites *s)
-{
-	uint32_t zero = 0;
-
-	return bpf_map_update_elem(f->sites_fd, &zero, s, BPF_ANY) ? -errno : 0;
-}
-
-static int canary_before(void *ctx, uint32_t netns, char *why, size_t len)
-{
-	struct fentry *f = ctx;
-	struct nfd_sites s = { .canary_netns = netns };
-	int err = set_sites(f, &s);
-
-	if (err) {
-		snprintf(why, len, "canary: writing map sites: %s",
-			 strerror(-err));
-		return err;
-	}
-	f->canary_link = bpf_program__attach(f->skel->progs.nfd_canary_kfree);
-	if (!f->canary_link) {
-		err = -errno;
-		snprintf(why, len, "canary: attaching its kfree_skb probe: %s",
-			 strerror(errno));
-	}
-	return err;
-}
-
-static void canary_after(void *ctx)
-{
-	struct fentry *f = ctx;
-
-	bpf_link__destroy(f->canary_link);
-	f->canary_link = NULL;
-}
-
-static bool in_nft_do_chain(const struct fentry *f, uint64_t addr)
-{
-	return !f->nft_lo || (addr >= f->nft_lo && addr < f->nft_hi);
-}
-
-/* Did the canary's two drops come out as they must? */
-static int canary_check(struct fentry *f, uint64_t handle, char *why,
-			size_t len)
-{
-	const struct nfd_canary_drop *r = &f->skel->bss->canary[0];
-	const struct nfd_canary_drop *p = &f->skel->bss->canary[1];
-	uint32_t n = f->skel->bss->canary_n;
-
-	if (n != 2) {
-		snprintf(why, len, "canary: %u of its 2 drops were seen", n);
-		return -EPROTO;
-	}
-	if (!r->recorded || r->rule.kind != NFD_KIND_RULE ||
-	    r->rule.handle != handle || r->rule.family != NFPROTO_INET ||
-	    strcmp(r->rule.table, NFD_CANARY_TABLE) ||
-	    strcmp(r->rule.chain, NFD_CANARY_SUB)) {
-		snprintf(why, len,
-			 "canary: its rule drop (handle %llu) came out as "
-			 "kind %u handle %llu table '%.64s' chain '%.64s'",
-			 (unsigned long long)handle, r->rule.kind,
-			 (unsigned long long)r->rule.handle, r->rule.table,
-			 r->rule.chain);
-		return -EPROTO;
-	}
-	if (p->recorded) {
-		snprintf(why, len, "canary: its policy drop had a verdict");
-		return -EPROTO;
-	}
-	if (r->location == p->location || !in_nft_do_chain(f, r->location) ||
-	    !in_nft_do_chain(f, p->location)) {
-		snprintf(why, len,
-			 "canary: nft_do_chain does not free rule drops "
-			 "(at %#llx) and policy drops (at %#llx) at two "
-			 "places of its own",
-			 (unsigned long long)r->location,
-			 (unsigned long long)p->location);
-		return -EPROTO;
-	}
-	return 0;
-}
-
-static int run_canary(struct fentry *f, char *msg, size_t len)
-{
-	static const struct nfd_canary_ops ops = { .before = canary_before,
-						   .after = canary_after };
-	struct nfd_sites s = { 0 };
-	uint64_t handle = 0;
-	int err;
-
-	nfd_kallsyms_range("nft_do_chain", &f->nft_lo, &f->nft_hi);
-	err = nfd_canary_run(&ops, f, &handle, msg, len);
-	err = err ?: canary_check(f, handle, msg, len);
-	if (!err) {
-		s.rule = f->skel->bss->canary[0].location;
-		s.policy = f->skel->bss->canary[1].location;
-	}
-	/* sites stay 0 on failure: no policy is named then */
-	set_sites(f, &s);
-	if (err)
-		return err;
-	snprintf(msg, len,
-		 "%d verdict setters hooked; canary: rule drop handle %llu "
-		 "freed at nft_do_chain+%#llx, policy drop at +%#llx",
-		 f->hooked, (unsigned long long)handle,
-		 (unsigned long long)(s.rule - f->nft_lo),
-		 (unsigned long long)(s.policy - f->nft_lo));
-	return 0;
-}
-
 static void fentry_unload(struct nfd_backend *b)
 {
 	struct fentry *f = b->priv;
 
 	if (!f)
 		return;
-	bpf_link__destroy(f->canary_link);
+	bpf_link__destroy(f->canary.link);
 	fentry_bpf__destroy(f->skel);
 	free(f);
 	b->priv = NULL;
@@ -234,7 +141,6 @@ static int fentry_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 	if (!f)
 		return -ENOMEM;
 	b->priv = f;
-	f->sites_fd = nfd_probe_sites_fd(env->probe);
 	f->skel = fentry_bpf__open();
 	if (!f->skel) {
 		err = -errno;
@@ -243,8 +149,10 @@ static int fentry_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 		goto unload;
 	}
 	f->skel->rodata->cfg_all_netns = env->all_netns;
-	err = select_setters(f) ?:
-				  nfd_probe_share_maps(env->probe, f->skel->obj);
+	err = select_setters(f, msg, len);
+	if (err)
+		goto unload;
+	err = nfd_probe_share_maps(env->probe, f->skel->obj);
 	if (err) {
 		snprintf(msg, len, "preparing the fentry programs: %s",
 			 strerror(-err));
@@ -269,9 +177,17 @@ static int fentry_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 					 "");
 		goto unload;
 	}
-	err = run_canary(f, msg, len);
+	f->canary = (struct nfd_canary_probe){
+		.prog = f->skel->progs.nfd_canary_kfree,
+		.drops = f->skel->bss->canary,
+		.n = &f->skel->bss->canary_n,
+		.sites_fd = nfd_probe_sites_fd(env->probe),
+	};
+	err = nfd_canary_prove(&f->canary, msg, len);
 	if (err)
 		goto unload;
+	snprintf(msg + strlen(msg), len - strlen(msg),
+		 "; %d verdict setters hooked", f->hooked);
 	return 0;
 unload:
 	fentry_unload(b);

@@ -30,4 +30,25 @@ struct nfd_canary_ops {
 int nfd_canary_run(const struct nfd_canary_ops *ops, void *ctx,
 		   uint64_t *handle, char *why, size_t len);
 
+struct bpf_program;
+struct bpf_link;
+struct nfd_canary_drop;
+
+/* A backend's canary probe (bpf/record.bpf.h), loaded, not attached. */
+struct nfd_canary_probe {
+	struct bpf_program *prog; /* nfd_canary_kfree */
+	const struct nfd_canary_drop *drops; /* its .bss canary[] */
+	const uint32_t *n; /* its .bss canary_n */
+	int sites_fd; /* the bytes probe's map "sites" */
+	struct bpf_link *link; /* while the canary runs */
+	uint64_t nft_lo, nft_hi;
+};
+
+/*
+ * Runs the canary with the backend's programs attached and checks what
+ * they recorded. 0 with what it measured in @msg (and map "sites" set),
+ * or -errno with the reason in @msg (and "sites" cleared).
+ */
+int nfd_canary_prove(struct nfd_canary_probe *p, char *msg, size_t len);
+
 #endif /* NFD_CANARY_H */

@@ -19,6 +19,7 @@
 #include "kallsyms.h"
 #include "nlmsg.h"
 #include "probe.h"
+#include "verdict_site.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -100,6 +101,20 @@ static void kernel_facts(void)
 	printf("  %-22s      %s\n", "lockdown", lockdown);
 }
 
+/* What the kprobe backend's code analysis finds, available or not. */
+static void kprobe_site(void)
+{
+	struct nfd_verdict_site s;
+	char why[256];
+
+	if (nfd_kprobe_find_site(&s, why, sizeof(why))) {
+		line("  kprobe site", 0, why);
+		return;
+	}
+	nfd_kprobe_site_text(&s, why, sizeof(why));
+	line("  kprobe site", 1, why);
+}
+
 /* Loads backend @b for real, with @p's maps; says what came out. */
 static int check_backend(struct nfd_backend *b, const struct nfd_probe *p,
 			 int verbose)
@@ -116,6 +131,8 @@ static int check_backend(struct nfd_backend *b, const struct nfd_probe *p,
 		b->unload(b);
 	}
 	line(b->name, !err, why);
+	if (b == &nfd_backend_kprobe)
+		kprobe_site();
 	return err;
 }
 

@@ -53,6 +53,12 @@ const char *nfd_why_text(uint8_t why)
 		return "no nftables verdict was seen for this packet";
 	case NFD_WHY_MISMATCH:
 		return "no nftables verdict matched this packet for sure";
+	case NFD_WHY_UNHOOKED:
+		return "a rule's verdict set by an expression nfdropcap does "
+		       "not trace (its module was loaded after the start?)";
+	case NFD_WHY_NO_FRAME:
+		return "the nf_tables chain evaluating this packet was not "
+		       "seen";
 	default:
 		return "unknown";
 	}

@@ -20,8 +20,8 @@ static const char usage_text[] =
 	"  -c COUNT            exit after COUNT drops are written\n"
 	"  -N, --netns NS      capture in network namespace NS: a name from\n"
 	"                      'ip netns' or a path like /proc/PID/ns/net\n"
-	"      --backend NAME  attribution backend: auto (default), fentry or\n"
-	"                      nftrace\n"
+	"      --backend NAME  attribution backend: auto (default), fentry,\n"
+	"                      kprobe or nftrace\n"
 	"      --check         tell what this kernel allows, backend by backend\n"
 	"      --all-netns     capture in every network namespace, including\n"
 	"                      ones created later\n"
@@ -182,9 +182,9 @@ int nfd_opts_parse(struct nfd_opts *o, int argc, char **argv)
 			return ret;
 	}
 	if (strcmp(o->backend, "auto") && strcmp(o->backend, "fentry") &&
-	    strcmp(o->backend, "nftrace"))
-		return usage_error("unknown backend '%s': use auto, fentry or "
-				   "nftrace",
+	    strcmp(o->backend, "kprobe") && strcmp(o->backend, "nftrace"))
+		return usage_error("unknown backend '%s': use auto, fentry, "
+				   "kprobe or nftrace",
 				   o->backend);
 	if (o->all_netns && o->netns)
 		return usage_error("-N and --all-netns exclude each other%s",

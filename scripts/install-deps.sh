@@ -8,7 +8,7 @@
 set -eu
 
 build=(make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev
-	zlib1g-dev libpcap-dev)
+	zlib1g-dev libpcap-dev libcapstone-dev)
 run=(nftables)
 test=(tcpdump tshark iproute2 bc util-linux procps gzip iptables)
 # the kernel matrix (tests/kernels/): stock kernels booted under qemu

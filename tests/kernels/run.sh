@@ -11,7 +11,7 @@
 # Environment:
 #   NFD_KERNELS     kernel packages, one per line (default: kernels.txt)
 #   NFD_BACKENDS    nfdropcap backends to run on each kernel (default:
-#                   "fentry nftrace"; "default" runs without --backend,
+#                   "fentry kprobe nftrace"; "default" runs without --backend,
 #                   nfdropcap's own choice)
 #   NFD_VM_TIMEOUT  seconds one VM may run at most (default 1200)
 #   NFD_VM_MEM      its memory in MiB (default 1536)
@@ -34,7 +34,7 @@ cd "$TOP" || exit 1
 only=${1:-.}
 HERE=tests/kernels
 CACHE=$TOP/.output/kernels
-BACKENDS=${NFD_BACKENDS:-fentry nftrace}
+BACKENDS=${NFD_BACKENDS:-fentry kprobe nftrace}
 VM_TIMEOUT=${NFD_VM_TIMEOUT:-1200}
 VM_MEM=${NFD_VM_MEM:-1536}
 TEST_TIMEOUT=${NFD_VM_TEST_TIMEOUT:-300}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Backend kprobe: the seed technique, automated. One kprobe where
+ * nft_do_chain acts on a verdict (its offset and registers found in the
+ * running kernel's code by capture/verdict_site.c, proven by the canary),
+ * one at its entry for the frames. Every rule's verdict passes the first,
+ * whatever expression set it; policy drops do not (they are named from
+ * the frame at the policy site, as with fentry).
+ */
+#include "vmlinux_min.h"
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "common.bpf.h"
+#include "nft.bpf.h"
+#include "record.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* struct pt_regs indexes (0 = r15 ... 14 = di), set by userspace */
+const volatile __u32 cfg_reg_verdict;
+const volatile __u32 cfg_reg_rule;
+const volatile __u32 cfg_reg_pkt;
+
+/*
+ * Register @i of @ctx. Every register is loaded at a constant offset (the
+ * verifier refuses a computed offset into the context), then picked.
+ */
+static __always_inline __u64 reg(struct pt_regs *ctx, __u32 i)
+{
+	__u64 r[16] = { ctx->r15, ctx->r14, ctx->r13, ctx->r12, ctx->bp,
+			ctx->bx,  ctx->r11, ctx->r10, ctx->r9,	ctx->r8,
+			ctx->ax,  ctx->cx,  ctx->dx,  ctx->si,	ctx->di };
+
+	asm volatile("" : "+r"(i));
+	return r[i & 15];
+}
+
+SEC("kprobe/nft_do_chain")
+int nfd_kp_chain(struct pt_regs *ctx)
+{
+	const struct nft_pktinfo *pkt = (const void *)ctx->di;
+
+	push_frame(pkt, (__u64)BPF_CORE_READ(pkt, skb), (void *)ctx->si);
+	return 0;
+}
+
+SEC("kprobe")
+int nfd_kp_verdict(struct pt_regs *ctx)
+{
+	__u32 code = reg(ctx, cfg_reg_verdict);
+	__u64 rule;
+
+	if ((code & NF_VERDICT_MASK) != NF_DROP)
+		return 0;
+	/* its first expression: inside the rule, as fentry's would be */
+	rule = reg(ctx, cfg_reg_rule) + bpf_core_type_size(struct nft_rule_dp);
+	record_drop((const void *)rule, (const void *)reg(ctx, cfg_reg_pkt),
+		    code);
+	return 0;
+}

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Backend kprobe (bpf/kprobe.bpf.c): for kernels with kprobes but no BPF
+ * trampolines. At start, with no debuginfo and nothing written per kernel:
+ * nft_do_chain's code is read from the running kernel (a BPF program reads
+ * its text: built in or module alike), capstone decodes it, and
+ * verdict_site.c finds the verdict test and the registers holding the
+ * verdict, the rule and the packet. That is a guess until the canary
+ * (canary_prove.c) comes out right with it; otherwise the backend is not
+ * used and nothing is written with a wrong guess.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "backend.h"
+#include "canary.h"
+#include "kallsyms.h"
+#include "ktext.h"
+#include "probe.h"
+#include "verdict_site.h"
+#include "kprobe.skel.h"
+
+/* perf's kprobe PMU: what libbpf attaches kprobes through */
+#define KPROBE_PMU "/sys/bus/event_source/devices/kprobe/type"
+
+struct kprobe {
+	struct kprobe_bpf *skel;
+	struct nfd_canary_probe canary;
+	struct nfd_verdict_site site;
+};
+
+static int kprobe_available(char *why, size_t len)
+{
+#ifndef __x86_64__
+	snprintf(why, len, "only x86-64 code is analysed");
+	return -ENOTSUP;
+#endif
+	if (access(KPROBE_PMU, R_OK)) {
+		snprintf(why, len,
+			 "this kernel has no kprobes (no %s: built without "
+			 "CONFIG_KPROBES/CONFIG_KPROBE_EVENTS)",
+			 KPROBE_PMU);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+/*
+ * NFDROPCAP_KPROBE_REGS=VERDICT,RULE,PKT (register names) replaces what
+ * the analysis found: for testing that the canary catches a wrong guess.
+ */
+static int override_regs(struct nfd_verdict_site *s, char *why, size_t len)
+{
+	const char *env = getenv("NFDROPCAP_KPROBE_REGS");
+	char v[8], r[8], p[8];
+
+	if (!env)
+		return 0;
+	if (sscanf(env, "%7[^,],%7[^,],%7s", v, r, p) != 3 ||
+	    nfd_reg_index(v) < 0 || nfd_reg_index(r) < 0 ||
+	    nfd_reg_index(p) < 0) {
+		snprintf(why, len,
+			 "NFDROPCAP_KPROBE_REGS='%.32s': want VERDICT,RULE,PKT "
+			 "register names",
+			 env);
+		return -EINVAL;
+	}
+	s->verdict_reg = nfd_reg_index(v);
+	s->rule_reg = nfd_reg_index(r);
+	s->pkt_reg = nfd_reg_index(p);
+	snprintf(s->verdict_name, sizeof(s->verdict_name), "%s", v);
+	snprintf(s->rule_name, sizeof(s->rule_name), "%s", r);
+	snprintf(s->pkt_name, sizeof(s->pkt_name), "%s", p);
+	return 0;
+}
+
+int nfd_kprobe_find_site(struct nfd_verdict_site *s, char *why, size_t len)
+{
+	static uint8_t code[NFD_TEXT_MAX];
+	uint64_t lo, hi;
+	size_t size;
+	int err;
+
+	err = nfd_kallsyms_range("nft_do_chain", &lo, &hi);
+	if (err) {
+		snprintf(why, len,
+			 "nft_do_chain is not in /proc/kallsyms (nf_tables "
+			 "not loaded?)");
+		return err;
+	}
+	size = hi - lo < NFD_TEXT_MAX ? hi - lo : NFD_TEXT_MAX;
+	err = nfd_ktext_read(lo, size, code, why, len);
+	if (err)
+		return err;
+	if (nfd_verdict_site_find(code, size, s, why, len))
+		return -ENOENT;
+	return override_regs(s, why, len);
+}
+
+void nfd_kprobe_site_text(const struct nfd_verdict_site *s, char *buf,
+			  size_t len)
+{
+	snprintf(buf, len,
+		 "nft_do_chain+%#llx (%s): verdict %s, rule %s, pkt %s",
+		 (unsigned long long)s->offset, s->insn, s->verdict_name,
+		 s->rule_name, s->pkt_name);
+}
+
+static void kprobe_unload(struct nfd_backend *b)
+{
+	struct kprobe *k = b->priv;
+
+	if (!k)
+		return;
+	bpf_link__destroy(k->canary.link);
+	kprobe_bpf__destroy(k->skel);
+	free(k);
+	b->priv = NULL;
+}
+
+static int attach(struct kprobe *k, char *msg, size_t len)
+{
+	LIBBPF_OPTS(bpf_kprobe_opts, at, .offset = k->site.offset);
+	struct bpf_link *link;
+	int err;
+
+	link = bpf_program__attach_kprobe(k->skel->progs.nfd_kp_chain, false,
+					  "nft_do_chain");
+	err = link ? 0 : -errno;
+	if (!err) {
+		k->skel->links.nfd_kp_chain = link;
+		link = bpf_program__attach_kprobe_opts(
+			k->skel->progs.nfd_kp_verdict, "nft_do_chain", &at);
+		err = link ? 0 : -errno;
+		k->skel->links.nfd_kp_verdict = link;
+	}
+	if (err)
+		snprintf(msg, len,
+			 "attaching the kprobes (nft_do_chain+%#llx): %s",
+			 (unsigned long long)k->site.offset, strerror(-err));
+	return err;
+}
+
+static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
+		       char *msg, size_t len)
+{
+	struct kprobe *k = calloc(1, sizeof(*k));
+	char site[192];
+	int err;
+
+	if (!k)
+		return -ENOMEM;
+	b->priv = k;
+	err = nfd_kprobe_find_site(&k->site, msg, len);
+	if (err)
+		goto unload;
+	nfd_kprobe_site_text(&k->site, site, sizeof(site));
+	k->skel = kprobe_bpf__open();
+	if (!k->skel) {
+		err = -errno;
+		snprintf(msg, len, "opening the kprobe BPF object: %s",
+			 strerror(errno));
+		goto unload;
+	}
+	k->skel->rodata->cfg_all_netns = env->all_netns;
+	k->skel->rodata->cfg_reg_verdict = k->site.verdict_reg;
+	k->skel->rodata->cfg_reg_rule = k->site.rule_reg;
+	k->skel->rodata->cfg_reg_pkt = k->site.pkt_reg;
+	err = nfd_probe_share_maps(env->probe, k->skel->obj) ?:
+		      kprobe_bpf__load(k->skel);
+	if (err) {
+		snprintf(msg, len, "loading the kprobe programs: %s",
+			 strerror(-err));
+		goto unload;
+	}
+	err = attach(k, msg, len);
+	if (err)
+		goto unload;
+	k->canary = (struct nfd_canary_probe){
+		.prog = k->skel->progs.nfd_canary_kfree,
+		.drops = k->skel->bss->canary,
+		.n = &k->skel->bss->canary_n,
+		.sites_fd = nfd_probe_sites_fd(env->probe),
+	};
+	err = nfd_canary_prove(&k->canary, msg, len);
+	if (err) {
+		size_t n = strlen(msg);
+
+		snprintf(msg + n, len - n, " (with %s)", site);
+		goto unload;
+	}
+	snprintf(msg + strlen(msg), len - strlen(msg), "; probe at %s", site);
+	return 0;
+unload:
+	kprobe_unload(b);
+	return err;
+}
+
+static void *kprobe_attach_netns(struct nfd_backend *b, int *err)
+{
+	static int none;
+
+	*err = 0;
+	return &none;
+}
+
+static void kprobe_detach_netns(struct nfd_backend *b, void *inst)
+{
+}
+
+struct nfd_backend nfd_backend_kprobe = {
+	.name = "kprobe",
+	.available = kprobe_available,
+	.load = kprobe_load,
+	.attach_netns = kprobe_attach_netns,
+	.detach_netns = kprobe_detach_netns,
+	.unload = kprobe_unload,
+};

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Where nft_do_chain acts on a verdict, and in which registers (x86-64). */
+#ifndef NFD_VERDICT_SITE_H
+#define NFD_VERDICT_SITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NFD_NREGS 15 /* general registers, in struct pt_regs order */
+
+struct nfd_verdict_site {
+	uint64_t offset; /* of the verdict test, in nft_do_chain */
+	int verdict_reg; /* pt_regs index (0 = r15 ... 14 = rdi) */
+	int rule_reg; /* struct nft_rule_dp * */
+	int pkt_reg; /* struct nft_pktinfo * */
+	char verdict_name[8], rule_name[8], pkt_name[8];
+	char insn[64]; /* the instruction probed, as capstone prints it */
+};
+
+/*
+ * Finds the site in @size bytes of nft_do_chain's code. 0, or -1 with
+ * the reason in @why.
+ */
+int nfd_verdict_site_find(const uint8_t *code, size_t size,
+			  struct nfd_verdict_site *s, char *why, size_t len);
+
+/* The pt_regs index of register @name ("r14", "edx"...), or -1. */
+int nfd_reg_index(const char *name);
+
+#endif /* NFD_VERDICT_SITE_H */
