@@ -8,7 +8,7 @@
 # Measured under TCG: ratios between runs of the same VM are what counts.
 D=${BENCH_SECONDS:-3}
 ROUNDS=${BENCH_ROUNDS:-5}
-TOOLS=${BENCH_TOOLS:-none fentry nftrace}
+TOOLS=${BENCH_TOOLS:-none fentry kprobe nftrace}
 
 bench_counter() {
 	in_r nft list table inet bench | grep -E -- 'udp dport 7500' |

@@ -259,14 +259,14 @@ figure_guests() {
 	say "| kernel | tool | UDP pps (TCG) | ratio to no tool | target |"
 	say "|---|---|---|---|---|"
 	for kver in $(sed -n 's/.*\[\([^]]*\)\] debug| BENCH .*/\1/p' "$log" | sort -u); do
-		for tool in none fentry nftrace; do
+		for tool in none fentry kprobe nftrace; do
 			sed -n "s/.*\[$kver\] debug| BENCH $tool [0-9]* \([0-9]*\)$/\1/p" "$log" |
 				median >"$W/g.$tool"
 		done
 		base=$(cat "$W/g.none")
-		for tool in none fentry nftrace; do
+		for tool in none fentry kprobe nftrace; do
 			p=$(cat "$W/g.$tool")
-			say "| $kver | $tool | $p | $(ratio "$p" "$base") | $([ $tool = fentry ] && echo '>= 0.95')$([ $tool = nftrace ] && echo '-') |"
+			say "| $kver | $tool | $p | $(ratio "$p" "$base") | $([ $tool = fentry ] && echo '>= 0.95')$([ $tool = kprobe ] || [ $tool = nftrace ] && echo '-') |"
 		done
 	done
 	grep 'BENCH-ERROR' "$log" | sed 's/^/    /' | while read -r l; do say "$l"; done
