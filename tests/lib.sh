@@ -169,16 +169,20 @@ nfd_backend_used() {
 	sed -n 's/^nfdropcap: capturing.*, backend \([a-z]*\),.*/\1/p' "$T/nfd.err"
 }
 
-# Backend fentry changes nothing: the rulesets are the same while it runs.
+# Backends fentry and kprobe change nothing: the rulesets are the same
+# while they run.
 ruleset_unchanged() {
-	[ "$(nfd_backend_used)" = fentry ] || return 0
+	case $(nfd_backend_used) in
+	fentry | kprobe) ;;
+	*) return 0 ;;
+	esac
 	rulesets "$1" >"$T/ruleset.during"
 	cmp -s "$T/ruleset.before" "$T/ruleset.during" && {
 		fact ruleset_unchanged yes
 		return 0
 	}
 	diff "$T/ruleset.before" "$T/ruleset.during"
-	fail "backend fentry changed the ruleset"
+	fail "backend $(nfd_backend_used) changed the ruleset"
 }
 
 # Stops nfdropcap (SIGINT unless told); its exit status goes to NFD_RC.
