@@ -37,13 +37,24 @@ struct nfd_backend {
 	void *priv;
 };
 
+/*
+ * attach_netns and detach_netns of a backend with nothing to do per
+ * namespace (its probes see every one).
+ */
+void *nfd_backend_no_netns(struct nfd_backend *b, int *err);
+void nfd_backend_no_netns_detach(struct nfd_backend *b, void *inst);
+
 extern struct nfd_backend nfd_backend_fentry;
 extern struct nfd_backend nfd_backend_kprobe;
 extern struct nfd_backend nfd_backend_nftrace;
 
 struct nfd_verdict_site;
-/* Backend kprobe's code analysis, for --check: 0 or -errno (and why). */
-int nfd_kprobe_find_site(struct nfd_verdict_site *s, char *why, size_t len);
+/*
+ * Backend kprobe's code analysis (nft_do_chain's text as @p found it),
+ * also for --check: 0 or -errno (and why).
+ */
+int nfd_kprobe_find_site(const struct nfd_probe *p, struct nfd_verdict_site *s,
+			 char *why, size_t len);
 void nfd_kprobe_site_text(const struct nfd_verdict_site *s, char *buf,
 			  size_t len);
 

@@ -183,6 +183,7 @@ static int fentry_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 		.n = &f->skel->bss->canary_n,
 		.sites_fd = nfd_probe_sites_fd(env->probe),
 	};
+	nfd_probe_nft_range(env->probe, &f->canary.nft_lo, &f->canary.nft_hi);
 	err = nfd_canary_prove(&f->canary, msg, len);
 	if (err)
 		goto unload;
@@ -194,24 +195,12 @@ unload:
 	return err;
 }
 
-/* Nothing per namespace: the probes see them all. */
-static void *fentry_attach_netns(struct nfd_backend *b, int *err)
-{
-	static int none;
-
-	*err = 0;
-	return &none;
-}
-
-static void fentry_detach_netns(struct nfd_backend *b, void *inst)
-{
-}
-
 struct nfd_backend nfd_backend_fentry = {
 	.name = "fentry",
 	.available = fentry_available,
 	.load = fentry_load,
-	.attach_netns = fentry_attach_netns,
-	.detach_netns = fentry_detach_netns,
+	/* nothing per namespace: the probes see them all */
+	.attach_netns = nfd_backend_no_netns,
+	.detach_netns = nfd_backend_no_netns_detach,
 	.unload = fentry_unload,
 };

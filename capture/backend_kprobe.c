@@ -18,7 +18,6 @@
 
 #include "backend.h"
 #include "canary.h"
-#include "kallsyms.h"
 #include "ktext.h"
 #include "probe.h"
 #include "verdict_site.h"
@@ -57,35 +56,40 @@ static int override_regs(struct nfd_verdict_site *s, char *why, size_t len)
 {
 	const char *env = getenv("NFDROPCAP_KPROBE_REGS");
 	char v[8], r[8], p[8];
+	int vi = -1, ri = -1, pi = -1;
 
 	if (!env)
 		return 0;
-	if (sscanf(env, "%7[^,],%7[^,],%7s", v, r, p) != 3 ||
-	    nfd_reg_index(v) < 0 || nfd_reg_index(r) < 0 ||
-	    nfd_reg_index(p) < 0) {
+	if (sscanf(env, "%7[^,],%7[^,],%7s", v, r, p) == 3) {
+		vi = nfd_reg_index(v);
+		ri = nfd_reg_index(r);
+		pi = nfd_reg_index(p);
+	}
+	if (vi < 0 || ri < 0 || pi < 0) {
 		snprintf(why, len,
 			 "NFDROPCAP_KPROBE_REGS='%.32s': want VERDICT,RULE,PKT "
 			 "register names",
 			 env);
 		return -EINVAL;
 	}
-	s->verdict_reg = nfd_reg_index(v);
-	s->rule_reg = nfd_reg_index(r);
-	s->pkt_reg = nfd_reg_index(p);
+	s->verdict_reg = vi;
+	s->rule_reg = ri;
+	s->pkt_reg = pi;
 	snprintf(s->verdict_name, sizeof(s->verdict_name), "%s", v);
 	snprintf(s->rule_name, sizeof(s->rule_name), "%s", r);
 	snprintf(s->pkt_name, sizeof(s->pkt_name), "%s", p);
 	return 0;
 }
 
-int nfd_kprobe_find_site(struct nfd_verdict_site *s, char *why, size_t len)
+int nfd_kprobe_find_site(const struct nfd_probe *p, struct nfd_verdict_site *s,
+			 char *why, size_t len)
 {
 	static uint8_t code[NFD_TEXT_MAX];
 	uint64_t lo, hi;
 	size_t size;
 	int err;
 
-	err = nfd_kallsyms_range("nft_do_chain", &lo, &hi);
+	err = nfd_probe_nft_range(p, &lo, &hi);
 	if (err) {
 		snprintf(why, len,
 			 "nft_do_chain is not in /proc/kallsyms (nf_tables "
@@ -155,7 +159,7 @@ static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 	if (!k)
 		return -ENOMEM;
 	b->priv = k;
-	err = nfd_kprobe_find_site(&k->site, msg, len);
+	err = nfd_kprobe_find_site(env->probe, &k->site, msg, len);
 	if (err)
 		goto unload;
 	nfd_kprobe_site_text(&k->site, site, sizeof(site));
@@ -186,6 +190,7 @@ static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 		.n = &k->skel->bss->canary_n,
 		.sites_fd = nfd_probe_sites_fd(env->probe),
 	};
+	nfd_probe_nft_range(env->probe, &k->canary.nft_lo, &k->canary.nft_hi);
 	err = nfd_canary_prove(&k->canary, msg, len);
 	if (err) {
 		size_t n = strlen(msg);
@@ -200,23 +205,12 @@ unload:
 	return err;
 }
 
-static void *kprobe_attach_netns(struct nfd_backend *b, int *err)
-{
-	static int none;
-
-	*err = 0;
-	return &none;
-}
-
-static void kprobe_detach_netns(struct nfd_backend *b, void *inst)
-{
-}
-
 struct nfd_backend nfd_backend_kprobe = {
 	.name = "kprobe",
 	.available = kprobe_available,
 	.load = kprobe_load,
-	.attach_netns = kprobe_attach_netns,
-	.detach_netns = kprobe_detach_netns,
+	/* nothing per namespace: the probes see them all */
+	.attach_netns = nfd_backend_no_netns,
+	.detach_netns = nfd_backend_no_netns_detach,
 	.unload = kprobe_unload,
 };

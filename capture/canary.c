@@ -42,42 +42,6 @@
 #define NFD_CANARY_TIMEOUT_MS 10000
 #define NFT_MSG(m) ((NFNL_SUBSYS_NFTABLES << 8) | (m))
 
-static void put_chain(struct nl_buf *b, const char *name, int hook,
-		      uint32_t seq)
-{
-	size_t nest;
-
-	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWCHAIN), NLM_F_CREATE | NLM_F_ACK,
-		     seq, NFPROTO_INET, 0);
-	nl_put_str(b, NFTA_CHAIN_TABLE, NFD_CANARY_TABLE);
-	nl_put_str(b, NFTA_CHAIN_NAME, name);
-	if (hook >= 0) {
-		nest = nl_nest_begin(b, NFTA_CHAIN_HOOK);
-		nl_put_be32(b, NFTA_HOOK_HOOKNUM, hook);
-		nl_put_be32(b, NFTA_HOOK_PRIORITY, 0);
-		nl_nest_end(b, nest);
-		nl_put_str(b, NFTA_CHAIN_TYPE, "filter");
-		nl_put_be32(b, NFTA_CHAIN_POLICY, NF_DROP);
-	}
-	nl_msg_end(b);
-}
-
-/* immediate: @code (and @chain for a jump) into the verdict register */
-static void put_verdict(struct nl_buf *b, int code, const char *chain)
-{
-	size_t elem, data = nl_expr_begin(b, "immediate", &elem), value, v;
-
-	nl_put_be32(b, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
-	value = nl_nest_begin(b, NFTA_IMMEDIATE_DATA);
-	v = nl_nest_begin(b, NFTA_DATA_VERDICT);
-	nl_put_be32(b, NFTA_VERDICT_CODE, (uint32_t)code);
-	if (chain)
-		nl_put_str(b, NFTA_VERDICT_CHAIN, chain);
-	nl_nest_end(b, v);
-	nl_nest_end(b, value);
-	nl_expr_end(b, elem, data);
-}
-
 /* meta mark == NFD_CANARY_MARK */
 static void put_mark_match(struct nl_buf *b)
 {
@@ -100,22 +64,15 @@ static void put_mark_match(struct nl_buf *b)
 static void put_rule(struct nl_buf *b, const char *chain, bool drop,
 		     uint32_t seq)
 {
-	size_t list;
+	size_t list = nl_nft_rule_begin(b, seq, NFD_CANARY_TABLE, chain);
 
-	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWRULE),
-		     NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq, NFPROTO_INET,
-		     0);
-	nl_put_str(b, NFTA_RULE_TABLE, NFD_CANARY_TABLE);
-	nl_put_str(b, NFTA_RULE_CHAIN, chain);
-	list = nl_nest_begin(b, NFTA_RULE_EXPRESSIONS);
 	if (drop) {
 		put_mark_match(b);
-		put_verdict(b, NF_DROP, NULL);
+		nl_expr_verdict(b, NF_DROP, NULL);
 	} else {
-		put_verdict(b, NFT_JUMP, NFD_CANARY_SUB);
+		nl_expr_verdict(b, NFT_JUMP, NFD_CANARY_SUB);
 	}
-	nl_nest_end(b, list);
-	nl_msg_end(b);
+	nl_nft_rule_end(b, list);
 }
 
 static int create_ruleset(int fd)
@@ -127,19 +84,14 @@ static int create_ruleset(int fd)
 	if (!b)
 		return -ENOMEM;
 	nl_buf_init(b);
-	nl_msg_begin(b, NFNL_MSG_BATCH_BEGIN, 0, seq++, 0,
-		     NFNL_SUBSYS_NFTABLES);
-	nl_msg_end(b);
-	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWTABLE), NLM_F_CREATE | NLM_F_ACK,
-		     seq++, NFPROTO_INET, 0);
-	nl_put_str(b, NFTA_TABLE_NAME, NFD_CANARY_TABLE);
-	nl_msg_end(b);
-	put_chain(b, NFD_CANARY_SUB, -1, seq++);
+	nl_batch_begin(b, seq++);
+	nl_nft_table(b, seq++, NFD_CANARY_TABLE, 0);
+	nl_nft_chain(b, seq++, NFD_CANARY_TABLE, NFD_CANARY_SUB, -1, 0, -1);
 	put_rule(b, NFD_CANARY_SUB, true, seq++);
-	put_chain(b, NFD_CANARY_BASE, NF_INET_LOCAL_OUT, seq++);
+	nl_nft_chain(b, seq++, NFD_CANARY_TABLE, NFD_CANARY_BASE,
+		     NF_INET_LOCAL_OUT, 0, NF_DROP);
 	put_rule(b, NFD_CANARY_BASE, false, seq++);
-	nl_msg_begin(b, NFNL_MSG_BATCH_END, 0, seq++, 0, NFNL_SUBSYS_NFTABLES);
-	nl_msg_end(b);
+	nl_batch_end(b, seq++);
 	err = nl_send_and_ack(fd, b, 5); /* table, 2 chains, 2 rules */
 	free(b);
 	return err;

@@ -41,7 +41,7 @@ struct nfd_canary_probe {
 	const uint32_t *n; /* its .bss canary_n */
 	int sites_fd; /* the bytes probe's map "sites" */
 	struct bpf_link *link; /* while the canary runs */
-	uint64_t nft_lo, nft_hi;
+	uint64_t nft_lo, nft_hi; /* nft_do_chain's text, 0 if unknown */
 };
 
 /*

@@ -14,7 +14,6 @@
 #include <linux/netfilter.h>
 
 #include "canary.h"
-#include "kallsyms.h"
 #include "nfdropcap.h"
 
 static int set_sites(struct nfd_canary_probe *f, const struct nfd_sites *s)
@@ -106,7 +105,6 @@ int nfd_canary_prove(struct nfd_canary_probe *f, char *msg, size_t len)
 	uint64_t handle = 0;
 	int err;
 
-	nfd_kallsyms_range("nft_do_chain", &f->nft_lo, &f->nft_hi);
 	err = nfd_canary_run(&ops, f, &handle, msg, len);
 	err = err ?: canary_check(f, handle, msg, len);
 	if (!err) {

@@ -102,12 +102,12 @@ static void kernel_facts(void)
 }
 
 /* What the kprobe backend's code analysis finds, available or not. */
-static void kprobe_site(void)
+static void kprobe_site(const struct nfd_probe *p)
 {
 	struct nfd_verdict_site s;
 	char why[256];
 
-	if (nfd_kprobe_find_site(&s, why, sizeof(why))) {
+	if (nfd_kprobe_find_site(p, &s, why, sizeof(why))) {
 		line("  kprobe site", 0, why);
 		return;
 	}
@@ -132,7 +132,7 @@ static int check_backend(struct nfd_backend *b, const struct nfd_probe *p,
 	}
 	line(b->name, !err, why);
 	if (b == &nfd_backend_kprobe)
-		kprobe_site();
+		kprobe_site(p);
 	return err;
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
+#include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 
@@ -111,6 +112,84 @@ void nl_expr_end(struct nl_buf *b, size_t elem, size_t data)
 {
 	nl_nest_end(b, data);
 	nl_nest_end(b, elem);
+}
+
+void nl_expr_verdict(struct nl_buf *b, int code, const char *chain)
+{
+	size_t elem, data = nl_expr_begin(b, "immediate", &elem), value, v;
+
+	nl_put_be32(b, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
+	value = nl_nest_begin(b, NFTA_IMMEDIATE_DATA);
+	v = nl_nest_begin(b, NFTA_DATA_VERDICT);
+	nl_put_be32(b, NFTA_VERDICT_CODE, (uint32_t)code);
+	if (chain)
+		nl_put_str(b, NFTA_VERDICT_CHAIN, chain);
+	nl_nest_end(b, v);
+	nl_nest_end(b, value);
+	nl_expr_end(b, elem, data);
+}
+
+#define NFT_MSG(m) ((NFNL_SUBSYS_NFTABLES << 8) | (m))
+
+void nl_batch_begin(struct nl_buf *b, uint32_t seq)
+{
+	nl_msg_begin(b, NFNL_MSG_BATCH_BEGIN, 0, seq, 0, NFNL_SUBSYS_NFTABLES);
+	nl_msg_end(b);
+}
+
+void nl_batch_end(struct nl_buf *b, uint32_t seq)
+{
+	nl_msg_begin(b, NFNL_MSG_BATCH_END, 0, seq, 0, NFNL_SUBSYS_NFTABLES);
+	nl_msg_end(b);
+}
+
+void nl_nft_table(struct nl_buf *b, uint32_t seq, const char *name,
+		  uint32_t flags)
+{
+	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWTABLE), NLM_F_CREATE | NLM_F_ACK,
+		     seq, NFPROTO_INET, 0);
+	nl_put_str(b, NFTA_TABLE_NAME, name);
+	if (flags)
+		nl_put_be32(b, NFTA_TABLE_FLAGS, flags);
+	nl_msg_end(b);
+}
+
+void nl_nft_chain(struct nl_buf *b, uint32_t seq, const char *table,
+		  const char *name, int hook, int32_t priority, int policy)
+{
+	size_t nest;
+
+	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWCHAIN), NLM_F_CREATE | NLM_F_ACK,
+		     seq, NFPROTO_INET, 0);
+	nl_put_str(b, NFTA_CHAIN_TABLE, table);
+	nl_put_str(b, NFTA_CHAIN_NAME, name);
+	if (hook >= 0) {
+		nest = nl_nest_begin(b, NFTA_CHAIN_HOOK);
+		nl_put_be32(b, NFTA_HOOK_HOOKNUM, hook);
+		nl_put_be32(b, NFTA_HOOK_PRIORITY, (uint32_t)priority);
+		nl_nest_end(b, nest);
+		nl_put_str(b, NFTA_CHAIN_TYPE, "filter");
+		if (policy >= 0)
+			nl_put_be32(b, NFTA_CHAIN_POLICY, policy);
+	}
+	nl_msg_end(b);
+}
+
+size_t nl_nft_rule_begin(struct nl_buf *b, uint32_t seq, const char *table,
+			 const char *chain)
+{
+	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWRULE),
+		     NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq, NFPROTO_INET,
+		     0);
+	nl_put_str(b, NFTA_RULE_TABLE, table);
+	nl_put_str(b, NFTA_RULE_CHAIN, chain);
+	return nl_nest_begin(b, NFTA_RULE_EXPRESSIONS);
+}
+
+void nl_nft_rule_end(struct nl_buf *b, size_t list)
+{
+	nl_nest_end(b, list);
+	nl_msg_end(b);
 }
 
 const struct nlattr *nl_attr_find(const struct nlmsghdr *nlh, uint16_t type)

@@ -33,6 +33,26 @@ void nl_nest_end(struct nl_buf *b, size_t nest);
 size_t nl_expr_begin(struct nl_buf *b, const char *name, size_t *elem);
 void nl_expr_end(struct nl_buf *b, size_t elem, size_t data);
 
+/* immediate: verdict @code (and @chain for a jump or goto, else NULL) */
+void nl_expr_verdict(struct nl_buf *b, int code, const char *chain);
+
+/* A batch of nf_tables messages (all of family inet here) begins or ends. */
+void nl_batch_begin(struct nl_buf *b, uint32_t seq);
+void nl_batch_end(struct nl_buf *b, uint32_t seq);
+/* NEWTABLE inet @name with NFTA_TABLE_FLAGS @flags (0: none). */
+void nl_nft_table(struct nl_buf *b, uint32_t seq, const char *name,
+		  uint32_t flags);
+/*
+ * NEWCHAIN inet @table @name: a filter base chain on @hook at @priority
+ * with @policy (< 0: the default), or a regular chain when @hook < 0.
+ */
+void nl_nft_chain(struct nl_buf *b, uint32_t seq, const char *table,
+		  const char *name, int hook, int32_t priority, int policy);
+/* NEWRULE appended to inet @table @chain: returns its expression list. */
+size_t nl_nft_rule_begin(struct nl_buf *b, uint32_t seq, const char *table,
+			 const char *chain);
+void nl_nft_rule_end(struct nl_buf *b, size_t list);
+
 /* Attribute @type of netfilter message @nlh (after its nfgenmsg), or NULL. */
 const struct nlattr *nl_attr_find(const struct nlmsghdr *nlh, uint16_t type);
 

@@ -184,6 +184,13 @@ int nfd_probe_share_maps(const struct nfd_probe *p, struct bpf_object *obj)
 	return 0;
 }
 
+int nfd_probe_nft_range(const struct nfd_probe *p, uint64_t *lo, uint64_t *hi)
+{
+	*lo = p->skel->rodata->cfg_nft_lo;
+	*hi = p->skel->rodata->cfg_nft_hi;
+	return *lo ? 0 : -ENOENT;
+}
+
 int nfd_probe_sites_fd(const struct nfd_probe *p)
 {
 	return bpf_map__fd(p->skel->maps.sites);

@@ -44,6 +44,11 @@ void nfd_probe_destroy(struct nfd_probe *p);
  */
 int nfd_probe_share_maps(const struct nfd_probe *p, struct bpf_object *obj);
 int nfd_probe_stats_fd(const struct nfd_probe *p);
+/*
+ * nft_do_chain's text [@lo, @hi), as the probe read it from kallsyms at
+ * start: 0, or -ENOENT when it was not listed (both then 0).
+ */
+int nfd_probe_nft_range(const struct nfd_probe *p, uint64_t *lo, uint64_t *hi);
 int nfd_probe_sites_fd(const struct nfd_probe *p);
 /* Sums the per-CPU counters into @out[NFD_STAT_MAX]. */
 int nfd_probe_stats(const struct nfd_probe *p, uint64_t *out);

@@ -27,24 +27,6 @@
 #include "trace_table.h"
 
 #define TRACE_PRIORITY (-2147483647 - 1) /* NF_IP_PRI_FIRST */
-#define NFT_MSG(m) ((NFNL_SUBSYS_NFTABLES << 8) | (m))
-
-static void put_chain(struct nl_buf *b, const char *table, const char *name,
-		      int hook, uint32_t seq)
-{
-	size_t nest;
-
-	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWCHAIN), NLM_F_CREATE | NLM_F_ACK,
-		     seq, NFPROTO_INET, 0);
-	nl_put_str(b, NFTA_CHAIN_TABLE, table);
-	nl_put_str(b, NFTA_CHAIN_NAME, name);
-	nest = nl_nest_begin(b, NFTA_CHAIN_HOOK);
-	nl_put_be32(b, NFTA_HOOK_HOOKNUM, hook);
-	nl_put_be32(b, NFTA_HOOK_PRIORITY, (uint32_t)TRACE_PRIORITY);
-	nl_nest_end(b, nest);
-	nl_put_str(b, NFTA_CHAIN_TYPE, "filter");
-	nl_msg_end(b);
-}
 
 /* immediate: 1 into register 1 */
 static void put_one_into_reg1(struct nl_buf *b)
@@ -69,38 +51,16 @@ static void put_nftrace_from_reg1(struct nl_buf *b)
 	nl_expr_end(b, elem, data);
 }
 
-/* immediate: accept into the verdict register */
-static void put_accept(struct nl_buf *b)
-{
-	size_t elem, data = nl_expr_begin(b, "immediate", &elem), value,
-		     verdict;
-
-	nl_put_be32(b, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
-	value = nl_nest_begin(b, NFTA_IMMEDIATE_DATA);
-	verdict = nl_nest_begin(b, NFTA_DATA_VERDICT);
-	nl_put_be32(b, NFTA_VERDICT_CODE, NF_ACCEPT);
-	nl_nest_end(b, verdict);
-	nl_nest_end(b, value);
-	nl_expr_end(b, elem, data);
-}
-
 /* meta nftrace set 1 accept */
 static void put_trace_rule(struct nl_buf *b, const char *table,
 			   const char *chain, uint32_t seq)
 {
-	size_t list;
+	size_t list = nl_nft_rule_begin(b, seq, table, chain);
 
-	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWRULE),
-		     NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq, NFPROTO_INET,
-		     0);
-	nl_put_str(b, NFTA_RULE_TABLE, table);
-	nl_put_str(b, NFTA_RULE_CHAIN, chain);
-	list = nl_nest_begin(b, NFTA_RULE_EXPRESSIONS);
 	put_one_into_reg1(b);
 	put_nftrace_from_reg1(b);
-	put_accept(b);
-	nl_nest_end(b, list);
-	nl_msg_end(b);
+	nl_expr_verdict(b, NF_ACCEPT, NULL);
+	nl_nft_rule_end(b, list);
 }
 
 int nfd_trace_table_create(int fd, const char *table)
@@ -112,23 +72,15 @@ int nfd_trace_table_create(int fd, const char *table)
 	if (!b)
 		return -ENOMEM;
 	nl_buf_init(b);
-	nl_msg_begin(b, NFNL_MSG_BATCH_BEGIN, 0, seq++, 0,
-		     NFNL_SUBSYS_NFTABLES);
-	nl_msg_end(b);
-
-	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWTABLE), NLM_F_CREATE | NLM_F_ACK,
-		     seq++, NFPROTO_INET, 0);
-	nl_put_str(b, NFTA_TABLE_NAME, table);
-	nl_put_be32(b, NFTA_TABLE_FLAGS, NFT_TABLE_F_OWNER);
-	nl_msg_end(b);
-
-	put_chain(b, table, "pre", NF_INET_PRE_ROUTING, seq++);
+	nl_batch_begin(b, seq++);
+	nl_nft_table(b, seq++, table, NFT_TABLE_F_OWNER);
+	nl_nft_chain(b, seq++, table, "pre", NF_INET_PRE_ROUTING,
+		     TRACE_PRIORITY, -1);
 	put_trace_rule(b, table, "pre", seq++);
-	put_chain(b, table, "out", NF_INET_LOCAL_OUT, seq++);
+	nl_nft_chain(b, seq++, table, "out", NF_INET_LOCAL_OUT, TRACE_PRIORITY,
+		     -1);
 	put_trace_rule(b, table, "out", seq++);
-
-	nl_msg_begin(b, NFNL_MSG_BATCH_END, 0, seq++, 0, NFNL_SUBSYS_NFTABLES);
-	nl_msg_end(b);
+	nl_batch_end(b, seq++);
 
 	err = nl_send_and_ack(fd, b, 5);
 	free(b);

@@ -684,7 +684,7 @@ t_all_netns() {
 	printf 'table ip late {\nchain output { type filter hook output priority 0; udp dport 5071 drop; }\n}\n' |
 		ip netns exec "$late" nft -f -
 	for _ in $(patience 30); do # one scan of the namespaces, about 1 s
-		if grep -q 'backend fentry' "$T/nfd.err"; then
+		if [ "$(nfd_backend_used)" != nftrace ]; then
 			sleep 1.5 # no table to wait for
 			break
 		fi
@@ -733,6 +733,16 @@ t_check() {
 		fail "--check does not report backend fentry"
 }
 
+# expect_refused BACKEND REGEX: --backend BACKEND does not start here:
+# status 1, one line on stderr matching REGEX, no file left behind.
+expect_refused() {
+	"$NFD" --backend "$1" -N "$R" -w "$T/x.pcapng" 2>"$T/err"
+	expect_eq $? 1 "exit status of a refused --backend $1" &&
+		expect_eq "$(wc -l <"$T/err")" 1 "lines on stderr" &&
+		expect_match "$(cat "$T/err")" "$2" "the refusal" || return 1
+	[ ! -e "$T/x.pcapng" ] || fail "a refused start left its file behind"
+}
+
 # --backend fentry: captures where the kernel allows BPF trampolines; where
 # it does not (this project's own machine), one line and status 1.
 t_backend_fentry() {
@@ -747,13 +757,8 @@ t_backend_fentry() {
 		return
 	fi
 	fact mode refused
-	"$NFD" --backend fentry -N "$R" -w "$T/x.pcapng" 2>"$T/err"
-	expect_eq $? 1 "exit status of a refused --backend fentry" &&
-		expect_eq "$(wc -l <"$T/err")" 1 "lines on stderr" &&
-		expect_match "$(cat "$T/err")" \
-			'^nfdropcap: backend fentry is not available on this kernel: .+' \
-			"the refusal" || return 1
-	[ ! -e "$T/x.pcapng" ] || fail "a refused start left its file behind"
+	expect_refused fentry \
+		'^nfdropcap: backend fentry is not available on this kernel: .+'
 }
 check_backend_fentry() {
 	[ "$(fact_get mode)" = works ] || return 0
@@ -777,28 +782,21 @@ t_kprobe_site() {
 		fail "kprobe site not as expected ${want:+(/$want/)}" || return 1
 	grep -qE '^  kprobe +yes' "$T/check.out" && return 0
 	fact refused yes
-	"$NFD" --backend kprobe -N "$R" -w "$T/x.pcapng" 2>"$T/err"
-	expect_eq $? 1 "exit status of a refused --backend kprobe" &&
-		expect_eq "$(wc -l <"$T/err")" 1 "lines on stderr" &&
-		expect_match "$(cat "$T/err")" \
-			'^nfdropcap: backend kprobe is not available on this kernel: .*kprobes' \
-			"the refusal"
+	expect_refused kprobe \
+		'^nfdropcap: backend kprobe is not available on this kernel: .*kprobes'
 }
 
 # A wrong register (the packet's as the rule's) is caught by the canary:
 # --backend kprobe refuses to start, and writes nothing.
 t_kprobe_wrong_register() {
-	local site pkt verdict
-	site=$(nfd --check 2>/dev/null | grep -E '^  kprobe +yes') ||
+	local pkt verdict
+	nfd --check >"$T/check.out" 2>&1
+	grep -qE '^  kprobe +yes' "$T/check.out" ||
 		skip "backend kprobe does not load here"
-	pkt=$(nfd --check 2>/dev/null | sed -n 's/^    kprobe site .*, pkt \([a-z0-9]*\)$/\1/p')
-	verdict=$(nfd --check 2>/dev/null | sed -n 's/^    kprobe site .*: verdict \([a-z0-9]*\),.*/\1/p')
-	NFDROPCAP_KPROBE_REGS=$verdict,$pkt,$pkt "$NFD" --backend kprobe -N "$R" \
-		-w "$T/x.pcapng" 2>"$T/err"
-	expect_eq $? 1 "exit status with a wrong rule register" &&
-		expect_match "$(cat "$T/err")" 'backend kprobe is not available.*canary' \
-			"the refusal" || return 1
-	[ ! -e "$T/x.pcapng" ] || fail "a refused start left its file behind"
+	pkt=$(sed -n 's/^    kprobe site .*, pkt \([a-z0-9]*\)$/\1/p' "$T/check.out")
+	verdict=$(sed -n 's/^    kprobe site .*: verdict \([a-z0-9]*\),.*/\1/p' "$T/check.out")
+	NFDROPCAP_KPROBE_REGS=$verdict,$pkt,$pkt expect_refused kprobe \
+		'backend kprobe is not available.*canary'
 }
 
 # Commits while drops happen: rules come and go before the dropping rule
