@@ -238,6 +238,16 @@ static __always_inline bool policy_drop(struct nfd_event *ev,
 	return true;
 }
 
+/* Backend nftrace, no verdict: was the packet ever marked for tracing? */
+static __always_inline bool not_traced(struct sk_buff *skb)
+{
+	struct nfd_sites *s = nfd_sites();
+
+	if (!bpf_core_field_exists(skb->nf_trace))
+		return false;
+	return s && s->traced && !BPF_CORE_READ_BITFIELD_PROBED(skb, nf_trace);
+}
+
 static __always_inline void attribute(struct nfd_event *ev, struct sk_buff *skb,
 				      void *location, unsigned char *nh)
 {
@@ -259,6 +269,8 @@ static __always_inline void attribute(struct nfd_event *ev, struct sk_buff *skb,
 		return;
 	if (policy_drop(ev, skb, loc, task, &why))
 		return;
+	if (why == NFD_WHY_NO_VERDICT && not_traced(skb))
+		why = NFD_WHY_NOT_TRACED;
 unattributed:
 	ev->rule.kind = NFD_KIND_NONE;
 	ev->rule.why = why;

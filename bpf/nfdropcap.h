@@ -41,6 +41,7 @@ enum nfd_why {
 	NFD_WHY_MISMATCH = 3, /* verdicts seen, none for these bytes */
 	NFD_WHY_UNHOOKED = 4, /* a rule's verdict nfdropcap does not hook */
 	NFD_WHY_NO_FRAME = 5, /* policy site, but its chain was not seen */
+	NFD_WHY_NOT_TRACED = 6, /* nftrace: its trace rule did not mark it */
 };
 
 enum nfd_dir {
@@ -149,7 +150,7 @@ struct nfd_sites {
 	__u64 rule;
 	__u64 policy;
 	__u32 canary_netns; /* the canary's namespace: never captured */
-	__u32 pad;
+	__u32 traced; /* backend nftrace: verdicts only of marked packets */
 };
 
 /* A drop of the fentry canary, as its kfree_skb probe saw it. */

@@ -53,6 +53,7 @@ struct sk_buff {
 	unsigned int len;
 	unsigned int data_len;
 	__u8 pkt_type : 3;
+	__u8 nf_trace : 1;
 	int skb_iif;
 	__be16 protocol;
 	__u16 transport_header;

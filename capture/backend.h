@@ -15,6 +15,7 @@ struct nfd_backend_env {
 	const struct nfd_probe *probe; /* whose maps the backend shares */
 	bool all_netns;
 	int verbose;
+	const char *filter; /* the capture filter expression, or NULL */
 };
 
 struct nfd_backend {

@@ -6,7 +6,9 @@
  * prerouting and output ahead of every other chain, so every packet of the
  * namespace is traced through every chain. A BPF socket filter on
  * nfdropcap's NFNLGRP_NFTRACE socket (bpf/nftrace.bpf.c) reads each drop
- * verdict in the kernel, in the dropped packet's own context.
+ * verdict in the kernel, in the dropped packet's own context. With a
+ * capture filter the kernel can run, only matching packets are traced
+ * (narrow.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,9 +19,11 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "backend.h"
+#include "narrow.h"
 #include "nlmsg.h"
 #include "probe.h"
 #include "trace_table.h"
@@ -28,6 +32,12 @@
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
+
+struct nftrace {
+	struct nftrace_bpf *skel;
+	struct nfd_narrow narrow; /* what the trace rules match */
+	int verbose;
+};
 
 /* One network namespace's part: the trace table and the trace socket. */
 struct nftrace_ns {
@@ -83,35 +93,72 @@ close_fd:
 	return err;
 }
 
+/* Tells the bytes probe that verdicts come only for marked packets. */
+static int mark_traced(const struct nfd_probe *p)
+{
+	struct nfd_sites s = { .traced = 1 };
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(nfd_probe_sites_fd(p), &zero, &s, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 static int nftrace_load(struct nfd_backend *b,
 			const struct nfd_backend_env *env, char *msg,
 			size_t len)
 {
-	struct nftrace_bpf *skel = nftrace_bpf__open();
+	struct nftrace *t = calloc(1, sizeof(*t));
+	char why[256];
 	int err;
 
-	if (!skel) {
+	if (!t)
+		return -ENOMEM;
+	t->verbose = env->verbose;
+	t->skel = nftrace_bpf__open();
+	if (!t->skel) {
 		err = -errno;
 		snprintf(msg, len, "opening the nftrace BPF object: %s",
 			 strerror(errno));
-		return err;
+		goto free;
 	}
-	err = nfd_probe_share_maps(env->probe, skel->obj);
-	err = err ?: nftrace_bpf__load(skel);
+	err = nfd_probe_share_maps(env->probe, t->skel->obj);
+	err = err ?: nftrace_bpf__load(t->skel);
+	err = err ?: mark_traced(env->probe);
 	if (err) {
 		snprintf(msg, len, "loading the nftrace socket filter: %s",
 			 strerror(-err));
-		nftrace_bpf__destroy(skel);
-		return err;
+		goto destroy;
 	}
-	b->priv = skel;
-	snprintf(msg, len, "socket filter loaded");
+	b->priv = t;
+	if (!env->filter)
+		snprintf(msg, len, "socket filter loaded; every packet traced");
+	else if (nfd_narrow_compile(env->filter, &t->narrow, why, sizeof(why)))
+		snprintf(
+			msg, len,
+			"socket filter loaded; every packet traced, the filter "
+			"cannot run before tracing: %s",
+			why);
+	else
+		snprintf(
+			msg, len,
+			"socket filter loaded; only packets the filter matches "
+			"are traced (xt_bpf, %u instructions)",
+			t->narrow.len);
 	return 0;
+destroy:
+	nftrace_bpf__destroy(t->skel);
+free:
+	free(t);
+	return err;
 }
 
 static void nftrace_unload(struct nfd_backend *b)
 {
-	nftrace_bpf__destroy(b->priv);
+	struct nftrace *t = b->priv;
+
+	nftrace_bpf__destroy(t->skel);
+	free(t);
 	b->priv = NULL;
 }
 
@@ -129,9 +176,31 @@ static void nftrace_detach_netns(struct nfd_backend *b, void *inst)
 	free(t);
 }
 
+/*
+ * The trace table, narrowed to the filter where the kernel can run it:
+ * without nft_compat or xt_bpf (modules) every packet is traced instead.
+ */
+static int create_table(struct nftrace *priv, int fd, const char *table)
+{
+	int err;
+
+	if (!priv->narrow.len)
+		return nfd_trace_table_create(fd, table, NULL);
+	err = nfd_trace_table_create(fd, table, &priv->narrow);
+	if (!err || err == -ENOMEM)
+		return err;
+	if (priv->verbose)
+		fprintf(stderr,
+			"nfdropcap: tracing every packet: the kernel refused "
+			"the filter in the trace table (match bpf: %s; "
+			"modules nft_compat, xt_bpf)\n",
+			strerror(-err));
+	return nfd_trace_table_create(fd, table, NULL);
+}
+
 static void *nftrace_attach_netns(struct nfd_backend *b, int *err)
 {
-	struct nftrace_bpf *skel = b->priv;
+	struct nftrace *priv = b->priv;
 	struct nftrace_ns *t = calloc(1, sizeof(*t));
 	char table[64];
 
@@ -141,7 +210,7 @@ static void *nftrace_attach_netns(struct nfd_backend *b, int *err)
 	}
 	t->table_fd = -1;
 	t->trace_fd = open_trace_socket(
-		bpf_program__fd(skel->progs.nfd_trace_filter));
+		bpf_program__fd(priv->skel->progs.nfd_trace_filter));
 	if (t->trace_fd < 0) {
 		*err = t->trace_fd;
 		goto detach;
@@ -154,7 +223,7 @@ static void *nftrace_attach_netns(struct nfd_backend *b, int *err)
 		goto detach;
 	}
 	snprintf(table, sizeof(table), "nfdropcap_%d", (int)getpid());
-	*err = nfd_trace_table_create(t->table_fd, table);
+	*err = create_table(priv, t->table_fd, table);
 	if (*err) {
 		fprintf(stderr, "nfdropcap: creating trace table inet %s: %s\n",
 			table, strerror(-*err));

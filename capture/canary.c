@@ -45,20 +45,10 @@
 /* meta mark == NFD_CANARY_MARK */
 static void put_mark_match(struct nl_buf *b)
 {
-	uint32_t mark = NFD_CANARY_MARK;
-	size_t elem, data = nl_expr_begin(b, "meta", &elem), value;
+	uint32_t mark = NFD_CANARY_MARK; /* host order */
 
-	nl_put_be32(b, NFTA_META_KEY, NFT_META_MARK);
-	nl_put_be32(b, NFTA_META_DREG, NFT_REG_1);
-	nl_expr_end(b, elem, data);
-
-	data = nl_expr_begin(b, "cmp", &elem);
-	nl_put_be32(b, NFTA_CMP_SREG, NFT_REG_1);
-	nl_put_be32(b, NFTA_CMP_OP, NFT_CMP_EQ);
-	value = nl_nest_begin(b, NFTA_CMP_DATA);
-	nl_put(b, NFTA_DATA_VALUE, &mark, sizeof(mark)); /* host order */
-	nl_nest_end(b, value);
-	nl_expr_end(b, elem, data);
+	nl_expr_meta_load(b, NFT_META_MARK, NFT_REG_1);
+	nl_expr_cmp(b, NFT_REG_1, NFT_CMP_EQ, &mark, sizeof(mark));
 }
 
 static void put_rule(struct nl_buf *b, const char *chain, bool drop,

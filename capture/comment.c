@@ -56,6 +56,10 @@ const char *nfd_why_text(uint8_t why)
 	case NFD_WHY_UNHOOKED:
 		return "a rule's verdict set by an expression nfdropcap does "
 		       "not trace (its module was loaded after the start?)";
+	case NFD_WHY_NOT_TRACED:
+		return "nfdropcap's trace rule did not mark it: with a filter, "
+		       "it matched only after a rewrite (NAT?) in the hook "
+		       "that dropped it";
 	case NFD_WHY_NO_FRAME:
 		return "the nf_tables chain evaluating this packet was not "
 		       "seen";

@@ -155,6 +155,7 @@ static int start_backend(struct capture *c)
 		.probe = &c->probe,
 		.all_netns = c->opts.all_netns,
 		.verbose = c->opts.verbose,
+		.filter = c->opts.filter,
 	};
 	char why[512] = "";
 	int err;

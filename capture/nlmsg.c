@@ -129,6 +129,79 @@ void nl_expr_verdict(struct nl_buf *b, int code, const char *chain)
 	nl_expr_end(b, elem, data);
 }
 
+static void put_data_value(struct nl_buf *b, uint16_t type, const void *value,
+			   size_t len)
+{
+	size_t nest = nl_nest_begin(b, type);
+
+	nl_put(b, NFTA_DATA_VALUE, value, len);
+	nl_nest_end(b, nest);
+}
+
+void nl_expr_value(struct nl_buf *b, uint32_t dreg, const void *value,
+		   size_t len)
+{
+	size_t elem, data = nl_expr_begin(b, "immediate", &elem);
+
+	nl_put_be32(b, NFTA_IMMEDIATE_DREG, dreg);
+	put_data_value(b, NFTA_IMMEDIATE_DATA, value, len);
+	nl_expr_end(b, elem, data);
+}
+
+void nl_expr_meta_load(struct nl_buf *b, uint32_t key, uint32_t dreg)
+{
+	size_t elem, data = nl_expr_begin(b, "meta", &elem);
+
+	nl_put_be32(b, NFTA_META_KEY, key);
+	nl_put_be32(b, NFTA_META_DREG, dreg);
+	nl_expr_end(b, elem, data);
+}
+
+void nl_expr_meta_set(struct nl_buf *b, uint32_t key, uint32_t sreg)
+{
+	size_t elem, data = nl_expr_begin(b, "meta", &elem);
+
+	nl_put_be32(b, NFTA_META_KEY, key);
+	nl_put_be32(b, NFTA_META_SREG, sreg);
+	nl_expr_end(b, elem, data);
+}
+
+void nl_expr_cmp(struct nl_buf *b, uint32_t sreg, uint32_t op,
+		 const void *value, size_t len)
+{
+	size_t elem, data = nl_expr_begin(b, "cmp", &elem);
+
+	nl_put_be32(b, NFTA_CMP_SREG, sreg);
+	nl_put_be32(b, NFTA_CMP_OP, op);
+	put_data_value(b, NFTA_CMP_DATA, value, len);
+	nl_expr_end(b, elem, data);
+}
+
+void nl_expr_payload(struct nl_buf *b, uint32_t base, uint32_t offset,
+		     uint32_t len, uint32_t dreg)
+{
+	size_t elem, data = nl_expr_begin(b, "payload", &elem);
+
+	nl_put_be32(b, NFTA_PAYLOAD_DREG, dreg);
+	nl_put_be32(b, NFTA_PAYLOAD_BASE, base);
+	nl_put_be32(b, NFTA_PAYLOAD_OFFSET, offset);
+	nl_put_be32(b, NFTA_PAYLOAD_LEN, len);
+	nl_expr_end(b, elem, data);
+}
+
+void nl_expr_and(struct nl_buf *b, uint32_t reg, const void *mask, size_t len)
+{
+	size_t elem, data = nl_expr_begin(b, "bitwise", &elem);
+	uint8_t zero[16] = { 0 };
+
+	nl_put_be32(b, NFTA_BITWISE_SREG, reg);
+	nl_put_be32(b, NFTA_BITWISE_DREG, reg);
+	nl_put_be32(b, NFTA_BITWISE_LEN, (uint32_t)len);
+	put_data_value(b, NFTA_BITWISE_MASK, mask, len);
+	put_data_value(b, NFTA_BITWISE_XOR, zero, len < 16 ? len : 16);
+	nl_expr_end(b, elem, data);
+}
+
 #define NFT_MSG(m) ((NFNL_SUBSYS_NFTABLES << 8) | (m))
 
 void nl_batch_begin(struct nl_buf *b, uint32_t seq)

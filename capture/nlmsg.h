@@ -8,7 +8,7 @@
 #include <linux/netlink.h>
 
 struct nl_buf {
-	char data[8192];
+	char data[16384];
 	size_t len; /* bytes used */
 	size_t msg; /* offset of the message being built */
 	int overflow; /* set when something did not fit */
@@ -35,6 +35,21 @@ void nl_expr_end(struct nl_buf *b, size_t elem, size_t data);
 
 /* immediate: verdict @code (and @chain for a jump or goto, else NULL) */
 void nl_expr_verdict(struct nl_buf *b, int code, const char *chain);
+/* immediate: @len bytes of @value into register @dreg */
+void nl_expr_value(struct nl_buf *b, uint32_t dreg, const void *value,
+		   size_t len);
+/* meta: load @key into @dreg */
+void nl_expr_meta_load(struct nl_buf *b, uint32_t key, uint32_t dreg);
+/* meta: set @key from @sreg */
+void nl_expr_meta_set(struct nl_buf *b, uint32_t key, uint32_t sreg);
+/* cmp: @sreg @op @len bytes of @value */
+void nl_expr_cmp(struct nl_buf *b, uint32_t sreg, uint32_t op,
+		 const void *value, size_t len);
+/* payload: @len bytes at @offset of header @base into @dreg */
+void nl_expr_payload(struct nl_buf *b, uint32_t base, uint32_t offset,
+		     uint32_t len, uint32_t dreg);
+/* bitwise: @reg = (@reg & @mask) ^ 0, @len bytes */
+void nl_expr_and(struct nl_buf *b, uint32_t reg, const void *mask, size_t len);
 
 /* A batch of nf_tables messages (all of family inet here) begins or ends. */
 void nl_batch_begin(struct nl_buf *b, uint32_t seq);

@@ -14,75 +14,166 @@
  * spares the kernel one trace message per packet: the chain's policy
  * verdict.
  *
+ * With a capture filter that can run in the kernel (narrow.c), only the
+ * packets it matches are traced, tested again at the start of every hook
+ * (a packet NATed at prerouting is seen with its new address from input,
+ * forward and postrouting on; the mark, once set, stays):
+ *
+ *	chain pre|in|fwd|out|post { type filter hook ... priority -2147483648;
+ *		meta nfproto ipv4 ip frag-off & 0x3fff != 0 meta nftrace set 1 accept
+ *		meta nfproto ipv6 ip6 nexthdr 44 meta nftrace set 1 accept
+ *		match bpf { FILTER } meta nftrace set 1 accept }
+ *
+ * Fragments are all traced: the filter sees only pieces of them here, the
+ * written file the reassembled packet.
+ *
  * With flags owner the kernel deletes the table when the socket that made
  * it closes, however the process ends.
  */
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_tables_compat.h>
+#include <linux/netfilter/xt_bpf.h>
 
+#include "narrow.h"
 #include "nlmsg.h"
 #include "trace_table.h"
 
+_Static_assert(NFD_NARROW_MAX == XT_BPF_MAX_NUM_INSTR, "xt_bpf's limit");
+
 #define TRACE_PRIORITY (-2147483647 - 1) /* NF_IP_PRI_FIRST */
-
-/* immediate: 1 into register 1 */
-static void put_one_into_reg1(struct nl_buf *b)
-{
-	size_t elem, data = nl_expr_begin(b, "immediate", &elem), value;
-	uint8_t one = 1;
-
-	nl_put_be32(b, NFTA_IMMEDIATE_DREG, NFT_REG_1);
-	value = nl_nest_begin(b, NFTA_IMMEDIATE_DATA);
-	nl_put(b, NFTA_DATA_VALUE, &one, sizeof(one));
-	nl_nest_end(b, value);
-	nl_expr_end(b, elem, data);
-}
-
-/* meta nftrace set: from register 1 */
-static void put_nftrace_from_reg1(struct nl_buf *b)
-{
-	size_t elem, data = nl_expr_begin(b, "meta", &elem);
-
-	nl_put_be32(b, NFTA_META_KEY, NFT_META_NFTRACE);
-	nl_put_be32(b, NFTA_META_SREG, NFT_REG_1);
-	nl_expr_end(b, elem, data);
-}
+#define IPPROTO_FRAGMENT_HDR 44
 
 /* meta nftrace set 1 accept */
+static void put_trace_and_accept(struct nl_buf *b)
+{
+	uint8_t one = 1;
+
+	nl_expr_value(b, NFT_REG_1, &one, sizeof(one));
+	nl_expr_meta_set(b, NFT_META_NFTRACE, NFT_REG_1);
+	nl_expr_verdict(b, NF_ACCEPT, NULL);
+}
+
+/* meta nfproto @proto */
+static void put_nfproto(struct nl_buf *b, uint8_t proto)
+{
+	nl_expr_meta_load(b, NFT_META_NFPROTO, NFT_REG_1);
+	nl_expr_cmp(b, NFT_REG_1, NFT_CMP_EQ, &proto, sizeof(proto));
+}
+
+/* meta nfproto ipv4 ip frag-off & 0x3fff != 0 (MF or an offset) */
+static void put_ipv4_fragment(struct nl_buf *b)
+{
+	uint16_t mask = htons(0x3fff), zero = 0;
+
+	put_nfproto(b, NFPROTO_IPV4);
+	nl_expr_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 6, 2, NFT_REG_1);
+	nl_expr_and(b, NFT_REG_1, &mask, sizeof(mask));
+	nl_expr_cmp(b, NFT_REG_1, NFT_CMP_NEQ, &zero, sizeof(zero));
+}
+
+/* meta nfproto ipv6 ip6 nexthdr 44 (a fragment header first) */
+static void put_ipv6_fragment(struct nl_buf *b)
+{
+	uint8_t frag = IPPROTO_FRAGMENT_HDR;
+
+	put_nfproto(b, NFPROTO_IPV6);
+	nl_expr_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 6, 1, NFT_REG_1);
+	nl_expr_cmp(b, NFT_REG_1, NFT_CMP_EQ, &frag, sizeof(frag));
+}
+
+/* match bpf: xt_bpf revision 0 runs @n's classic BPF on the packet */
+static void put_bpf_match(struct nl_buf *b, const struct nfd_narrow *n)
+{
+	size_t elem, data = nl_expr_begin(b, "match", &elem);
+	struct xt_bpf_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.bpf_program_num_elem = n->len;
+	memcpy(info.bpf_program, n->insn, n->len * sizeof(n->insn[0]));
+	nl_put_str(b, NFTA_MATCH_NAME, "bpf");
+	nl_put_be32(b, NFTA_MATCH_REV, 0);
+	nl_put(b, NFTA_MATCH_INFO, &info, sizeof(info));
+	nl_expr_end(b, elem, data);
+}
+
+enum trace_match { TRACE_ALL, TRACE_IPV4_FRAG, TRACE_IPV6_FRAG, TRACE_BPF };
+
 static void put_trace_rule(struct nl_buf *b, const char *table,
-			   const char *chain, uint32_t seq)
+			   const char *chain, uint32_t seq,
+			   enum trace_match match, const struct nfd_narrow *n)
 {
 	size_t list = nl_nft_rule_begin(b, seq, table, chain);
 
-	put_one_into_reg1(b);
-	put_nftrace_from_reg1(b);
-	nl_expr_verdict(b, NF_ACCEPT, NULL);
+	if (match == TRACE_IPV4_FRAG)
+		put_ipv4_fragment(b);
+	else if (match == TRACE_IPV6_FRAG)
+		put_ipv6_fragment(b);
+	else if (match == TRACE_BPF)
+		put_bpf_match(b, n);
+	put_trace_and_accept(b);
 	nl_nft_rule_end(b, list);
 }
 
-int nfd_trace_table_create(int fd, const char *table)
+static const struct {
+	const char *name;
+	int hook;
+	bool narrowed_only; /* without a filter, pre and out mark all */
+} trace_chains[] = {
+	{ "pre", NF_INET_PRE_ROUTING, false },
+	{ "in", NF_INET_LOCAL_IN, true },
+	{ "fwd", NF_INET_FORWARD, true },
+	{ "out", NF_INET_LOCAL_OUT, false },
+	{ "post", NF_INET_POST_ROUTING, true },
+};
+
+/* One chain and its rules; returns how many messages want an ack. */
+static int put_trace_chain(struct nl_buf *b, uint32_t *seq, const char *table,
+			   int i, const struct nfd_narrow *n)
 {
+	const char *name = trace_chains[i].name;
+
+	if (!n->len && trace_chains[i].narrowed_only)
+		return 0;
+	nl_nft_chain(b, (*seq)++, table, name, trace_chains[i].hook,
+		     TRACE_PRIORITY, -1);
+	if (!n->len) {
+		put_trace_rule(b, table, name, (*seq)++, TRACE_ALL, n);
+		return 2;
+	}
+	put_trace_rule(b, table, name, (*seq)++, TRACE_IPV4_FRAG, n);
+	put_trace_rule(b, table, name, (*seq)++, TRACE_IPV6_FRAG, n);
+	put_trace_rule(b, table, name, (*seq)++, TRACE_BPF, n);
+	return 4;
+}
+
+int nfd_trace_table_create(int fd, const char *table,
+			   const struct nfd_narrow *n)
+{
+	static const struct nfd_narrow all = { .len = 0 };
 	struct nl_buf *b = malloc(sizeof(*b));
 	uint32_t seq = 1;
-	int err;
+	int err, acks = 1;
 
 	if (!b)
 		return -ENOMEM;
+	if (!n)
+		n = &all;
 	nl_buf_init(b);
 	nl_batch_begin(b, seq++);
 	nl_nft_table(b, seq++, table, NFT_TABLE_F_OWNER);
-	nl_nft_chain(b, seq++, table, "pre", NF_INET_PRE_ROUTING,
-		     TRACE_PRIORITY, -1);
-	put_trace_rule(b, table, "pre", seq++);
-	nl_nft_chain(b, seq++, table, "out", NF_INET_LOCAL_OUT, TRACE_PRIORITY,
-		     -1);
-	put_trace_rule(b, table, "out", seq++);
+	for (size_t i = 0; i < sizeof(trace_chains) / sizeof(trace_chains[0]);
+	     i++)
+		acks += put_trace_chain(b, &seq, table, (int)i, n);
 	nl_batch_end(b, seq++);
 
-	err = nl_send_and_ack(fd, b, 5);
+	err = b->overflow ? -EMSGSIZE : nl_send_and_ack(fd, b, acks);
 	free(b);
 	return err;
 }

@@ -3,10 +3,14 @@
 #ifndef NFD_TRACE_TABLE_H
 #define NFD_TRACE_TABLE_H
 
+struct nfd_narrow;
+
 /*
  * Creates table inet @name, owned by netlink socket @fd (bound, in the
- * namespace to trace). Returns 0 or -errno.
+ * namespace to trace), marking what @n matches (NULL or empty: every
+ * packet). Returns 0 or -errno.
  */
-int nfd_trace_table_create(int fd, const char *name);
+int nfd_trace_table_create(int fd, const char *name,
+			   const struct nfd_narrow *n);
 
 #endif /* NFD_TRACE_TABLE_H */

@@ -347,6 +347,57 @@ check_filter_expression() {
 		expect_eq "$(fields "$T/out.pcapng" udp.dstport | sort | uniq -c | awk '{print $1"x"$2}')" 3x5022 "filtered drops"
 }
 
+# With a filter, backend nftrace traces only packets the filter matches,
+# tested at the start of every hook: a packet redirected at prerouting to a
+# port the filter names is traced from input on and attributed; one that
+# matches only after a rewrite in the hook that drops it is captured and
+# written as not traced (fentry and kprobe trace nothing: they attribute
+# it); accepted packets the filter rejects are never traced.
+t_filter_narrows() {
+	local mon
+	load_rules "table inet nat {
+		chain pre { type nat hook prerouting priority -100;
+			udp dport 5090 redirect to :5091
+			udp dport 5094 redirect to :5093; } }
+	table inet filter {
+		chain pre { type filter hook prerouting priority 0;
+			udp dport 5093 counter drop; }
+		chain input { type filter hook input priority 0;
+			udp dport { 5091, 5092 } counter drop; } }" || return 1
+	in_r nft monitor trace >"$T/trace" 2>/dev/null &
+	mon=$!
+	nfd_start -w "$T/out.pcapng" udp dst port 5091 or udp dst port 5093 || return 1
+	in_c $SEND udp $R4 5090 3
+	in_c $SEND udp $R4 5092 4
+	in_c $SEND udp $R4 5094 2
+	in_c $SEND udp $R4 5095 20
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status" || return 1
+	kill $mon; wait $mon 2>/dev/null
+	fact backend "$(nfd_backend_used)"
+	fact traced91 "$(grep -c 'dport 5091' "$T/trace")"
+	fact traced95 "$(grep -c 'dport 5095' "$T/trace")"
+	fact hi "$(handle_of 'dport \{ 5091, 5092 \} counter')"
+	fact hp "$(handle_of 'udp dport 5093 counter')"
+	fact ni "$(counter_of 'dport \{ 5091, 5092 \} counter')"
+	fact np "$(counter_of 'udp dport 5093 counter')"
+}
+check_filter_narrows() {
+	captured || return 1
+	expect_eq "$(fact_get ni)/$(fact_get np)" 7/2 "drops counted by the rules" || return 1
+	fields "$T/out.pcapng" udp.dstport frame.comment | sed 's/\\n.*//' >"$T/f"
+	local in="^5091\|table inet filter chain input handle $(fact_get hi) drop: " pre
+	case $(fact_get backend) in
+	nftrace)
+		pre="^5093\|netfilter drop \(not attributed: nfdropcap's trace rule did not mark it"
+		expect_eq "$(fact_get traced95)" 0 "trace lines of packets the filter rejects" &&
+			[ "$(fact_get traced91)" -gt 0 ] ||
+			fail "no trace line of the packets the filter matches" ;;
+	*) pre="^5093\|table inet filter chain pre handle $(fact_get hp) drop: udp dport 5093 counter drop$" ;;
+	esac || return 1
+	expect_eq "$(grep -cE "$in" "$T/f")/$(grep -cE "$pre" "$T/f")/$(wc -l <"$T/f")" 3/2/5 \
+		"input drops/prerouting drops/packets" || { cat "$T/f"; return 1; }
+}
+
 t_gzip() {
 	load_rules "table inet filter { chain input {
 		type filter hook input priority 0; udp dport 5024 drop; } }" || return 1

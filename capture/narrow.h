@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What of the capture filter the kernel can test before it traces a
+ * packet (backend nftrace): the expression compiled for raw IP, run by
+ * xt_bpf in the trace table (see narrow.c).
+ */
+#ifndef NFD_NARROW_H
+#define NFD_NARROW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/filter.h>
+
+#define NFD_NARROW_MAX 64 /* XT_BPF_MAX_NUM_INSTR */
+
+struct nfd_narrow {
+	uint16_t len; /* 0: trace every packet */
+	struct sock_filter insn[NFD_NARROW_MAX];
+};
+
+/*
+ * Compiles @expr for the trace rule. Returns 0 with @n filled, or -1 with
+ * @n->len = 0 and why the filter cannot narrow tracing in @why.
+ */
+int nfd_narrow_compile(const char *expr, struct nfd_narrow *n, char *why,
+		       size_t len);
+
+#endif /* NFD_NARROW_H */
