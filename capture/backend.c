@@ -48,8 +48,12 @@ struct nfd_backend *nfd_backend_start(const char *name,
 			continue;
 		if (strcmp(name, "auto"))
 			return try_backend(b, env, why, len) ? NULL : b;
-		if (!try_backend(b, env, one, sizeof(one)))
+		if (!try_backend(b, env, one, sizeof(one))) {
+			if (used < len)
+				snprintf(why + used, len - used, "%s%s",
+					 used ? "; used: " : "", one);
 			return b;
+		}
 		/* auto: say why each one could not be used */
 		if (used < len)
 			used += snprintf(why + used, len - used, "%s%s: %s",

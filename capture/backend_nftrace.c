@@ -115,6 +115,7 @@ static int nftrace_load(struct nfd_backend *b,
 	if (!t)
 		return -ENOMEM;
 	t->verbose = env->verbose;
+	t->narrow.prog_fd = -1;
 	t->skel = nftrace_bpf__open();
 	if (!t->skel) {
 		err = -errno;
@@ -143,8 +144,9 @@ static int nftrace_load(struct nfd_backend *b,
 		snprintf(
 			msg, len,
 			"socket filter loaded; only packets the filter matches "
-			"are traced (xt_bpf, %u instructions)",
-			t->narrow.len);
+			"are traced (xt_bpf, %u classic instructions%s)",
+			t->narrow.len,
+			t->narrow.prog_fd >= 0 ? ", run as eBPF" : "");
 	return 0;
 destroy:
 	nftrace_bpf__destroy(t->skel);
@@ -157,6 +159,7 @@ static void nftrace_unload(struct nfd_backend *b)
 {
 	struct nftrace *t = b->priv;
 
+	nfd_narrow_release(&t->narrow);
 	nftrace_bpf__destroy(t->skel);
 	free(t);
 	b->priv = NULL;

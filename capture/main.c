@@ -157,7 +157,7 @@ static int start_backend(struct capture *c)
 		.verbose = c->opts.verbose,
 		.filter = c->opts.filter,
 	};
-	char why[512] = "";
+	char why[1024] = "";
 	int err;
 
 	c->backend = nfd_backend_start(c->opts.backend, &env, why, sizeof(why));

@@ -10,16 +10,19 @@
  * reject a packet the written filter would keep:
  *  - no packet length (SLL2 counts its 20-byte header, raw IP does not);
  *  - no ancillary data (packet type, interface...: not the same there);
- *  - it compiles for raw IP at all (no link-layer keywords);
- *  - it fits xt_bpf's 64 instructions.
+ *  - it compiles for raw IP at all (no link-layer keywords).
+ * Up to 64 instructions xt_bpf runs it as classic BPF; a longer one is
+ * translated to an eBPF socket filter (cbpf.c) that xt_bpf runs.
  * A packet rewritten (NAT, mangle) in the hook between the trace rule and
  * the dropping chain may match only after: its drop is still captured by
  * the bytes probe, and written as not traced, never as another rule's.
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <pcap/pcap.h>
 
+#include "cbpf.h"
 #include "narrow.h"
 
 #define NARROW_SNAPLEN 65535
@@ -49,6 +52,17 @@ static const char *unsafe_insn(const struct bpf_insn *in)
 	}
 }
 
+/* Does a jump go past the end (or back: protochain loops)? */
+static const char *jumps_out(const struct bpf_insn *in, unsigned int left)
+{
+	if (BPF_CLASS(in->code) != BPF_JMP)
+		return NULL;
+	if (BPF_OP(in->code) == BPF_JA ? in->k >= left :
+					 in->jt >= left || in->jf >= left)
+		return "it loops (protochain): the kernel runs no loops";
+	return NULL;
+}
+
 static int refuse(struct nfd_narrow *n, char *why, size_t len, const char *fmt,
 		  const char *arg)
 {
@@ -66,6 +80,7 @@ int nfd_narrow_compile(const char *expr, struct nfd_narrow *n, char *why,
 	int ret = -1;
 
 	n->len = 0;
+	n->prog_fd = -1;
 	if (!expr)
 		return refuse(n, why, len, "%s", "no filter");
 	if (!raw)
@@ -76,26 +91,38 @@ int nfd_narrow_compile(const char *expr, struct nfd_narrow *n, char *why,
 		goto close;
 	}
 	for (unsigned int i = 0; i < prog.bf_len && !bad; i++)
-		bad = unsafe_insn(&prog.bf_insns[i]);
+		bad = unsafe_insn(&prog.bf_insns[i]) ?:
+			      jumps_out(&prog.bf_insns[i], prog.bf_len - i - 1);
+	if (!bad && prog.bf_len > BPF_MAXINSNS)
+		bad = "it is longer than classic BPF allows";
 	if (bad) {
 		refuse(n, why, len, "%s", bad);
-	} else if (prog.bf_len > NFD_NARROW_MAX) {
-		snprintf(why, len,
-			 "it compiles to %u instructions, xt_bpf runs "
-			 "at most %d",
-			 prog.bf_len, NFD_NARROW_MAX);
-	} else {
-		for (unsigned int i = 0; i < prog.bf_len; i++) {
-			n->insn[i].code = prog.bf_insns[i].code;
-			n->insn[i].jt = prog.bf_insns[i].jt;
-			n->insn[i].jf = prog.bf_insns[i].jf;
-			n->insn[i].k = prog.bf_insns[i].k;
-		}
-		n->len = prog.bf_len;
-		ret = 0;
+		goto free;
 	}
+	for (unsigned int i = 0; i < prog.bf_len; i++) {
+		n->insn[i].code = prog.bf_insns[i].code;
+		n->insn[i].jt = prog.bf_insns[i].jt;
+		n->insn[i].jf = prog.bf_insns[i].jf;
+		n->insn[i].k = prog.bf_insns[i].k;
+	}
+	if (prog.bf_len > NFD_NARROW_BYTECODE) {
+		n->prog_fd = nfd_cbpf_load(n->insn, prog.bf_len, why, len);
+		if (n->prog_fd < 0)
+			goto free;
+	}
+	n->len = prog.bf_len;
+	ret = 0;
+free:
 	pcap_freecode(&prog);
 close:
 	pcap_close(raw);
 	return ret;
+}
+
+void nfd_narrow_release(struct nfd_narrow *n)
+{
+	if (n->prog_fd >= 0)
+		close(n->prog_fd);
+	n->prog_fd = -1;
+	n->len = 0;
 }

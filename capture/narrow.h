@@ -11,18 +11,22 @@
 #include <stdint.h>
 #include <linux/filter.h>
 
-#define NFD_NARROW_MAX 64 /* XT_BPF_MAX_NUM_INSTR */
+#define NFD_NARROW_BYTECODE 64 /* XT_BPF_MAX_NUM_INSTR */
 
 struct nfd_narrow {
-	uint16_t len; /* 0: trace every packet */
-	struct sock_filter insn[NFD_NARROW_MAX];
+	unsigned int len; /* classic instructions; 0: trace every packet */
+	struct sock_filter insn[BPF_MAXINSNS];
+	int prog_fd; /* len > NFD_NARROW_BYTECODE: as a socket filter */
 };
 
 /*
- * Compiles @expr for the trace rule. Returns 0 with @n filled, or -1 with
+ * Compiles @expr for the trace rule (loads it as a socket filter when it
+ * is longer than xt_bpf's bytecode). Returns 0 with @n filled, or -1 with
  * @n->len = 0 and why the filter cannot narrow tracing in @why.
  */
 int nfd_narrow_compile(const char *expr, struct nfd_narrow *n, char *why,
 		       size_t len);
+/* Frees what nfd_narrow_compile loaded. */
+void nfd_narrow_release(struct nfd_narrow *n);
 
 #endif /* NFD_NARROW_H */

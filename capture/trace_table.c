@@ -45,7 +45,7 @@
 #include "nlmsg.h"
 #include "trace_table.h"
 
-_Static_assert(NFD_NARROW_MAX == XT_BPF_MAX_NUM_INSTR, "xt_bpf's limit");
+_Static_assert(NFD_NARROW_BYTECODE == XT_BPF_MAX_NUM_INSTR, "xt_bpf's limit");
 
 #define TRACE_PRIORITY (-2147483647 - 1) /* NF_IP_PRI_FIRST */
 #define IPPROTO_FRAGMENT_HDR 44
@@ -88,18 +88,31 @@ static void put_ipv6_fragment(struct nl_buf *b)
 	nl_expr_cmp(b, NFT_REG_1, NFT_CMP_EQ, &frag, sizeof(frag));
 }
 
-/* match bpf: xt_bpf revision 0 runs @n's classic BPF on the packet */
+/*
+ * match bpf: xt_bpf revision 0 runs @n's classic BPF on the packet; when
+ * it is longer than that takes, revision 1 runs its socket filter (the
+ * kernel takes the program from nfdropcap's fd while it checks the rule).
+ */
 static void put_bpf_match(struct nl_buf *b, const struct nfd_narrow *n)
 {
 	size_t elem, data = nl_expr_begin(b, "match", &elem);
-	struct xt_bpf_info info;
+	struct xt_bpf_info_v1 v1;
+	struct xt_bpf_info v0;
 
-	memset(&info, 0, sizeof(info));
-	info.bpf_program_num_elem = n->len;
-	memcpy(info.bpf_program, n->insn, n->len * sizeof(n->insn[0]));
 	nl_put_str(b, NFTA_MATCH_NAME, "bpf");
-	nl_put_be32(b, NFTA_MATCH_REV, 0);
-	nl_put(b, NFTA_MATCH_INFO, &info, sizeof(info));
+	if (n->len <= NFD_NARROW_BYTECODE) {
+		memset(&v0, 0, sizeof(v0));
+		v0.bpf_program_num_elem = (uint16_t)n->len;
+		memcpy(v0.bpf_program, n->insn, n->len * sizeof(n->insn[0]));
+		nl_put_be32(b, NFTA_MATCH_REV, 0);
+		nl_put(b, NFTA_MATCH_INFO, &v0, sizeof(v0));
+	} else {
+		memset(&v1, 0, sizeof(v1));
+		v1.mode = XT_BPF_MODE_FD_ELF;
+		v1.fd = n->prog_fd;
+		nl_put_be32(b, NFTA_MATCH_REV, 1);
+		nl_put(b, NFTA_MATCH_INFO, &v1, sizeof(v1));
+	}
 	nl_expr_end(b, elem, data);
 }
 
