@@ -35,7 +35,8 @@ bench_round() { # TOOL ROUND
 	if [ "$1" != none ]; then
 		"$NFD" --backend "$1" -N "$R" -w /tmp/bench.pcapng 2>/tmp/bench.err &
 		pid=$!
-		for _ in $(seq 300); do
+		# under TCG a start (trampolines, canary) can take tens of seconds
+		for _ in $(seq 900); do
 			grep -q '^nfdropcap: capturing' /tmp/bench.err && break
 			sleep 0.1
 		done

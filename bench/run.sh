@@ -12,7 +12,8 @@
 # Environment: BENCH_SECONDS (per measurement, default 3), BENCH_ROUNDS
 # (interleaved rounds for medians, default 5), BENCH_RATES (offered drop
 # rates, 0 = flat out; default "10000 50000 100000 0"), BENCH_GUESTS=0
-# leaves out the kernel-matrix VMs (backend fentry).
+# leaves out the kernel-matrix VMs (backend fentry), BENCH_GUEST_ROUNDS
+# (their rounds, default 7: TCG is noisier).
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
@@ -22,6 +23,7 @@ C=nfdb-c-$$ R=nfdb-r-$$ S=nfdb-s-$$
 FLOOR=$TOP/.output/nftrace-floor
 D=${BENCH_SECONDS:-3}
 ROUNDS=${BENCH_ROUNDS:-5}
+GUEST_ROUNDS=${BENCH_GUEST_ROUNDS:-7}
 RATES=${BENCH_RATES:-10000 50000 100000 0}
 W=$(mktemp -d /tmp/nfdropcap-bench.XXXXXX)
 T=$W
@@ -69,9 +71,12 @@ start_tool() {
 	TOOL_PID=
 	case $1 in
 	none) ;;
-	nfdropcap | filtered)
+	nfdropcap | filtered | filtered_long)
 		local filter=()
 		[ "$1" = filtered ] && filter=(udp dst port 6001)
+		# 72 classic instructions: run as an eBPF socket filter
+		[ "$1" = filtered_long ] && filter=(udp dst port 6001 or udp dst port 6002
+			$(for p in $(seq 1 16); do printf 'or udp port %s ' $p; done))
 		"$NFD" -N "$R" -w "$W/cap.pcapng" "${filter[@]}" 2>"$W/tool.err" &
 		TOOL_PID=$!
 		wait_for "$W/tool.err" '^nfdropcap: capturing' ;;
@@ -190,7 +195,7 @@ tcp_run() {
 }
 
 figure_datapath() {
-	local tools="none nfdropcap floor filtered nflog"
+	local tools="none nfdropcap floor filtered filtered_long nflog"
 	say ""
 	say "## 2-3, 5. Datapath cost on accepted traffic (forwarded through ~200 rules, ${ROUNDS} interleaved rounds, medians)"
 	say ""
@@ -218,7 +223,7 @@ figure_datapath() {
 		say "| $tool | $p | $(ratio "$p" "$base_pps") | $t | $(ratio "$t" "$base_tcp") | $(ratio "$p" "$floor_pps") | $(ratio "$t" "$floor_tcp") |"
 	done
 	say ""
-	say "floor: the trace table plus one listener that discards every trace message in the kernel (bench/tools/nftrace-floor.c). filtered: nfdropcap with the filter 'udp dst port 6001'. nflog: a 'log group 5' statement on each drop rule and tcpdump -i nflog:5."
+	say "floor: the trace table plus one listener that discards every trace message in the kernel (bench/tools/nftrace-floor.c). filtered: nfdropcap with the filter 'udp dst port 6001' (the trace table traces only what it matches: xt_bpf, classic BPF); filtered_long: with a filter of 18 ports (72 instructions: xt_bpf runs it translated to eBPF). nflog: a 'log group 5' statement on each drop rule and tcpdump -i nflog:5."
 }
 
 figure_startup() {
@@ -244,29 +249,39 @@ figure_startup() {
 	say "| CPU time per 100k drops (user+system) | ${CPU_PER_100K:-?} s | - |"
 }
 
+# round_ratios TOOL-ROUNDS BASE-ROUNDS: files of "ROUND PPS"; prints the
+# median and range of TOOL's pps over the same round's BASE pps.
+round_ratios() {
+	local r
+	r=$(awk 'NR == FNR { base[$1] = $2; next }
+		base[$1] > 0 { printf "%.3f\n", $2 / base[$1] }' "$2" "$1" | sort -n)
+	[ -n "$r" ] || { echo "-"; return; }
+	echo "$(echo "$r" | median) ($(echo "$r" | head -n1)-$(echo "$r" | tail -n1))"
+}
+
 # The backends this machine forbids, in the kernel-matrix VMs (bench/
 # guest.sh): accepted UDP pps with no tool and with each backend, under TCG.
 figure_guests() {
 	local log=$W/guests.log kver tool base p
 	[ "${BENCH_GUESTS:-1}" = 0 ] && return 0
-	NFD_VM_DEBUG="BENCH_SECONDS=$D BENCH_ROUNDS=$ROUNDS . /nfd/bench/guest.sh" \
+	NFD_VM_DEBUG="BENCH_SECONDS=$D BENCH_ROUNDS=$GUEST_ROUNDS . /nfd/bench/guest.sh" \
 		NFD_BACKENDS=default tests/kernels/run.sh '^$' >"$log" 2>&1
 	say ""
 	say "## 2b. Datapath cost in the kernel-matrix VMs (measured under TCG: qemu emulation, ratios only)"
 	say ""
-	say "Accepted UDP forwarded through the same ~200 rules, ${ROUNDS} interleaved rounds, medians (bench/guest.sh)."
+	say "Accepted UDP forwarded through the same ~200 rules, ${GUEST_ROUNDS} interleaved rounds, medians (bench/guest.sh). Per round: that round's pps over the same round's no-tool pps; their median and range show how noisy TCG is."
 	say ""
-	say "| kernel | tool | UDP pps (TCG) | ratio to no tool | target |"
-	say "|---|---|---|---|---|"
+	say "| kernel | tool | UDP pps (TCG) | ratio to no tool | per-round ratios: median (min-max) | target |"
+	say "|---|---|---|---|---|---|"
 	for kver in $(sed -n 's/.*\[\([^]]*\)\] debug| BENCH .*/\1/p' "$log" | sort -u); do
 		for tool in none fentry kprobe nftrace; do
-			sed -n "s/.*\[$kver\] debug| BENCH $tool [0-9]* \([0-9]*\)$/\1/p" "$log" |
-				median >"$W/g.$tool"
+			sed -n "s/.*\[$kver\] debug| BENCH $tool \([0-9]*\) \([0-9]*\)$/\1 \2/p" "$log" >"$W/g.$tool.rounds"
+			awk '{ print $2 }' "$W/g.$tool.rounds" | median >"$W/g.$tool"
 		done
 		base=$(cat "$W/g.none")
 		for tool in none fentry kprobe nftrace; do
 			p=$(cat "$W/g.$tool")
-			say "| $kver | $tool | $p | $(ratio "$p" "$base") | $([ $tool = fentry ] && echo '>= 0.95')$([ $tool = kprobe ] || [ $tool = nftrace ] && echo '-') |"
+			say "| $kver | $tool | $p | $(ratio "$p" "$base") | $(round_ratios "$W/g.$tool.rounds" "$W/g.none.rounds") | $([ $tool = fentry ] && echo '>= 0.95')$([ $tool = kprobe ] || [ $tool = nftrace ] && echo '-') |"
 		done
 	done
 	grep 'BENCH-ERROR' "$log" | sed 's/^/    /' | while read -r l; do say "$l"; done
