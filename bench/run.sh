@@ -262,29 +262,41 @@ round_ratios() {
 # The backends this machine forbids, in the kernel-matrix VMs (bench/
 # guest.sh): accepted UDP pps with no tool and with each backend, under TCG.
 figure_guests() {
-	local log=$W/guests.log kver tool base p
+	local kver tool base p clock log
 	[ "${BENCH_GUESTS:-1}" = 0 ] && return 0
-	NFD_VM_DEBUG="BENCH_SECONDS=$D BENCH_ROUNDS=$GUEST_ROUNDS . /nfd/bench/guest.sh" \
-		NFD_BACKENDS=default tests/kernels/run.sh '^$' >"$log" 2>&1
-	say ""
-	say "## 2b. Datapath cost in the kernel-matrix VMs (measured under TCG: qemu emulation, ratios only)"
-	say ""
-	say "Accepted UDP forwarded through the same ~200 rules, ${GUEST_ROUNDS} interleaved rounds, medians (bench/guest.sh). Per round: that round's pps over the same round's no-tool pps; their median and range show how noisy TCG is."
-	say ""
-	say "| kernel | tool | UDP pps (TCG) | ratio to no tool | per-round ratios: median (min-max) | target |"
-	say "|---|---|---|---|---|---|"
-	for kver in $(sed -n 's/.*\[\([^]]*\)\] debug| BENCH .*/\1/p' "$log" | sort -u); do
-		for tool in none fentry kprobe nftrace; do
-			sed -n "s/.*\[$kver\] debug| BENCH $tool \([0-9]*\) \([0-9]*\)$/\1 \2/p" "$log" >"$W/g.$tool.rounds"
-			awk '{ print $2 }' "$W/g.$tool.rounds" | median >"$W/g.$tool"
-		done
-		base=$(cat "$W/g.none")
-		for tool in none fentry kprobe nftrace; do
-			p=$(cat "$W/g.$tool")
-			say "| $kver | $tool | $p | $(ratio "$p" "$base") | $(round_ratios "$W/g.$tool.rounds" "$W/g.none.rounds") | $([ $tool = fentry ] && echo '>= 0.95')$([ $tool = kprobe ] || [ $tool = nftrace ] && echo '-') |"
-		done
+	for clock in icount tcg; do
+		log=$W/guests.$clock.log
+		NFD_VM_QEMU_ARGS=$([ $clock = icount ] && echo "-icount shift=1,sleep=on") \
+			NFD_VM_DEBUG="BENCH_SECONDS=$D BENCH_ROUNDS=$GUEST_ROUNDS . /nfd/bench/guest.sh" \
+			NFD_BACKENDS=default tests/kernels/run.sh '^$' >"$log" 2>&1
 	done
-	grep 'BENCH-ERROR' "$log" | sed 's/^/    /' | while read -r l; do say "$l"; done
+	say ""
+	say "## 2b. Datapath cost in the kernel-matrix VMs (qemu TCG emulation: ratios only)"
+	say ""
+	say "Accepted UDP forwarded through the same ~200 rules, ${GUEST_ROUNDS} interleaved rounds, medians (bench/guest.sh), two ways:"
+	say ""
+	say "- icount: qemu -icount shift=1, the guest's clock advances 2 ns per instruction executed, so a rate is a count of guest instructions per packet, whatever the host does meanwhile: the closer stand-in for a real CPU's cost, and steady from run to run."
+	say "- tcg: the guest's clock is the host's: a rate is wall time under emulation, where what a real CPU does cheaply (indirect calls, trampolines, helper calls) costs many times more, and the host's own load shows (the range column)."
+	say ""
+	say "Per round: that round's pps over the same round's no-tool pps; the median and range of those."
+	say ""
+	say "| kernel | clock | tool | UDP pps | ratio to no tool | per-round ratios: median (min-max) | target |"
+	say "|---|---|---|---|---|---|---|"
+	for clock in icount tcg; do
+		log=$W/guests.$clock.log
+		for kver in $(sed -n 's/.*\[\([^]]*\)\] debug| BENCH .*/\1/p' "$log" | sort -u); do
+			for tool in none fentry kprobe nftrace; do
+				sed -n "s/.*\[$kver\] debug| BENCH $tool \([0-9]*\) \([0-9]*\)$/\1 \2/p" "$log" >"$W/g.$tool.rounds"
+				awk '{ print $2 }' "$W/g.$tool.rounds" | median >"$W/g.$tool"
+			done
+			base=$(cat "$W/g.none")
+			for tool in none fentry kprobe nftrace; do
+				p=$(cat "$W/g.$tool")
+				say "| $kver | $clock | $tool | $p | $(ratio "$p" "$base") | $(round_ratios "$W/g.$tool.rounds" "$W/g.none.rounds") | $([ $tool = fentry ] && echo '>= 0.95')$([ $tool = kprobe ] || [ $tool = nftrace ] && echo '-') |"
+			done
+		done
+		grep 'BENCH-ERROR' "$log" | sed "s/^/    $clock: /" | while read -r l; do say "$l"; done
+	done
 }
 
 [ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }

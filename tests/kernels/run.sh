@@ -16,6 +16,7 @@
 #   NFD_VM_TIMEOUT  seconds one VM may run at most (default 1200)
 #   NFD_VM_MEM      its memory in MiB (default 1536)
 #   NFD_VM_TEST_TIMEOUT  seconds one scenario may run in a VM (default 300)
+#   NFD_VM_QEMU_ARGS  more qemu options (bench/run.sh: -icount)
 #   NFD_VM_DEBUG    a bash command the VM runs before the scenarios (with
 #                   the test namespaces up, lib.sh loaded); its output is
 #                   printed as info lines. For diagnosing, e.g.
@@ -210,7 +211,7 @@ boot() {
 	rm -f "$dir/console.log" "$dir/results.serial"
 	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -nodefaults -no-user-config \
 		-machine pc -accel tcg,thread=single -cpu max -smp 2 -m "$VM_MEM" \
-		-display none -no-reboot \
+		-display none -no-reboot ${NFD_VM_QEMU_ARGS:-} \
 		-kernel "$tree/boot/vmlinuz-$kver" -initrd "$dir/initrd.gz" \
 		-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4" \
 		-serial "file:$dir/console.log" -serial "file:$dir/results.serial" \
