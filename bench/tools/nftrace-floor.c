@@ -61,7 +61,7 @@ int main(void)
 		return 1;
 	}
 	snprintf(table, sizeof(table), "nfdfloor_%d", (int)getpid());
-	err = nfd_trace_table_create(owner, table);
+	err = nfd_trace_table_create(owner, table, NULL);
 	if (err) {
 		fprintf(stderr, "nftrace-floor: trace table: %s\n",
 			strerror(-err));
