@@ -183,22 +183,30 @@ static void nftrace_detach_netns(struct nfd_backend *b, void *inst)
  * The trace table, narrowed to the filter where the kernel can run it:
  * without nft_compat or xt_bpf (modules) every packet is traced instead.
  */
-static int create_table(struct nftrace *priv, int fd, const char *table)
+static int create_table(struct nftrace *priv, int *fd, const char *table)
 {
 	int err;
 
 	if (!priv->narrow.len)
-		return nfd_trace_table_create(fd, table, NULL);
-	err = nfd_trace_table_create(fd, table, &priv->narrow);
+		return nfd_trace_table_create(*fd, table, NULL);
+	err = nfd_trace_table_create(*fd, table, &priv->narrow);
 	if (!err || err == -ENOMEM)
 		return err;
+	/*
+	 * The kernel answers every message of a failed batch: the answers
+	 * not read stay queued on this socket. The retry takes a new one.
+	 */
+	close(*fd);
+	*fd = nl_open_netfilter();
+	if (*fd < 0)
+		return *fd;
 	if (priv->verbose)
 		fprintf(stderr,
 			"nfdropcap: tracing every packet: the kernel refused "
 			"the filter in the trace table (match bpf: %s; "
 			"modules nft_compat, xt_bpf)\n",
 			strerror(-err));
-	return nfd_trace_table_create(fd, table, NULL);
+	return nfd_trace_table_create(*fd, table, NULL);
 }
 
 static void *nftrace_attach_netns(struct nfd_backend *b, int *err)
@@ -226,7 +234,7 @@ static void *nftrace_attach_netns(struct nfd_backend *b, int *err)
 		goto detach;
 	}
 	snprintf(table, sizeof(table), "nfdropcap_%d", (int)getpid());
-	*err = create_table(priv, t->table_fd, table);
+	*err = create_table(priv, &t->table_fd, table);
 	if (*err) {
 		fprintf(stderr, "nfdropcap: creating trace table inet %s: %s\n",
 			table, strerror(-*err));

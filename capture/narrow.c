@@ -10,6 +10,10 @@
  * reject a packet the written filter would keep:
  *  - no packet length (SLL2 counts its 20-byte header, raw IP does not);
  *  - no ancillary data (packet type, interface...: not the same there);
+ *  - no link-layer bytes (ether[], link[]...: raw IP compiles them as
+ *    offsets into the IP header, the written frame has its SLL2 header);
+ *  - no shift by a packet value (the kernel masks the count to 5 bits,
+ *    libpcap gives 0 for 32 and more);
  *  - it compiles for raw IP at all (no link-layer keywords).
  * Up to 64 instructions xt_bpf runs it as classic BPF; a longer one is
  * translated to an eBPF socket filter (cbpf.c) that xt_bpf runs.
@@ -17,6 +21,8 @@
  * the dropping chain may match only after: its drop is still captured by
  * the bytes probe, and written as not traced, never as another rule's.
  */
+#include <regex.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,13 +42,18 @@ static const char *unsafe_insn(const struct bpf_insn *in)
 	case BPF_LDX:
 		if (BPF_MODE(code) == BPF_LEN)
 			return "it tests the packet length";
-		if ((BPF_MODE(code) == BPF_ABS || BPF_MODE(code) == BPF_IND) &&
+		if ((BPF_MODE(code) == BPF_ABS || BPF_MODE(code) == BPF_IND ||
+		     BPF_MODE(code) == BPF_MSH) &&
 		    (int32_t)in->k < 0)
 			return "it tests data beside the packet (ancillary)";
 		return NULL;
+	case BPF_ALU:
+		if ((BPF_OP(code) == BPF_LSH || BPF_OP(code) == BPF_RSH) &&
+		    BPF_SRC(code) == BPF_X)
+			return "it shifts by a value from the packet";
+		return NULL;
 	case BPF_ST:
 	case BPF_STX:
-	case BPF_ALU:
 	case BPF_JMP:
 	case BPF_RET:
 	case BPF_MISC:
@@ -63,6 +74,25 @@ static const char *jumps_out(const struct bpf_insn *in, unsigned int left)
 	return NULL;
 }
 
+/*
+ * Does @expr index a link-layer header (pcap-filter's "proto [ expr ]"
+ * with a link protocol)? Raw IP would read the IP header there.
+ */
+static bool indexes_link(const char *expr)
+{
+	static const char pattern[] =
+		"(^|[^[:alnum:]_.-])(link|ether|ppp|slip|fddi|tr|wlan|radio)"
+		"[[:space:]]*\\[";
+	regex_t re;
+	bool found;
+
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB))
+		return true; /* cannot tell: do not narrow */
+	found = !regexec(&re, expr, 0, NULL, 0);
+	regfree(&re);
+	return found;
+}
+
 static int refuse(struct nfd_narrow *n, char *why, size_t len, const char *fmt,
 		  const char *arg)
 {
@@ -74,8 +104,8 @@ static int refuse(struct nfd_narrow *n, char *why, size_t len, const char *fmt,
 int nfd_narrow_compile(const char *expr, struct nfd_narrow *n, char *why,
 		       size_t len)
 {
-	pcap_t *raw = pcap_open_dead(DLT_RAW, NARROW_SNAPLEN);
 	struct bpf_program prog;
+	pcap_t *raw;
 	const char *bad = NULL;
 	int ret = -1;
 
@@ -83,6 +113,10 @@ int nfd_narrow_compile(const char *expr, struct nfd_narrow *n, char *why,
 	n->prog_fd = -1;
 	if (!expr)
 		return refuse(n, why, len, "%s", "no filter");
+	if (indexes_link(expr))
+		return refuse(n, why, len, "%s",
+			      "it tests link-layer bytes (ether[], link[]...)");
+	raw = pcap_open_dead(DLT_RAW, NARROW_SNAPLEN);
 	if (!raw)
 		return refuse(n, why, len, "%s", "pcap_open_dead failed");
 	if (pcap_compile(raw, &prog, expr, 1, PCAP_NETMASK_UNKNOWN)) {

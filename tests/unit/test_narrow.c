@@ -80,6 +80,10 @@ static void test_narrows(void)
 
 	CHECK(nfd_narrow_compile("host 10.0.0.2 and not icmp", &n, why,
 				 sizeof(why)) == 0);
+	CHECK(nfd_narrow_compile("ip[0] & 0xf = 5 and udp[8:2] = 1", &n, why,
+				 sizeof(why)) == 0);
+	CHECK(nfd_narrow_compile("host 10.0.0.2 and not icmp", &n, why,
+				 sizeof(why)) == 0);
 	CHECK(runs(&n, p, udp4(p, 1, 0)));
 	CHECK(!runs(&n, p, udp6(p, 1)));
 }
@@ -96,6 +100,10 @@ static void test_refuses(void)
 		{ "vlan", "not an IP-level filter: " },
 		{ "udp port", "not an IP-level filter: " },
 		{ "ip6 protochain 17", "it loops (protochain)" },
+		{ "ether[0:2] = 0x0800", "it tests link-layer bytes" },
+		{ "udp and link [0] = 1", "it tests link-layer bytes" },
+		{ "ip[0] << ip[1] > 1",
+		  "it shifts by a value from the packet" },
 	};
 	static struct nfd_narrow n = { .len = 7 };
 	char why[256];
