@@ -35,8 +35,10 @@ endif
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
-APP_SRCS := $(wildcard capture/*.c) pcapng/pcapng.c
-# capture/static/ is linked into the static binary only
+# capture/ in rooms by job; capture/static/ is linked into the static binary
+# only
+APP_DIRS := capture capture/backend capture/netns capture/output capture/lib
+APP_SRCS := $(foreach d,$(APP_DIRS),$(wildcard $(d)/*.c)) pcapng/pcapng.c
 APP_OBJS := $(patsubst %.c,$(OUT)/%.o,$(APP_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
@@ -47,7 +49,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
 all: nfdropcap
 
-$(OUT) $(OUT)/capture $(OUT)/pcapng $(OUT)/tests:
+$(OUT) $(OUT)/pcapng $(OUT)/tests:
 	$(Q)mkdir -p $@
 
 $(OUT)/%.bpf.o: bpf/%.bpf.c | $(OUT)
@@ -59,7 +61,8 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
 # Every userspace object may include a skeleton; generate them first.
-$(OUT)/capture/%.o: capture/%.c $(SKELS) | $(OUT)/capture
+$(OUT)/capture/%.o: capture/%.c $(SKELS)
+	$(Q)mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
@@ -80,11 +83,6 @@ nfdropcap-static: $(APP_OBJS) $(OUT)/capture/static/sd_stubs.o
 	$(Q)$(CC) -static $(CFLAGS) $^ $(STATIC_LIBS) -o $@ 2>$(OUT)/static-link.log || \
 		{ cat $(OUT)/static-link.log; exit 1; }
 
-$(OUT)/capture/static/%.o: capture/static/%.c | $(OUT)/capture
-	$(Q)mkdir -p $(@D)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
-
 $(OUT)/nfd-send-static: tests/tools/nfd-send.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -static $(CFLAGS) $< -o $@
@@ -104,8 +102,8 @@ check: $(UNIT_BINS)
 test: nfdropcap $(UNIT_BINS) $(OUT)/nfd-send
 	$(Q)tests/run.sh
 
-$(OUT)/nftrace-floor: bench/tools/nftrace-floor.c $(OUT)/capture/nlmsg.o \
-		$(OUT)/capture/trace_table.o | $(OUT)
+$(OUT)/nftrace-floor: bench/tools/nftrace-floor.c $(OUT)/capture/lib/nlmsg.o \
+		$(OUT)/capture/backend/nftrace_table.o | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $^ -o $@
 
@@ -113,8 +111,8 @@ bench: nfdropcap $(OUT)/nfd-send $(OUT)/nftrace-floor
 	$(Q)bench/run.sh
 
 format:
-	$(Q)clang-format -i bpf/*.[ch] capture/*.[ch] pcapng/*.[ch] \
-		tests/unit/*.[ch] tests/tools/*.c
+	$(Q)clang-format -i bpf/*.[ch] $(foreach d,$(APP_DIRS),$(d)/*.[ch]) \
+		pcapng/*.[ch] tests/unit/*.[ch] tests/tools/*.c
 
 clean:
 	$(call msg,CLEAN,$(OUT) nfdropcap)

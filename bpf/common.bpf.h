@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Maps shared by the bytes probe (kfree_skb.bpf.c) and the attribution
- * backends. Each object declares them; userspace loads the bytes probe
- * first and makes every backend reuse its maps (bpf_map__reuse_fd, by
- * name: nfd_probe_share_maps).
+ * What every BPF object of nfdropcap declares: the maps shared by the bytes
+ * probe (drop_probe.bpf.c), the attribution backends and the canary, and
+ * the configuration they have in common. Userspace loads the bytes probe
+ * first and makes every other object reuse its maps (bpf_map__reuse_fd, by
+ * name: nfd_drop_probe_share_maps). Included once per object.
  */
 #ifndef NFD_COMMON_BPF_H
 #define NFD_COMMON_BPF_H
 
 #include <stdbool.h>
 #include "nfdropcap.h"
+
+/* include/uapi/linux/netfilter.h, which BPF programs cannot include */
+#define NF_DROP 0
+#define NF_VERDICT_MASK 0xff
+
+/* Set by userspace before load: capture in every network namespace. */
+const volatile __u8 cfg_all_netns;
 
 /* Drop verdicts waiting for their packet's kfree_skb, per CPU. */
 struct {
@@ -77,6 +85,14 @@ static __always_inline struct nfd_sites *nfd_sites(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&sites, &zero);
+}
+
+/* The canary's private namespace (capture/backend/canary.c)? */
+static __always_inline bool nfd_canary_netns(__u32 netns)
+{
+	struct nfd_sites *s = nfd_sites();
+
+	return s && s->canary_netns && s->canary_netns == netns;
 }
 
 /* A fresh slot on this CPU's pending stack, not yet valid. */

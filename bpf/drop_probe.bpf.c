@@ -14,6 +14,7 @@
 #include <bpf/bpf_core_read.h>
 #include "common.bpf.h"
 #include "nft.bpf.h"
+#include "skb.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -26,7 +27,6 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 cfg_snap_data = NFD_SAMPLE_DATA_MAX; /* bytes kept */
 const volatile __u64 cfg_nft_lo; /* nft_do_chain's text, from kallsyms */
 const volatile __u64 cfg_nft_hi;
-const volatile __u8 cfg_all_netns;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
@@ -49,11 +49,6 @@ struct {
 	__type(value, struct nfd_event);
 } scratch SEC(".maps");
 
-static __always_inline __u32 dev_netns(struct net_device *dev)
-{
-	return BPF_CORE_READ(dev, nd_net.net, ns.inum);
-}
-
 /*
  * The interface a drop is shown on and its direction: inbound on the
  * device the packet arrived on while it is still there (prerouting, input,
@@ -75,17 +70,6 @@ static __always_inline struct net_device *drop_dev(struct sk_buff *skb,
 		return dev;
 	dst = (struct dst_entry *)(BPF_CORE_READ(skb, _skb_refdst) & ~1UL);
 	return dst ? BPF_CORE_READ(dst, dev) : NULL;
-}
-
-static __always_inline __u32 skb_netns(struct sk_buff *skb,
-				       struct net_device *dev)
-{
-	struct sock *sk;
-
-	if (dev)
-		return dev_netns(dev);
-	sk = BPF_CORE_READ(skb, sk);
-	return sk ? BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) : 0;
 }
 
 static __always_inline void fill_link(struct nfd_event *ev, struct sk_buff *skb,
@@ -276,14 +260,6 @@ unattributed:
 	ev->rule.why = why;
 }
 
-/* The fentry canary's private namespace, never captured. */
-static __always_inline bool canary_netns(__u32 netns)
-{
-	struct nfd_sites *s = nfd_sites();
-
-	return s && s->canary_netns && s->canary_netns == netns;
-}
-
 static __always_inline void count_lost(struct nfd_event *ev)
 {
 	struct nfd_if_key key = { .netns = ev->netns, .ifindex = ev->ifindex };
@@ -312,10 +288,10 @@ int BPF_PROG(nfd_kfree_skb, struct sk_buff *skb, void *location,
 					  SKB_DROP_REASON_NETFILTER_DROP))
 		return 0;
 	dev = drop_dev(skb, &dir);
-	netns = skb_netns(skb, dev);
+	netns = nfd_skb_netns(skb, dev);
 	if (!cfg_all_netns && !bpf_map_lookup_elem(&netns_ok, &netns))
 		return 0;
-	if (cfg_all_netns && canary_netns(netns))
+	if (cfg_all_netns && nfd_canary_netns(netns)) /* never captured */
 		return 0;
 	ev = bpf_map_lookup_elem(&scratch, &zero);
 	if (!ev)

@@ -7,10 +7,9 @@
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include "nfdropcap.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-#define NFD_TEXT_MAX 8192
 
 __u8 text[NFD_TEXT_MAX];
 long text_err;

@@ -23,6 +23,8 @@
  * one sample holds at most this much packet data after the event.
  */
 #define NFD_SAMPLE_DATA_MAX 64512
+/* Kernel text read at most at once (ktext.bpf.c, backend kprobe). */
+#define NFD_TEXT_MAX 8192
 /* A verdict older than this is never matched to a freed packet. */
 #define NFD_PENDING_MAX_AGE_NS 200000000ULL
 

@@ -15,10 +15,8 @@
 #define NFD_NFT_BPF_H
 
 #include <bpf/bpf_core_read.h>
-#include "nfdropcap.h"
+#include "common.bpf.h"
 
-#define NF_DROP 0
-#define NF_VERDICT_MASK 0xff
 #define NFT_REG_VERDICT 0
 #define NFD_MAX_CHAINS 65536 /* chains of one table looked at, at most */
 #define NFD_MAX_RULES 1000000 /* rules of one chain looked at, at most */

@@ -24,8 +24,6 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define NF_DROP 0
-#define NF_VERDICT_MASK 0xff
 #define TRACE_MSG_TYPE ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_TRACE)
 #define ATTRS_MAX 32 /* a trace message has about 20 */
 #define NESTING_MAX 4 /* softirq over process context, and some margin */

@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What backends fentry and kprobe share: a drop verdict, recorded with
- * its rule onto the pending stack, and the canary's kfree_skb probe.
- * Included once per BPF object; it declares cfg_all_netns.
+ * What backends fentry and kprobe share: the frames of nft_do_chain calls,
+ * and a drop verdict recorded with its rule onto the pending stack.
+ * Functions only.
  */
 #ifndef NFD_RECORD_BPF_H
 #define NFD_RECORD_BPF_H
 
 #include "common.bpf.h"
 #include "nft.bpf.h"
-
-const volatile __u8 cfg_all_netns;
 
 /* One nft_do_chain call begins: a frame on this CPU's ring. */
 static __always_inline void push_frame(const struct nft_pktinfo *pkt, __u64 skb,
@@ -34,12 +32,9 @@ static __always_inline void push_frame(const struct nft_pktinfo *pkt, __u64 skb,
 static __always_inline bool watched(const struct nft_pktinfo *pkt)
 {
 	__u32 netns = BPF_CORE_READ(pkt, state, net, ns.inum);
-	struct nfd_sites *s;
 
-	if (cfg_all_netns || bpf_map_lookup_elem(&netns_ok, &netns))
-		return true;
-	s = nfd_sites();
-	return s && s->canary_netns && s->canary_netns == netns;
+	return cfg_all_netns || bpf_map_lookup_elem(&netns_ok, &netns) ||
+	       nfd_canary_netns(netns);
 }
 
 /* Resolves the rule of @expr, which just set drop verdict @code. */
@@ -81,58 +76,6 @@ static __always_inline void record_drop(const struct nft_expr *expr,
 	p->ts_ns = bpf_ktime_get_ns();
 	p->valid = 1;
 	nfd_count(NFD_STAT_VERDICTS);
-}
-
-/*
- * The canary (capture/canary.c): drops in its private namespace, with the
- * kfree_skb location each was freed at and what the backend recorded.
- * Attached only while the canary runs.
- */
-struct nfd_canary_drop canary[NFD_CANARY_MAX];
-__u32 canary_n;
-
-static __always_inline __u32 skb_netns_of(struct sk_buff *skb)
-{
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
-	struct sock *sk;
-
-	if (dev)
-		return BPF_CORE_READ(dev, nd_net.net, ns.inum);
-	sk = BPF_CORE_READ(skb, sk);
-	return sk ? BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) : 0;
-}
-
-SEC("tp_btf/kfree_skb")
-int BPF_PROG(nfd_canary_kfree, struct sk_buff *skb, void *location,
-	     enum skb_drop_reason reason)
-{
-	struct nfd_sites *s = nfd_sites();
-	struct nfd_pending_stack *st = nfd_pending_stack();
-	struct nfd_canary_drop *d;
-	__u32 n = canary_n;
-
-	if (!s || !st || !s->canary_netns || n >= NFD_CANARY_MAX ||
-	    reason != bpf_core_enum_value(enum skb_drop_reason,
-					  SKB_DROP_REASON_NETFILTER_DROP) ||
-	    skb_netns_of(skb) != s->canary_netns)
-		return 0;
-	d = &canary[n & (NFD_CANARY_MAX - 1)];
-	d->location = (__u64)location;
-	d->recorded = 0;
-	for (int i = 1; i <= NFD_PENDING_SLOTS; i++) {
-		struct nfd_pending *p =
-			&st->slot[(st->top - i) & (NFD_PENDING_SLOTS - 1)];
-
-		if (p->valid && p->skb == (__u64)skb) {
-			p->valid = 0;
-			d->recorded = 1;
-			bpf_probe_read_kernel(&d->rule, sizeof(d->rule),
-					      &p->rule);
-			break;
-		}
-	}
-	canary_n = n + 1;
-	return 0;
 }
 
 #endif /* NFD_RECORD_BPF_H */

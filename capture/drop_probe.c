@@ -8,9 +8,9 @@
 #include <bpf/bpf.h>
 #include <linux/perf_event.h>
 
-#include "kallsyms.h"
-#include "probe.h"
-#include "kfree_skb.skel.h"
+#include "lib/kallsyms.h"
+#include "drop_probe.h"
+#include "drop_probe.skel.h"
 
 static size_t perf_pages(uint32_t buffer_kib)
 {
@@ -44,7 +44,7 @@ struct raw_lost {
 static enum bpf_perf_event_ret on_event(void *ctx, int cpu,
 					struct perf_event_header *h)
 {
-	const struct nfd_probe *p = ctx;
+	const struct nfd_drop_probe *p = ctx;
 
 	if (h->type == PERF_RECORD_SAMPLE) {
 		struct raw_sample *s = (struct raw_sample *)h;
@@ -62,7 +62,7 @@ static enum bpf_perf_event_ret on_event(void *ctx, int cpu,
  * reader also drains every buffer each time its poll times out, so a lone
  * drop waits at most one poll interval.
  */
-static struct perf_buffer *open_buffers(struct nfd_probe *p, size_t pages)
+static struct perf_buffer *open_buffers(struct nfd_drop_probe *p, size_t pages)
 {
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_SOFTWARE,
@@ -77,8 +77,8 @@ static struct perf_buffer *open_buffers(struct nfd_probe *p, size_t pages)
 				    &attr, on_event, p, NULL);
 }
 
-static void set_rodata(struct kfree_skb_bpf *skel,
-		       const struct nfd_probe_cfg *cfg)
+static void set_rodata(struct drop_probe_bpf *skel,
+		       const struct nfd_drop_probe_cfg *cfg)
 {
 	uint64_t lo, hi;
 
@@ -91,7 +91,7 @@ static void set_rodata(struct kfree_skb_bpf *skel,
 	}
 }
 
-static int watch_netns(struct kfree_skb_bpf *skel, uint32_t netns)
+static int watch_netns(struct drop_probe_bpf *skel, uint32_t netns)
 {
 	uint8_t one = 1;
 
@@ -104,11 +104,11 @@ static int watch_netns(struct kfree_skb_bpf *skel, uint32_t netns)
 	return 0;
 }
 
-int nfd_probe_start(struct nfd_probe *p, const struct nfd_probe_cfg *cfg)
+int nfd_drop_probe_start(struct nfd_drop_probe *p, const struct nfd_drop_probe_cfg *cfg)
 {
 	int err;
 
-	p->skel = kfree_skb_bpf__open();
+	p->skel = drop_probe_bpf__open();
 	if (!p->skel) {
 		err = -errno;
 		fprintf(stderr,
@@ -118,7 +118,7 @@ int nfd_probe_start(struct nfd_probe *p, const struct nfd_probe_cfg *cfg)
 		return err;
 	}
 	set_rodata(p->skel, cfg);
-	err = kfree_skb_bpf__load(p->skel);
+	err = drop_probe_bpf__load(p->skel);
 	if (err) {
 		fprintf(stderr,
 			"nfdropcap: loading the kfree_skb probe: %s "
@@ -129,7 +129,7 @@ int nfd_probe_start(struct nfd_probe *p, const struct nfd_probe_cfg *cfg)
 	err = watch_netns(p->skel, cfg->netns);
 	if (err)
 		goto destroy;
-	err = kfree_skb_bpf__attach(p->skel);
+	err = drop_probe_bpf__attach(p->skel);
 	if (err) {
 		fprintf(stderr, "nfdropcap: attaching tp_btf/kfree_skb: %s\n",
 			strerror(-err));
@@ -147,25 +147,25 @@ int nfd_probe_start(struct nfd_probe *p, const struct nfd_probe_cfg *cfg)
 	}
 	return 0;
 destroy:
-	nfd_probe_destroy(p);
+	nfd_drop_probe_destroy(p);
 	return err;
 }
 
-void nfd_probe_detach(struct nfd_probe *p)
+void nfd_drop_probe_detach(struct nfd_drop_probe *p)
 {
 	if (p->skel)
-		kfree_skb_bpf__detach(p->skel);
+		drop_probe_bpf__detach(p->skel);
 }
 
-void nfd_probe_destroy(struct nfd_probe *p)
+void nfd_drop_probe_destroy(struct nfd_drop_probe *p)
 {
 	perf_buffer__free(p->pb);
 	p->pb = NULL;
-	kfree_skb_bpf__destroy(p->skel);
+	drop_probe_bpf__destroy(p->skel);
 	p->skel = NULL;
 }
 
-int nfd_probe_share_maps(const struct nfd_probe *p, struct bpf_object *obj)
+int nfd_drop_probe_share_maps(const struct nfd_drop_probe *p, struct bpf_object *obj)
 {
 	static const char *const shared[] = { "pending", "stats", "netns_ok",
 					      "frames", "sites" };
@@ -184,24 +184,24 @@ int nfd_probe_share_maps(const struct nfd_probe *p, struct bpf_object *obj)
 	return 0;
 }
 
-int nfd_probe_nft_range(const struct nfd_probe *p, uint64_t *lo, uint64_t *hi)
+int nfd_drop_probe_nft_range(const struct nfd_drop_probe *p, uint64_t *lo, uint64_t *hi)
 {
 	*lo = p->skel->rodata->cfg_nft_lo;
 	*hi = p->skel->rodata->cfg_nft_hi;
 	return *lo ? 0 : -ENOENT;
 }
 
-int nfd_probe_sites_fd(const struct nfd_probe *p)
+int nfd_drop_probe_sites_fd(const struct nfd_drop_probe *p)
 {
 	return bpf_map__fd(p->skel->maps.sites);
 }
 
-int nfd_probe_stats_fd(const struct nfd_probe *p)
+int nfd_drop_probe_stats_fd(const struct nfd_drop_probe *p)
 {
 	return bpf_map__fd(p->skel->maps.stats);
 }
 
-int nfd_probe_stats(const struct nfd_probe *p, uint64_t *out)
+int nfd_drop_probe_stats(const struct nfd_drop_probe *p, uint64_t *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t *vals;
@@ -213,7 +213,7 @@ int nfd_probe_stats(const struct nfd_probe *p, uint64_t *out)
 		return -ENOMEM;
 	for (uint32_t k = 0; k < NFD_STAT_MAX; k++) {
 		out[k] = 0;
-		if (bpf_map_lookup_elem(nfd_probe_stats_fd(p), &k, vals))
+		if (bpf_map_lookup_elem(nfd_drop_probe_stats_fd(p), &k, vals))
 			continue;
 		for (int c = 0; c < ncpu; c++)
 			out[k] += vals[c];
@@ -222,7 +222,7 @@ int nfd_probe_stats(const struct nfd_probe *p, uint64_t *out)
 	return 0;
 }
 
-uint64_t nfd_probe_misses(const struct nfd_probe *p)
+uint64_t nfd_drop_probe_misses(const struct nfd_drop_probe *p)
 {
 	struct bpf_prog_info info = { 0 };
 	uint32_t len = sizeof(info);
@@ -233,7 +233,7 @@ uint64_t nfd_probe_misses(const struct nfd_probe *p)
 	return info.recursion_misses;
 }
 
-void nfd_probe_for_each_lost(const struct nfd_probe *p,
+void nfd_drop_probe_for_each_lost(const struct nfd_drop_probe *p,
 			     void (*fn)(void *ctx, uint32_t netns,
 					uint32_t ifindex, uint64_t lost),
 			     void *ctx)

@@ -8,19 +8,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 
-#include "backend.h"
-#include "check.h"
-#include "netns.h"
-#include "nsset.h"
+#include "backend/backend.h"
+#include "drop_probe.h"
+#include "exit.h"
+#include "lib/clock.h"
+#include "netns/netns.h"
+#include "netns/netns_set.h"
 #include "opts.h"
-#include "output.h"
-#include "probe.h"
-#include "ruleset.h"
+#include "output/output.h"
+#include "output/sll2.h"
+#include "selfcheck.h"
 
 #define POLL_MS 100
 #define LOSS_CHECK_NS 200000000LL
@@ -31,9 +32,9 @@ static volatile sig_atomic_t stop;
 struct capture {
 	struct nfd_opts opts;
 	struct nfd_netns ns; /* -N or the current one, until nss owns it */
-	struct nfd_nsset nss;
+	struct nfd_netns_set nss;
 	struct nfd_output *out;
-	struct nfd_probe probe;
+	struct nfd_drop_probe probe;
 	struct nfd_backend *backend;
 	bool backend_loaded;
 	uint64_t lost_reported; /* perf's own lost records, for -v */
@@ -86,7 +87,8 @@ static int have_cap(int bit)
 	return (eff >> bit) & 1;
 }
 
-static int check_system(void)
+/* Privileges and BTF, before anything is loaded. */
+static int preflight(void)
 {
 	enum { NET_ADMIN = 12, SYS_ADMIN = 21, PERFMON = 38, BPF = 39 };
 	const char *btf;
@@ -132,12 +134,22 @@ static void note_lost(void *ctx, uint32_t netns, uint32_t ifindex,
 	nfd_output_lost(ctx, netns, ifindex, total);
 }
 
+static int new_output(struct capture *c)
+{
+	struct nfd_output_cfg cfg = {
+		.write_path = c->opts.write_path,
+		.snaplen = c->opts.snaplen,
+		.count = c->opts.count,
+		.filter = c->opts.filter,
+	};
+
+	return nfd_output_new(&c->out, &cfg);
+}
+
 static int start_probe(struct capture *c)
 {
-	uint32_t snap = c->opts.snaplen;
-	struct nfd_probe_cfg cfg = {
-		/* the LINUX_SLL2 header takes 20 of the snaplen */
-		.snap_data = snap > 20 ? snap - 20 : 0,
+	struct nfd_drop_probe_cfg cfg = {
+		.snap_data = nfd_sll2_snap_data(c->opts.snaplen),
 		.netns = c->ns.inum,
 		.all_netns = c->opts.all_netns,
 		.buffer_kib = c->opts.buffer_kib,
@@ -146,7 +158,7 @@ static int start_probe(struct capture *c)
 		.ctx = c,
 	};
 
-	return nfd_probe_start(&c->probe, &cfg);
+	return nfd_drop_probe_start(&c->probe, &cfg);
 }
 
 static int start_backend(struct capture *c)
@@ -172,11 +184,11 @@ static int start_backend(struct capture *c)
 		fprintf(stderr, "nfdropcap: backend %s: %s\n", c->backend->name,
 			why);
 	c->backend_loaded = true;
-	nfd_nsset_init(&c->nss, c->backend, c->opts.all_netns);
-	nfd_output_set_nsset(c->out, &c->nss);
+	nfd_netns_set_init(&c->nss, c->backend, c->opts.all_netns);
+	nfd_output_set_netns(c->out, &c->nss);
 	if (c->opts.all_netns)
-		return nfd_nsset_scan(&c->nss);
-	err = nfd_nsset_add_one(&c->nss, &c->ns);
+		return nfd_netns_set_scan(&c->nss);
+	err = nfd_netns_set_add_one(&c->nss, &c->ns);
 	c->ns.fd = -1; /* the set owns it now */
 	return err;
 }
@@ -196,15 +208,13 @@ static int start(struct capture *c)
 
 static int64_t now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	return nfd_clock_ns(CLOCK_MONOTONIC);
 }
 
-static void check_losses(struct capture *c)
+/* The probe's loss counters, into the output (on each interface's next packet). */
+static void collect_losses(struct capture *c)
 {
-	nfd_probe_for_each_lost(&c->probe, note_lost, c->out);
+	nfd_drop_probe_for_each_lost(&c->probe, note_lost, c->out);
 }
 
 static void loop(struct capture *c)
@@ -222,11 +232,11 @@ static void loop(struct capture *c)
 		/* buffers below the wake-up watermark wait for this */
 		perf_buffer__consume(c->probe.pb);
 		if (now_ns() - last_check > LOSS_CHECK_NS) {
-			check_losses(c);
+			collect_losses(c);
 			last_check = now_ns();
 		}
 		if (c->opts.all_netns && now_ns() - last_scan > NETNS_SCAN_NS) {
-			nfd_nsset_scan(&c->nss);
+			nfd_netns_set_scan(&c->nss);
 			last_scan = now_ns();
 		}
 		if (nfd_output_flush(c->out))
@@ -237,10 +247,10 @@ static void loop(struct capture *c)
 /* Stop recording, then write out whatever the kernel already queued. */
 static void drain(struct capture *c)
 {
-	nfd_probe_detach(&c->probe);
+	nfd_drop_probe_detach(&c->probe);
 	if (!nfd_output_error(c->out) && !nfd_output_done(c->out))
 		perf_buffer__consume(c->probe.pb);
-	check_losses(c);
+	collect_losses(c);
 }
 
 static void print_ready(const struct capture *c)
@@ -291,9 +301,9 @@ static int run(struct capture *c)
 	drain(c);
 	nfd_output_close(c->out);
 	ret = report_error(c);
-	nfd_probe_stats(&c->probe, stats);
+	nfd_drop_probe_stats(&c->probe, stats);
 	if (!c->opts.quiet)
-		nfd_output_summary(c->out, nfd_probe_misses(&c->probe));
+		nfd_output_summary(c->out, nfd_drop_probe_misses(&c->probe));
 	if (c->opts.verbose)
 		fprintf(stderr,
 			"nfdropcap: kernel: %llu drops, %llu lost, %llu drop "
@@ -311,10 +321,10 @@ static int run(struct capture *c)
 static void cleanup(struct capture *c)
 {
 	if (c->backend_loaded) {
-		nfd_nsset_free(&c->nss);
+		nfd_netns_set_free(&c->nss);
 		c->backend->unload(c->backend);
 	}
-	nfd_probe_destroy(&c->probe);
+	nfd_drop_probe_destroy(&c->probe);
 	nfd_output_free(c->out);
 	nfd_netns_close(&c->ns);
 	nfd_opts_free(&c->opts);
@@ -330,14 +340,14 @@ int main(int argc, char **argv)
 		goto out;
 	verbosity = c.opts.verbose;
 	libbpf_set_print(libbpf_print);
-	if (c.opts.check) {
-		ret = check_system() ?: nfd_check(c.opts.verbose);
+	if (c.opts.selfcheck) {
+		ret = preflight() ?: nfd_selfcheck(c.opts.verbose);
 		goto out;
 	}
-	ret = nfd_output_new(&c.out, &c.opts);
+	ret = new_output(&c);
 	if (!c.opts.all_netns)
 		ret = ret ?: nfd_netns_open(&c.ns, c.opts.netns);
-	ret = ret ?: check_system();
+	ret = ret ?: preflight();
 	if (ret)
 		goto out;
 	if (setup_signals()) {

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Command line of nfdropcap: tcpdump's letters where tcpdump has them. */
+/*
+ * Command line of nfdropcap: tcpdump's letters where tcpdump has them. One
+ * table (options[]) gives getopt its letters and long names and --help its
+ * text; the README's usage block is --help's (a test compares them).
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -9,43 +13,110 @@
 
 #include "opts.h"
 
-static const char usage_text[] =
+enum { OPT_BACKEND = 256, OPT_VERSION, OPT_CHECK, OPT_ALL_NETNS };
+
+struct opt {
+	int code; /* the short letter, or OPT_* for a long option only */
+	const char *name; /* long name, or NULL */
+	const char *arg; /* its argument's name, or NULL */
+	const char *help; /* lines separated by '\n' */
+};
+
+static const struct opt options[] = {
+	{ 'w', NULL, "FILE",
+	  "write pcapng to FILE ('-' = stdout, flushed per packet;\n"
+	  "FILE.gz is gzip-compressed); without -w, one line per\n"
+	  "drop on stdout" },
+	{ 's', NULL, "SNAPLEN",
+	  "bytes kept per packet (default 262144; 0 = default)" },
+	{ 'c', NULL, "COUNT", "exit after COUNT drops are written" },
+	{ 'N', "netns", "NS",
+	  "capture in network namespace NS: a name from 'ip netns'\n"
+	  "or a path such as /proc/PID/ns/net" },
+	{ OPT_ALL_NETNS, "all-netns", NULL,
+	  "every network namespace, including ones created later\n"
+	  "(found in /proc and /run/netns, checked every second)" },
+	{ OPT_BACKEND, "backend", "NAME",
+	  "attribution backend: auto (default), fentry,\n"
+	  "kprobe or nftrace" },
+	{ OPT_CHECK, "check", NULL,
+	  "what this kernel allows, backend by backend (exit 0\n"
+	  "if nfdropcap can capture here)" },
+	{ 'B', NULL, "KIB", "capture buffer per CPU in KiB (default: auto)" },
+	{ 'v', NULL, NULL, "libbpf diagnostics (-vv: the verifier's log too)" },
+	{ 'q', NULL, NULL, "no ready line, no summary" },
+	{ 'h', "help", NULL, "this help" },
+	{ OPT_VERSION, "version", NULL, "print the version" },
+};
+
+#define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+#define HELP_COLUMN 22
+
+static const char usage_head[] =
 	"Usage: nfdropcap [options] [filter expression]\n"
 	"Capture every packet netfilter drops, with the nftables rule that\n"
 	"dropped it, into a pcapng file (or print one line per drop).\n"
-	"\n"
-	"  -w FILE             write pcapng to FILE ('-' = stdout; FILE.gz is\n"
-	"                      gzip-compressed); without -w print one line per drop\n"
-	"  -s SNAPLEN          bytes kept per packet (default 262144; 0 = default)\n"
-	"  -c COUNT            exit after COUNT drops are written\n"
-	"  -N, --netns NS      capture in network namespace NS: a name from\n"
-	"                      'ip netns' or a path like /proc/PID/ns/net\n"
-	"      --backend NAME  attribution backend: auto (default), fentry,\n"
-	"                      kprobe or nftrace\n"
-	"      --check         tell what this kernel allows, backend by backend\n"
-	"      --all-netns     capture in every network namespace, including\n"
-	"                      ones created later\n"
-	"  -B KIB              capture buffer per CPU in KiB (default: auto)\n"
-	"  -v                  verbose: libbpf diagnostics\n"
-	"  -q                  quiet: no ready line, no summary\n"
-	"  -h, --help          this help\n"
-	"      --version       print the version\n"
+	"\n";
+
+static const char usage_tail[] =
 	"\n"
 	"The filter expression is in pcap-filter(7) syntax, as tcpdump takes it;\n"
 	"only drops it matches are written. Each packet's comment names the\n"
 	"rule: 'table inet filter chain input handle 7 drop: tcp dport 22 drop'.\n";
 
-enum { OPT_BACKEND = 256, OPT_VERSION, OPT_CHECK, OPT_ALL_NETNS };
+/* "  -N, --netns NS" and its help, continued lines aligned. */
+static void print_option(FILE *f, const struct opt *o)
+{
+	char head[64];
+	const char *line = o->help, *eol;
+	int n;
 
-static const struct option long_opts[] = {
-	{ "netns", required_argument, NULL, 'N' },
-	{ "backend", required_argument, NULL, OPT_BACKEND },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "check", no_argument, NULL, OPT_CHECK },
-	{ "all-netns", no_argument, NULL, OPT_ALL_NETNS },
-	{ NULL, 0, NULL, 0 },
-};
+	if (o->code < 256)
+		n = snprintf(head, sizeof(head), "  -%c%s%s", o->code,
+			     o->name ? ", --" : "", o->name ? o->name : "");
+	else
+		n = snprintf(head, sizeof(head), "      --%s", o->name);
+	if (o->arg)
+		n += snprintf(head + n, sizeof(head) - n, " %s", o->arg);
+	fprintf(f, "%-*s", HELP_COLUMN - 2, head);
+	for (; line; line = eol ? eol + 1 : NULL) {
+		eol = strchr(line, '\n');
+		fprintf(f, "%s%.*s\n", line == o->help ? "  " : "                      ",
+			eol ? (int)(eol - line) : (int)strlen(line), line);
+	}
+}
+
+static void print_usage(FILE *f)
+{
+	fputs(usage_head, f);
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		print_option(f, &options[i]);
+	fputs(usage_tail, f);
+}
+
+/* getopt_long's short option string and long options, from options[]. */
+static void getopt_tables(char *shorts, struct option *longs)
+{
+	size_t s = 0, l = 0;
+
+	shorts[s++] = ':';
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const struct opt *o = &options[i];
+
+		if (o->code < 256) {
+			shorts[s++] = (char)o->code;
+			if (o->arg)
+				shorts[s++] = ':';
+		}
+		if (o->name)
+			longs[l++] = (struct option){
+				o->name, o->arg ? required_argument : no_argument,
+				NULL, o->code
+			};
+	}
+	shorts[s] = 0;
+	longs[l] = (struct option){ 0 };
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -88,14 +159,12 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
-static int parse_one(struct nfd_opts *o, int c, const char *arg)
+/* The options with a number for argument. */
+static int parse_number_opt(struct nfd_opts *o, int c, const char *arg)
 {
 	long long v;
 
 	switch (c) {
-	case 'w':
-		o->write_path = arg;
-		return -1;
 	case 's':
 		v = parse_num(arg, NFD_SNAPLEN_DEFAULT);
 		if (v < 0)
@@ -113,7 +182,7 @@ static int parse_one(struct nfd_opts *o, int c, const char *arg)
 					   arg);
 		o->count = v;
 		return -1;
-	case 'B':
+	default: /* 'B' */
 		v = parse_num(arg, 1 << 20);
 		if (v < 64)
 			return usage_error("bad buffer size '%s': give KiB "
@@ -121,6 +190,19 @@ static int parse_one(struct nfd_opts *o, int c, const char *arg)
 					   arg);
 		o->buffer_kib = v;
 		return -1;
+	}
+}
+
+static int parse_one(struct nfd_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'w':
+		o->write_path = arg;
+		return -1;
+	case 's':
+	case 'c':
+	case 'B':
+		return parse_number_opt(o, c, arg);
 	case 'N':
 		o->netns = arg;
 		return -1;
@@ -134,13 +216,13 @@ static int parse_one(struct nfd_opts *o, int c, const char *arg)
 		o->quiet = true;
 		return -1;
 	case 'h':
-		fputs(usage_text, stdout);
+		print_usage(stdout);
 		return NFD_EXIT_OK;
 	case OPT_ALL_NETNS:
 		o->all_netns = true;
 		return -1;
 	case OPT_CHECK:
-		o->check = true;
+		o->selfcheck = true;
 		return -1;
 	case OPT_VERSION:
 		printf("nfdropcap %s\n", NFD_VERSION);
@@ -165,22 +247,9 @@ static int bad_option(int c, char **argv)
 	return NFD_EXIT_USAGE;
 }
 
-int nfd_opts_parse(struct nfd_opts *o, int argc, char **argv)
+/* What options alone cannot tell: their combinations, the filter. */
+static int finish(struct nfd_opts *o, int argc, char **argv)
 {
-	int c, ret;
-
-	memset(o, 0, sizeof(*o));
-	o->snaplen = NFD_SNAPLEN_DEFAULT;
-	o->backend = "auto";
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":w:s:c:N:B:vqh", long_opts,
-				NULL)) != -1) {
-		if (c == '?' || c == ':')
-			return bad_option(c, argv);
-		ret = parse_one(o, c, optarg);
-		if (ret >= 0)
-			return ret;
-	}
 	if (strcmp(o->backend, "auto") && strcmp(o->backend, "fentry") &&
 	    strcmp(o->backend, "kprobe") && strcmp(o->backend, "nftrace"))
 		return usage_error("unknown backend '%s': use auto, fentry, "
@@ -199,6 +268,27 @@ int nfd_opts_parse(struct nfd_opts *o, int argc, char **argv)
 		}
 	}
 	return -1;
+}
+
+int nfd_opts_parse(struct nfd_opts *o, int argc, char **argv)
+{
+	char shorts[2 * N_OPTIONS + 2];
+	struct option longs[N_OPTIONS + 1];
+	int c, ret;
+
+	memset(o, 0, sizeof(*o));
+	o->snaplen = NFD_SNAPLEN_DEFAULT;
+	o->backend = "auto";
+	getopt_tables(shorts, longs);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return bad_option(c, argv);
+		ret = parse_one(o, c, optarg);
+		if (ret >= 0)
+			return ret;
+	}
+	return finish(o, argc, argv);
 }
 
 void nfd_opts_free(struct nfd_opts *o)

@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Command line of nfdropcap. */
+/* Command line of nfdropcap. Convention: returns an exit status (exit.h). */
 #ifndef NFD_OPTS_H
 #define NFD_OPTS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define NFD_EXIT_OK 0
-#define NFD_EXIT_FAIL 1 /* runtime failure */
-#define NFD_EXIT_USAGE 2 /* bad command line */
+#include "exit.h"
 
 #define NFD_SNAPLEN_DEFAULT 262144
 
@@ -22,7 +20,7 @@ struct nfd_opts {
 	uint32_t buffer_kib; /* -B: perf buffer per CPU, KiB (0 = auto) */
 	int verbose; /* -v */
 	bool quiet; /* -q */
-	bool check; /* --check */
+	bool selfcheck; /* --check */
 	bool all_netns; /* --all-netns */
 };
 

@@ -9,21 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/socket.h>
 #include <sys/utsname.h>
-#include <linux/netlink.h>
-#include <linux/netfilter/nfnetlink.h>
 
-#include "backend.h"
-#include "check.h"
-#include "kallsyms.h"
-#include "nlmsg.h"
-#include "probe.h"
-#include "verdict_site.h"
-
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
+#include "backend/backend.h"
+#include "drop_probe.h"
+#include "lib/kallsyms.h"
+#include "selfcheck.h"
 
 static void line(const char *what, int ok, const char *detail)
 {
@@ -34,15 +25,15 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
 {
 }
 
-static int start_probe(struct nfd_probe *p, char *why, size_t len)
+static int start_probe(struct nfd_drop_probe *p, char *why, size_t len)
 {
-	struct nfd_probe_cfg cfg = { .snap_data = 64,
+	struct nfd_drop_probe_cfg cfg = { .snap_data = 64,
 				     .buffer_kib = 64,
 				     .on_sample = on_sample };
 	int err;
 
 	/* its errors explain themselves on stderr */
-	err = nfd_probe_start(p, &cfg);
+	err = nfd_drop_probe_start(p, &cfg);
 	if (err) {
 		snprintf(why, len, "tp_btf/kfree_skb did not load: %s",
 			 strerror(-err));
@@ -50,26 +41,6 @@ static int start_probe(struct nfd_probe *p, char *why, size_t len)
 	}
 	snprintf(why, len, "tp_btf/kfree_skb loaded and attached");
 	return 0;
-}
-
-static int check_nftrace_group(char *why, size_t len)
-{
-	int group = NFNLGRP_NFTRACE, fd = nl_open_netfilter(), err = 0;
-
-	if (fd < 0) {
-		snprintf(why, len, "no nfnetlink socket: %s", strerror(-fd));
-		return fd;
-	}
-	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
-		       sizeof(group))) {
-		err = -errno;
-		snprintf(why, len, "cannot join NFNLGRP_NFTRACE: %s",
-			 strerror(errno));
-	} else {
-		snprintf(why, len, "joined NFNLGRP_NFTRACE");
-	}
-	close(fd);
-	return err;
 }
 
 static void kernel_facts(void)
@@ -101,23 +72,9 @@ static void kernel_facts(void)
 	printf("  %-22s      %s\n", "lockdown", lockdown);
 }
 
-/* What the kprobe backend's code analysis finds, available or not. */
-static void kprobe_site(const struct nfd_probe *p)
-{
-	struct nfd_verdict_site s;
-	char why[256];
-
-	if (nfd_kprobe_find_site(p, &s, why, sizeof(why))) {
-		line("  kprobe site", 0, why);
-		return;
-	}
-	nfd_kprobe_site_text(&s, why, sizeof(why));
-	line("  kprobe site", 1, why);
-}
-
 /* Loads backend @b for real, with @p's maps; says what came out. */
-static int check_backend(struct nfd_backend *b, const struct nfd_probe *p,
-			 int verbose)
+static int report_backend(struct nfd_backend *b,
+			  const struct nfd_drop_probe *p, int verbose)
 {
 	struct nfd_backend_env env = { .probe = p, .verbose = verbose };
 	char why[512];
@@ -126,19 +83,19 @@ static int check_backend(struct nfd_backend *b, const struct nfd_probe *p,
 	err = b->available(why, sizeof(why)) ?:
 					       b->load(b, &env, why, sizeof(why));
 	if (!err) {
-		if (b == &nfd_backend_nftrace)
-			err = check_nftrace_group(why, sizeof(why));
+		if (b->selfcheck)
+			err = b->selfcheck(b, why, sizeof(why));
 		b->unload(b);
 	}
 	line(b->name, !err, why);
-	if (b == &nfd_backend_kprobe)
-		kprobe_site(p);
+	if (b->report)
+		b->report(p, line);
 	return err;
 }
 
-int nfd_check(int verbose)
+int nfd_selfcheck(int verbose)
 {
-	struct nfd_probe p = { 0 };
+	struct nfd_drop_probe p = { 0 };
 	const char *pick = NULL;
 	char why[256];
 	int probe_ok;
@@ -154,10 +111,10 @@ int nfd_check(int verbose)
 			line(b->name, 0, "needs the bytes probe");
 			continue;
 		}
-		if (!check_backend(b, &p, verbose) && !pick)
+		if (!report_backend(b, &p, verbose) && !pick)
 			pick = b->name;
 	}
-	nfd_probe_destroy(&p);
+	nfd_drop_probe_destroy(&p);
 	if (pick)
 		printf("nfdropcap can capture here (backend auto picks %s)\n",
 		       pick);

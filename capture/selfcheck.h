@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* nfdropcap --check: what this kernel allows, backend by backend. */
-#ifndef NFD_CHECK_H
-#define NFD_CHECK_H
+#ifndef NFD_SELFCHECK_H
+#define NFD_SELFCHECK_H
 
 /* Prints the report; returns 0 if some backend works, else 1. */
-int nfd_check(int verbose);
+int nfd_selfcheck(int verbose);
 
-#endif /* NFD_CHECK_H */
+#endif /* NFD_SELFCHECK_H */

@@ -16,12 +16,8 @@
 #include <linux/netlink.h>
 #include <linux/netfilter/nfnetlink.h>
 
-#include "nlmsg.h"
-#include "trace_table.h"
-
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
+#include "lib/nlmsg.h"
+#include "backend/nftrace_table.h"
 
 static volatile sig_atomic_t stop;
 
@@ -34,16 +30,13 @@ static int listen_and_discard(void)
 {
 	struct sock_filter drop_all = BPF_STMT(BPF_RET | BPF_K, 0);
 	struct sock_fprog prog = { .len = 1, .filter = &drop_all };
-	int group = NFNLGRP_NFTRACE, fd = nl_open_netfilter();
+	int fd = nl_open_netfilter();
 
 	if (fd < 0)
 		return fd;
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-		       sizeof(prog)) ||
-	    setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
-		       sizeof(group)))
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
 		return -errno;
-	return fd;
+	return nl_join_group(fd, NFNLGRP_NFTRACE) ?: fd;
 }
 
 int main(void)
@@ -61,7 +54,7 @@ int main(void)
 		return 1;
 	}
 	snprintf(table, sizeof(table), "nfdfloor_%d", (int)getpid());
-	err = nfd_trace_table_create(owner, table, NULL);
+	err = nfd_nftrace_table_create(owner, table, NULL);
 	if (err) {
 		fprintf(stderr, "nftrace-floor: trace table: %s\n",
 			strerror(-err));

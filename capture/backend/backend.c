@@ -6,6 +6,10 @@
 
 #include "backend.h"
 
+extern struct nfd_backend nfd_backend_fentry;
+extern struct nfd_backend nfd_backend_kprobe;
+extern struct nfd_backend nfd_backend_nftrace;
+
 struct nfd_backend *const nfd_backends[] = {
 	&nfd_backend_fentry,
 	&nfd_backend_kprobe,

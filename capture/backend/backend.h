@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * An attribution backend: it tells the bytes probe, through the shared
- * "pending" map, which rule set the verdict of each dropped packet.
+ * "pending" map, which rule set the verdict of each dropped packet. One
+ * file per backend (fentry.c, kprobe.c, nftrace.c), each with its BPF half
+ * of the same stem in bpf/, behind this one interface.
+ *
+ * Convention: calls return 0 or -errno; the reason goes into the caller's
+ * buffer (@why, @msg), except where a comment says it is printed.
  */
 #ifndef NFD_BACKEND_H
 #define NFD_BACKEND_H
@@ -9,10 +14,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct nfd_probe;
+struct nfd_drop_probe;
+
+/* --check prints a line: what, yes or no, and why. */
+typedef void (*nfd_report_fn)(const char *what, int ok, const char *detail);
 
 struct nfd_backend_env {
-	const struct nfd_probe *probe; /* whose maps the backend shares */
+	const struct nfd_drop_probe *probe; /* whose maps the backend shares */
 	bool all_netns;
 	int verbose;
 	const char *filter; /* the capture filter expression, or NULL */
@@ -35,6 +43,16 @@ struct nfd_backend {
 	void *(*attach_netns)(struct nfd_backend *b, int *err);
 	void (*detach_netns)(struct nfd_backend *b, void *inst);
 	void (*unload)(struct nfd_backend *b);
+	/*
+	 * --check, once it loaded: what load did not try and a capture will
+	 * need (0, or -errno with the reason in @why). NULL: nothing.
+	 */
+	int (*selfcheck)(struct nfd_backend *b, char *why, size_t len);
+	/*
+	 * --check, loaded or not: lines of its own below its verdict, with
+	 * what it found on this kernel. NULL: none.
+	 */
+	void (*report)(const struct nfd_drop_probe *p, nfd_report_fn line);
 	void *priv;
 };
 
@@ -44,20 +62,6 @@ struct nfd_backend {
  */
 void *nfd_backend_no_netns(struct nfd_backend *b, int *err);
 void nfd_backend_no_netns_detach(struct nfd_backend *b, void *inst);
-
-extern struct nfd_backend nfd_backend_fentry;
-extern struct nfd_backend nfd_backend_kprobe;
-extern struct nfd_backend nfd_backend_nftrace;
-
-struct nfd_verdict_site;
-/*
- * Backend kprobe's code analysis (nft_do_chain's text as @p found it),
- * also for --check: 0 or -errno (and why).
- */
-int nfd_kprobe_find_site(const struct nfd_probe *p, struct nfd_verdict_site *s,
-			 char *why, size_t len);
-void nfd_kprobe_site_text(const struct nfd_verdict_site *s, char *buf,
-			  size_t len);
 
 /* Every backend, in order of preference; NULL-terminated. */
 extern struct nfd_backend *const nfd_backends[];

@@ -37,7 +37,7 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "canary.h"
-#include "nlmsg.h"
+#include "lib/nlmsg.h"
 
 #define NFD_CANARY_TIMEOUT_MS 10000
 #define NFT_MSG(m) ((NFNL_SUBSYS_NFTABLES << 8) | (m))

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The canary: two known drops in a private network namespace. */
+/*
+ * The canary: two known drops in a private network namespace (canary.c),
+ * and the proof of a backend with them (canary_verify.c). Both return 0 or
+ * -errno, with the reason in a caller's buffer; they print nothing.
+ */
 #ifndef NFD_CANARY_H
 #define NFD_CANARY_H
 
@@ -30,25 +34,16 @@ struct nfd_canary_ops {
 int nfd_canary_run(const struct nfd_canary_ops *ops, void *ctx,
 		   uint64_t *handle, char *why, size_t len);
 
-struct bpf_program;
-struct bpf_link;
-struct nfd_canary_drop;
-
-/* A backend's canary probe (bpf/record.bpf.h), loaded, not attached. */
-struct nfd_canary_probe {
-	struct bpf_program *prog; /* nfd_canary_kfree */
-	const struct nfd_canary_drop *drops; /* its .bss canary[] */
-	const uint32_t *n; /* its .bss canary_n */
-	int sites_fd; /* the bytes probe's map "sites" */
-	struct bpf_link *link; /* while the canary runs */
-	uint64_t nft_lo, nft_hi; /* nft_do_chain's text, 0 if unknown */
-};
+struct nfd_drop_probe;
 
 /*
- * Runs the canary with the backend's programs attached and checks what
- * they recorded. 0 with what it measured in @msg (and map "sites" set),
- * or -errno with the reason in @msg (and "sites" cleared).
+ * Proves the backend whose programs are attached now: the canary's own
+ * kfree_skb probe (bpf/canary.bpf.c, sharing @p's maps) watches while the
+ * canary runs, and its two drops must come out as they were made. 0 with
+ * what it measured in @msg (map "sites" then holds the two places
+ * nft_do_chain frees drops at), or -errno with the reason in @msg ("sites"
+ * cleared).
  */
-int nfd_canary_prove(struct nfd_canary_probe *p, char *msg, size_t len);
+int nfd_canary_verify(const struct nfd_drop_probe *p, char *msg, size_t len);
 
 #endif /* NFD_CANARY_H */

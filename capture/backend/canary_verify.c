@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Proving a backend with the canary (canary.c): its kfree_skb probe
- * (bpf/record.bpf.h) watches the canary's namespace while the two drops
- * happen; they must come out as they were made. What it measured, the
- * places nft_do_chain frees a rule's drop and a policy drop, goes into map
- * "sites" for the bytes probe.
+ * Proving a backend with the canary (canary.c): the canary's kfree_skb
+ * probe (bpf/canary.bpf.c) watches the canary's namespace while the two
+ * drops happen; they must come out as they were made. What it measured,
+ * the places nft_do_chain frees a rule's drop and a policy drop, goes into
+ * map "sites" for the bytes probe.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,28 +14,37 @@
 #include <linux/netfilter.h>
 
 #include "canary.h"
+#include "drop_probe.h"
 #include "nfdropcap.h"
+#include "canary.skel.h"
 
-static int set_sites(struct nfd_canary_probe *f, const struct nfd_sites *s)
+struct verify {
+	struct canary_bpf *skel;
+	struct bpf_link *link; /* while the canary runs */
+	int sites_fd; /* the bytes probe's map "sites" */
+	uint64_t nft_lo, nft_hi; /* nft_do_chain's text, 0 if unknown */
+};
+
+static int set_sites(struct verify *v, const struct nfd_sites *s)
 {
 	uint32_t zero = 0;
 
-	return bpf_map_update_elem(f->sites_fd, &zero, s, BPF_ANY) ? -errno : 0;
+	return bpf_map_update_elem(v->sites_fd, &zero, s, BPF_ANY) ? -errno : 0;
 }
 
 static int canary_before(void *ctx, uint32_t netns, char *why, size_t len)
 {
-	struct nfd_canary_probe *f = ctx;
+	struct verify *v = ctx;
 	struct nfd_sites s = { .canary_netns = netns };
-	int err = set_sites(f, &s);
+	int err = set_sites(v, &s);
 
 	if (err) {
 		snprintf(why, len, "canary: writing map sites: %s",
 			 strerror(-err));
 		return err;
 	}
-	f->link = bpf_program__attach(f->prog);
-	if (!f->link) {
+	v->link = bpf_program__attach(v->skel->progs.nfd_canary_kfree);
+	if (!v->link) {
 		err = -errno;
 		snprintf(why, len, "canary: attaching its kfree_skb probe: %s",
 			 strerror(errno));
@@ -45,24 +54,24 @@ static int canary_before(void *ctx, uint32_t netns, char *why, size_t len)
 
 static void canary_after(void *ctx)
 {
-	struct nfd_canary_probe *f = ctx;
+	struct verify *v = ctx;
 
-	bpf_link__destroy(f->link);
-	f->link = NULL;
+	bpf_link__destroy(v->link);
+	v->link = NULL;
 }
 
-static bool in_nft_do_chain(const struct nfd_canary_probe *f, uint64_t addr)
+static bool in_nft_do_chain(const struct verify *v, uint64_t addr)
 {
-	return !f->nft_lo || (addr >= f->nft_lo && addr < f->nft_hi);
+	return !v->nft_lo || (addr >= v->nft_lo && addr < v->nft_hi);
 }
 
 /* Did the canary's two drops come out as they must? */
-static int canary_check(struct nfd_canary_probe *f, uint64_t handle, char *why,
-			size_t len)
+static int came_out_right(const struct verify *v, uint64_t handle, char *why,
+			  size_t len)
 {
-	const struct nfd_canary_drop *r = &f->drops[0];
-	const struct nfd_canary_drop *p = &f->drops[1];
-	uint32_t n = *f->n;
+	const struct nfd_canary_drop *r = &v->skel->bss->canary[0];
+	const struct nfd_canary_drop *p = &v->skel->bss->canary[1];
+	uint32_t n = v->skel->bss->canary_n;
 
 	if (n != 2) {
 		snprintf(why, len, "canary: %u of its 2 drops were seen", n);
@@ -84,8 +93,8 @@ static int canary_check(struct nfd_canary_probe *f, uint64_t handle, char *why,
 		snprintf(why, len, "canary: its policy drop had a verdict");
 		return -EPROTO;
 	}
-	if (r->location == p->location || !in_nft_do_chain(f, r->location) ||
-	    !in_nft_do_chain(f, p->location)) {
+	if (r->location == p->location || !in_nft_do_chain(v, r->location) ||
+	    !in_nft_do_chain(v, p->location)) {
 		snprintf(why, len,
 			 "canary: nft_do_chain does not free rule drops "
 			 "(at %#llx) and policy drops (at %#llx) at two "
@@ -97,29 +106,62 @@ static int canary_check(struct nfd_canary_probe *f, uint64_t handle, char *why,
 	return 0;
 }
 
-int nfd_canary_prove(struct nfd_canary_probe *f, char *msg, size_t len)
+/* The canary's probe, loaded with the bytes probe's maps, not attached. */
+static int load_probe(struct verify *v, const struct nfd_drop_probe *p,
+		      char *msg, size_t len)
+{
+	int err;
+
+	v->skel = canary_bpf__open();
+	if (!v->skel) {
+		err = -errno;
+		snprintf(msg, len, "canary: opening its BPF object: %s",
+			 strerror(errno));
+		return err;
+	}
+	err = nfd_drop_probe_share_maps(p, v->skel->obj) ?:
+		      canary_bpf__load(v->skel);
+	if (err)
+		snprintf(msg, len, "canary: loading its kfree_skb probe: %s",
+			 strerror(-err));
+	return err;
+}
+
+/* Runs the canary with @v's probe; 0 with the sites it measured in @s. */
+static int run_and_check(struct verify *v, struct nfd_sites *s, char *msg,
+			 size_t len)
 {
 	static const struct nfd_canary_ops ops = { .before = canary_before,
 						   .after = canary_after };
-	struct nfd_sites s = { 0 };
 	uint64_t handle = 0;
 	int err;
 
-	err = nfd_canary_run(&ops, f, &handle, msg, len);
-	err = err ?: canary_check(f, handle, msg, len);
-	if (!err) {
-		s.rule = f->drops[0].location;
-		s.policy = f->drops[1].location;
-	}
-	/* sites stay 0 on failure: no policy is named then */
-	set_sites(f, &s);
+	err = nfd_canary_run(&ops, v, &handle, msg, len);
+	err = err ?: came_out_right(v, handle, msg, len);
 	if (err)
 		return err;
+	s->rule = v->skel->bss->canary[0].location;
+	s->policy = v->skel->bss->canary[1].location;
 	snprintf(msg, len,
 		 "canary: rule drop handle %llu freed at nft_do_chain+%#llx, "
 		 "policy drop at +%#llx",
 		 (unsigned long long)handle,
-		 (unsigned long long)(s.rule - f->nft_lo),
-		 (unsigned long long)(s.policy - f->nft_lo));
+		 (unsigned long long)(s->rule - v->nft_lo),
+		 (unsigned long long)(s->policy - v->nft_lo));
 	return 0;
+}
+
+int nfd_canary_verify(const struct nfd_drop_probe *p, char *msg, size_t len)
+{
+	struct verify v = { .sites_fd = nfd_drop_probe_sites_fd(p) };
+	struct nfd_sites s = { 0 };
+	int err;
+
+	nfd_drop_probe_nft_range(p, &v.nft_lo, &v.nft_hi);
+	err = load_probe(&v, p, msg, len);
+	err = err ?: run_and_check(&v, &s, msg, len);
+	/* sites stay 0 on failure: no policy is named then */
+	set_sites(&v, &s);
+	canary_bpf__destroy(v.skel);
+	return err;
 }

@@ -5,7 +5,7 @@
  * changes: no table, no nftrace, every namespace at once (the bytes
  * probe's netns_ok map selects what is written).
  *
- * Before it is trusted, the canary (canary.c) must come out right: a rule
+ * Before it is trusted, the canary (canary_verify.c) must come out right: a rule
  * drop reached by a jump attributed to its known handle, and a policy
  * drop with no recorded verdict, freed at another place in nft_do_chain.
  * Those two places go into map "sites": the bytes probe names a policy
@@ -22,8 +22,8 @@
 
 #include "backend.h"
 #include "canary.h"
-#include "kallsyms.h"
-#include "probe.h"
+#include "lib/kallsyms.h"
+#include "drop_probe.h"
 #include "fentry.skel.h"
 
 #define PROG_PREFIX "nfd_"
@@ -33,7 +33,6 @@ static const char *const required[] = { "nft_do_chain", "nft_immediate_eval",
 
 struct fentry {
 	struct fentry_bpf *skel;
-	struct nfd_canary_probe canary;
 	int hooked; /* setters attached */
 };
 
@@ -47,7 +46,7 @@ static int fentry_available(char *why, size_t len)
 }
 
 /* Are the functions without which nothing can be attributed there? */
-static int check_required(const char *const *names, const bool *found, size_t n,
+static int require_functions(const char *const *names, const bool *found, size_t n,
 			  char *why, size_t len)
 {
 	for (size_t r = 0; r < sizeof(required) / sizeof(required[0]); r++) {
@@ -76,8 +75,6 @@ static const char *traced(struct bpf_program *prog)
 
 	if (!strcmp(name, "nfd_chain_enter"))
 		return "nft_do_chain";
-	if (!strcmp(name, "nfd_canary_kfree"))
-		return NULL;
 	return name + strlen(PROG_PREFIX);
 }
 
@@ -95,12 +92,10 @@ static int select_setters(struct fentry *f, char *why, size_t len)
 
 	bpf_object__for_each_program(prog, f->skel->obj)
 	{
-		const char *fn = traced(prog);
-
-		if (!fn || n == 64)
+		if (n == 64)
 			continue;
 		progs[n] = prog;
-		names[n++] = fn;
+		names[n++] = traced(prog);
 	}
 	err = nfd_kallsyms_present(names, n, found);
 	if (err) {
@@ -108,7 +103,7 @@ static int select_setters(struct fentry *f, char *why, size_t len)
 			 strerror(-err));
 		return err;
 	}
-	err = check_required(names, found, n, why, len);
+	err = require_functions(names, found, n, why, len);
 	if (err)
 		return err;
 	f->hooked = 0;
@@ -116,7 +111,6 @@ static int select_setters(struct fentry *f, char *why, size_t len)
 		bpf_program__set_autoload(progs[i], found[i]);
 		f->hooked += found[i];
 	}
-	bpf_program__set_autoattach(f->skel->progs.nfd_canary_kfree, false);
 	return 0;
 }
 
@@ -126,7 +120,6 @@ static void fentry_unload(struct nfd_backend *b)
 
 	if (!f)
 		return;
-	bpf_link__destroy(f->canary.link);
 	fentry_bpf__destroy(f->skel);
 	free(f);
 	b->priv = NULL;
@@ -152,7 +145,7 @@ static int fentry_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 	err = select_setters(f, msg, len);
 	if (err)
 		goto unload;
-	err = nfd_probe_share_maps(env->probe, f->skel->obj);
+	err = nfd_drop_probe_share_maps(env->probe, f->skel->obj);
 	if (err) {
 		snprintf(msg, len, "preparing the fentry programs: %s",
 			 strerror(-err));
@@ -177,14 +170,7 @@ static int fentry_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 					 "");
 		goto unload;
 	}
-	f->canary = (struct nfd_canary_probe){
-		.prog = f->skel->progs.nfd_canary_kfree,
-		.drops = f->skel->bss->canary,
-		.n = &f->skel->bss->canary_n,
-		.sites_fd = nfd_probe_sites_fd(env->probe),
-	};
-	nfd_probe_nft_range(env->probe, &f->canary.nft_lo, &f->canary.nft_hi);
-	err = nfd_canary_prove(&f->canary, msg, len);
+	err = nfd_canary_verify(env->probe, msg, len);
 	if (err)
 		goto unload;
 	snprintf(msg + strlen(msg), len - strlen(msg),

@@ -4,9 +4,9 @@
  * trampolines. At start, with no debuginfo and nothing written per kernel:
  * nft_do_chain's code is read from the running kernel (a BPF program reads
  * its text: built in or module alike), capstone decodes it, and
- * verdict_site.c finds the verdict test and the registers holding the
+ * kprobe_site.c finds the verdict test and the registers holding the
  * verdict, the rule and the packet. That is a guess until the canary
- * (canary_prove.c) comes out right with it; otherwise the backend is not
+ * (canary_verify.c) comes out right with it; otherwise the backend is not
  * used and nothing is written with a wrong guess.
  */
 #include <errno.h>
@@ -19,8 +19,8 @@
 #include "backend.h"
 #include "canary.h"
 #include "ktext.h"
-#include "probe.h"
-#include "verdict_site.h"
+#include "drop_probe.h"
+#include "kprobe_site.h"
 #include "kprobe.skel.h"
 
 /* perf's kprobe PMU: what libbpf attaches kprobes through */
@@ -28,8 +28,7 @@
 
 struct kprobe {
 	struct kprobe_bpf *skel;
-	struct nfd_canary_probe canary;
-	struct nfd_verdict_site site;
+	struct nfd_kprobe_site site;
 };
 
 static int kprobe_available(char *why, size_t len)
@@ -52,7 +51,7 @@ static int kprobe_available(char *why, size_t len)
  * NFDROPCAP_KPROBE_REGS=VERDICT,RULE,PKT (register names) replaces what
  * the analysis found: for testing that the canary catches a wrong guess.
  */
-static int override_regs(struct nfd_verdict_site *s, char *why, size_t len)
+static int override_regs(struct nfd_kprobe_site *s, char *why, size_t len)
 {
 	const char *env = getenv("NFDROPCAP_KPROBE_REGS");
 	char v[8], r[8], p[8];
@@ -81,15 +80,16 @@ static int override_regs(struct nfd_verdict_site *s, char *why, size_t len)
 	return 0;
 }
 
-int nfd_kprobe_find_site(const struct nfd_probe *p, struct nfd_verdict_site *s,
-			 char *why, size_t len)
+/* nft_do_chain's text as @p found it, analysed. 0 or -errno (and why). */
+static int find_site(const struct nfd_drop_probe *p, struct nfd_kprobe_site *s,
+		     char *why, size_t len)
 {
 	static uint8_t code[NFD_TEXT_MAX];
 	uint64_t lo, hi;
 	size_t size;
 	int err;
 
-	err = nfd_probe_nft_range(p, &lo, &hi);
+	err = nfd_drop_probe_nft_range(p, &lo, &hi);
 	if (err) {
 		snprintf(why, len,
 			 "nft_do_chain is not in /proc/kallsyms (nf_tables "
@@ -100,13 +100,12 @@ int nfd_kprobe_find_site(const struct nfd_probe *p, struct nfd_verdict_site *s,
 	err = nfd_ktext_read(lo, size, code, why, len);
 	if (err)
 		return err;
-	if (nfd_verdict_site_find(code, size, s, why, len))
+	if (nfd_kprobe_site_find(code, size, s, why, len))
 		return -ENOENT;
 	return override_regs(s, why, len);
 }
 
-void nfd_kprobe_site_text(const struct nfd_verdict_site *s, char *buf,
-			  size_t len)
+static void site_text(const struct nfd_kprobe_site *s, char *buf, size_t len)
 {
 	snprintf(buf, len,
 		 "nft_do_chain+%#llx (%s): verdict %s, rule %s, pkt %s",
@@ -120,7 +119,6 @@ static void kprobe_unload(struct nfd_backend *b)
 
 	if (!k)
 		return;
-	bpf_link__destroy(k->canary.link);
 	kprobe_bpf__destroy(k->skel);
 	free(k);
 	b->priv = NULL;
@@ -159,10 +157,10 @@ static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 	if (!k)
 		return -ENOMEM;
 	b->priv = k;
-	err = nfd_kprobe_find_site(env->probe, &k->site, msg, len);
+	err = find_site(env->probe, &k->site, msg, len);
 	if (err)
 		goto unload;
-	nfd_kprobe_site_text(&k->site, site, sizeof(site));
+	site_text(&k->site, site, sizeof(site));
 	k->skel = kprobe_bpf__open();
 	if (!k->skel) {
 		err = -errno;
@@ -174,7 +172,7 @@ static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 	k->skel->rodata->cfg_reg_verdict = k->site.verdict_reg;
 	k->skel->rodata->cfg_reg_rule = k->site.rule_reg;
 	k->skel->rodata->cfg_reg_pkt = k->site.pkt_reg;
-	err = nfd_probe_share_maps(env->probe, k->skel->obj) ?:
+	err = nfd_drop_probe_share_maps(env->probe, k->skel->obj) ?:
 		      kprobe_bpf__load(k->skel);
 	if (err) {
 		snprintf(msg, len, "loading the kprobe programs: %s",
@@ -184,14 +182,7 @@ static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 	err = attach(k, msg, len);
 	if (err)
 		goto unload;
-	k->canary = (struct nfd_canary_probe){
-		.prog = k->skel->progs.nfd_canary_kfree,
-		.drops = k->skel->bss->canary,
-		.n = &k->skel->bss->canary_n,
-		.sites_fd = nfd_probe_sites_fd(env->probe),
-	};
-	nfd_probe_nft_range(env->probe, &k->canary.nft_lo, &k->canary.nft_hi);
-	err = nfd_canary_prove(&k->canary, msg, len);
+	err = nfd_canary_verify(env->probe, msg, len);
 	if (err) {
 		size_t n = strlen(msg);
 
@@ -205,6 +196,20 @@ unload:
 	return err;
 }
 
+/* --check: what the code analysis finds, whether the backend loads or not. */
+static void kprobe_report(const struct nfd_drop_probe *p, nfd_report_fn line)
+{
+	struct nfd_kprobe_site s;
+	char why[256];
+
+	if (find_site(p, &s, why, sizeof(why))) {
+		line("  kprobe site", 0, why);
+		return;
+	}
+	site_text(&s, why, sizeof(why));
+	line("  kprobe site", 1, why);
+}
+
 struct nfd_backend nfd_backend_kprobe = {
 	.name = "kprobe",
 	.available = kprobe_available,
@@ -213,4 +218,5 @@ struct nfd_backend nfd_backend_kprobe = {
 	.attach_netns = nfd_backend_no_netns,
 	.detach_netns = nfd_backend_no_netns_detach,
 	.unload = kprobe_unload,
+	.report = kprobe_report,
 };

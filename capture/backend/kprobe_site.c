@@ -21,7 +21,7 @@
 #include <string.h>
 #include <capstone/capstone.h>
 
-#include "verdict_site.h"
+#include "kprobe_site.h"
 
 /* struct pt_regs (x86-64) order, and each register's 64/32/16/8-bit names */
 static const struct {
@@ -143,7 +143,7 @@ static void name_reg(csh h, x86_reg reg, char *out, size_t len)
 }
 
 static int analyse(csh h, const cs_insn *in, size_t n,
-		   struct nfd_verdict_site *s, char *why, size_t len)
+		   struct nfd_kprobe_site *s, char *why, size_t len)
 {
 	size_t site = 0;
 
@@ -177,8 +177,8 @@ static int analyse(csh h, const cs_insn *in, size_t n,
 	return 0;
 }
 
-int nfd_verdict_site_find(const uint8_t *code, size_t size,
-			  struct nfd_verdict_site *s, char *why, size_t len)
+int nfd_kprobe_site_find(const uint8_t *code, size_t size,
+			  struct nfd_kprobe_site *s, char *why, size_t len)
 {
 	cs_insn *in = NULL;
 	size_t n;

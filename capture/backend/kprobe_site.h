@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Where nft_do_chain acts on a verdict, and in which registers (x86-64). */
-#ifndef NFD_VERDICT_SITE_H
-#define NFD_VERDICT_SITE_H
+#ifndef NFD_KPROBE_SITE_H
+#define NFD_KPROBE_SITE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 
 #define NFD_NREGS 15 /* general registers, in struct pt_regs order */
 
-struct nfd_verdict_site {
+struct nfd_kprobe_site {
 	uint64_t offset; /* of the verdict test, in nft_do_chain */
 	int verdict_reg; /* pt_regs index (0 = r15 ... 14 = rdi) */
 	int rule_reg; /* struct nft_rule_dp * */
@@ -22,10 +22,10 @@ struct nfd_verdict_site {
  * Finds the site in @size bytes of nft_do_chain's code. 0, or -1 with
  * the reason in @why.
  */
-int nfd_verdict_site_find(const uint8_t *code, size_t size,
-			  struct nfd_verdict_site *s, char *why, size_t len);
+int nfd_kprobe_site_find(const uint8_t *code, size_t size,
+			  struct nfd_kprobe_site *s, char *why, size_t len);
 
 /* The pt_regs index of register @name ("r14", "edx"...), or -1. */
 int nfd_reg_index(const char *name);
 
-#endif /* NFD_VERDICT_SITE_H */
+#endif /* NFD_KPROBE_SITE_H */

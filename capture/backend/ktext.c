@@ -7,12 +7,12 @@
 #include <bpf/libbpf.h>
 
 #include "ktext.h"
-#include "textread.skel.h"
+#include "ktext.skel.h"
 
 int nfd_ktext_read(uint64_t addr, size_t len, uint8_t *buf, char *why,
 		   size_t wlen)
 {
-	struct textread_bpf *skel = textread_bpf__open_and_load();
+	struct ktext_bpf *skel = ktext_bpf__open_and_load();
 	uint64_t args[2] = { addr, len };
 	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = args,
 		    .ctx_size_in = sizeof(args));
@@ -37,6 +37,6 @@ int nfd_ktext_read(uint64_t addr, size_t len, uint8_t *buf, char *why,
 	} else {
 		memcpy(buf, skel->bss->text, len);
 	}
-	textread_bpf__destroy(skel);
+	ktext_bpf__destroy(skel);
 	return err;
 }

@@ -8,7 +8,7 @@
  * nfdropcap's NFNLGRP_NFTRACE socket (bpf/nftrace.bpf.c) reads each drop
  * verdict in the kernel, in the dropped packet's own context. With a
  * capture filter the kernel can run, only matching packets are traced
- * (narrow.c).
+ * (nftrace_filter.c), in the trace table (nftrace_table.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,15 +23,11 @@
 #include <bpf/libbpf.h>
 
 #include "backend.h"
-#include "narrow.h"
-#include "nlmsg.h"
-#include "probe.h"
-#include "trace_table.h"
+#include "nftrace_filter.h"
+#include "lib/nlmsg.h"
+#include "drop_probe.h"
+#include "nftrace_table.h"
 #include "nftrace.skel.h"
-
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
 
 struct nftrace {
 	struct nftrace_bpf *skel;
@@ -59,8 +55,7 @@ static int nftrace_available(char *why, size_t len)
 
 static int open_trace_socket(int prog_fd)
 {
-	int group = NFNLGRP_NFTRACE, fd, err;
-	int rcvbuf = 4096;
+	int rcvbuf = 4096, fd, err;
 
 	fd = nl_open_netfilter();
 	if (fd < 0) {
@@ -78,13 +73,12 @@ static int open_trace_socket(int prog_fd)
 			strerror(errno));
 		goto close_fd;
 	}
-	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
-		       sizeof(group))) {
-		err = -errno;
+	err = nl_join_group(fd, NFNLGRP_NFTRACE);
+	if (err) {
 		fprintf(stderr,
 			"nfdropcap: joining NFNLGRP_NFTRACE: %s "
 			"(needs CAP_NET_ADMIN)\n",
-			strerror(errno));
+			strerror(-err));
 		goto close_fd;
 	}
 	return fd;
@@ -94,12 +88,12 @@ close_fd:
 }
 
 /* Tells the bytes probe that verdicts come only for marked packets. */
-static int mark_traced(const struct nfd_probe *p)
+static int mark_traced(const struct nfd_drop_probe *p)
 {
 	struct nfd_sites s = { .traced = 1 };
 	__u32 zero = 0;
 
-	if (bpf_map_update_elem(nfd_probe_sites_fd(p), &zero, &s, BPF_ANY))
+	if (bpf_map_update_elem(nfd_drop_probe_sites_fd(p), &zero, &s, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -123,7 +117,7 @@ static int nftrace_load(struct nfd_backend *b,
 			 strerror(errno));
 		goto free;
 	}
-	err = nfd_probe_share_maps(env->probe, t->skel->obj);
+	err = nfd_drop_probe_share_maps(env->probe, t->skel->obj);
 	err = err ?: nftrace_bpf__load(t->skel);
 	err = err ?: mark_traced(env->probe);
 	if (err) {
@@ -188,8 +182,8 @@ static int create_table(struct nftrace *priv, int *fd, const char *table)
 	int err;
 
 	if (!priv->narrow.len)
-		return nfd_trace_table_create(*fd, table, NULL);
-	err = nfd_trace_table_create(*fd, table, &priv->narrow);
+		return nfd_nftrace_table_create(*fd, table, NULL);
+	err = nfd_nftrace_table_create(*fd, table, &priv->narrow);
 	if (!err || err == -ENOMEM)
 		return err;
 	/*
@@ -206,7 +200,7 @@ static int create_table(struct nftrace *priv, int *fd, const char *table)
 			"the filter in the trace table (match bpf: %s; "
 			"modules nft_compat, xt_bpf)\n",
 			strerror(-err));
-	return nfd_trace_table_create(*fd, table, NULL);
+	return nfd_nftrace_table_create(*fd, table, NULL);
 }
 
 static void *nftrace_attach_netns(struct nfd_backend *b, int *err)
@@ -246,6 +240,25 @@ detach:
 	return NULL;
 }
 
+/* --check: a capture joins the trace group, which load does not try. */
+static int nftrace_selfcheck(struct nfd_backend *b, char *why, size_t len)
+{
+	int fd = nl_open_netfilter(), err;
+
+	if (fd < 0) {
+		snprintf(why, len, "no nfnetlink socket: %s", strerror(-fd));
+		return fd;
+	}
+	err = nl_join_group(fd, NFNLGRP_NFTRACE);
+	if (err)
+		snprintf(why, len, "cannot join NFNLGRP_NFTRACE: %s",
+			 strerror(-err));
+	else
+		snprintf(why, len, "joined NFNLGRP_NFTRACE");
+	close(fd);
+	return err;
+}
+
 struct nfd_backend nfd_backend_nftrace = {
 	.name = "nftrace",
 	.available = nftrace_available,
@@ -253,4 +266,5 @@ struct nfd_backend nfd_backend_nftrace = {
 	.attach_netns = nftrace_attach_netns,
 	.detach_netns = nftrace_detach_netns,
 	.unload = nftrace_unload,
+	.selfcheck = nftrace_selfcheck,
 };

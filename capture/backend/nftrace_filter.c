@@ -29,7 +29,7 @@
 #include <pcap/pcap.h>
 
 #include "cbpf.h"
-#include "narrow.h"
+#include "nftrace_filter.h"
 
 #define NARROW_SNAPLEN 65535
 

@@ -4,8 +4,8 @@
  * packet (backend nftrace): the expression compiled for raw IP, run by
  * xt_bpf in the trace table (see narrow.c).
  */
-#ifndef NFD_NARROW_H
-#define NFD_NARROW_H
+#ifndef NFD_NFTRACE_FILTER_H
+#define NFD_NFTRACE_FILTER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -29,4 +29,4 @@ int nfd_narrow_compile(const char *expr, struct nfd_narrow *n, char *why,
 /* Frees what nfd_narrow_compile loaded. */
 void nfd_narrow_release(struct nfd_narrow *n);
 
-#endif /* NFD_NARROW_H */
+#endif /* NFD_NFTRACE_FILTER_H */

@@ -41,9 +41,9 @@
 #include <linux/netfilter/nf_tables_compat.h>
 #include <linux/netfilter/xt_bpf.h>
 
-#include "narrow.h"
-#include "nlmsg.h"
-#include "trace_table.h"
+#include "nftrace_filter.h"
+#include "lib/nlmsg.h"
+#include "nftrace_table.h"
 
 _Static_assert(NFD_NARROW_BYTECODE == XT_BPF_MAX_NUM_INSTR, "xt_bpf's limit");
 
@@ -166,7 +166,7 @@ static int put_trace_chain(struct nl_buf *b, uint32_t *seq, const char *table,
 	return 4;
 }
 
-int nfd_trace_table_create(int fd, const char *table,
+int nfd_nftrace_table_create(int fd, const char *table,
 			   const struct nfd_narrow *n)
 {
 	static const struct nfd_narrow all = { .len = 0 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The trace table of backend nftrace (see trace_table.c). */
-#ifndef NFD_TRACE_TABLE_H
-#define NFD_TRACE_TABLE_H
+#ifndef NFD_NFTRACE_TABLE_H
+#define NFD_NFTRACE_TABLE_H
 
 struct nfd_narrow;
 
@@ -10,7 +10,7 @@ struct nfd_narrow;
  * namespace to trace), marking what @n matches (NULL or empty: every
  * packet). Returns 0 or -errno.
  */
-int nfd_trace_table_create(int fd, const char *name,
+int nfd_nftrace_table_create(int fd, const char *name,
 			   const struct nfd_narrow *n);
 
-#endif /* NFD_TRACE_TABLE_H */
+#endif /* NFD_NFTRACE_TABLE_H */

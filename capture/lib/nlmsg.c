@@ -11,6 +11,10 @@
 
 #include "nlmsg.h"
 
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
 static void *reserve(struct nl_buf *b, size_t len)
 {
 	size_t need = NLMSG_ALIGN(len);
@@ -339,4 +343,12 @@ int nl_open_netfilter(void)
 		return err;
 	}
 	return fd;
+}
+
+int nl_join_group(int fd, unsigned int group)
+{
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
+		       sizeof(group)))
+		return -errno;
+	return 0;
 }

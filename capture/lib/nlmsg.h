@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A small netlink message builder: messages, attributes, nests. */
+/*
+ * A small netlink message builder: messages, attributes, nests; nf_tables
+ * batches; sockets. Builders never fail: a message that does not fit sets
+ * @overflow, and sending it fails. Calls that do I/O return 0 (or a file
+ * descriptor) or -errno, and print nothing.
+ */
 #ifndef NFD_NLMSG_H
 #define NFD_NLMSG_H
 
@@ -79,5 +84,7 @@ int nl_send_and_ack(int fd, const struct nl_buf *b, int acks);
 
 /* A bound NETLINK_NETFILTER socket, or -errno. */
 int nl_open_netfilter(void);
+/* Joins multicast group @group (NFNLGRP_*) on @fd. 0 or -errno. */
+int nl_join_group(int fd, unsigned int group);
 
 #endif /* NFD_NLMSG_H */

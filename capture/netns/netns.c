@@ -12,7 +12,7 @@
 #include <linux/nsfs.h>
 
 #include "netns.h"
-#include "opts.h"
+#include "exit.h"
 
 #define NETNS_RUN_DIR "/run/netns"
 

@@ -10,10 +10,11 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "nsset.h"
+#include "backend/backend.h"
+#include "netns_set.h"
 #include "ruleset.h"
 
-void nfd_nsset_init(struct nfd_nsset *s, struct nfd_backend *b, bool all)
+void nfd_netns_set_init(struct nfd_netns_set *s, struct nfd_backend *b, bool all)
 {
 	memset(s, 0, sizeof(*s));
 	s->backend = b;
@@ -21,7 +22,7 @@ void nfd_nsset_init(struct nfd_nsset *s, struct nfd_backend *b, bool all)
 	s->home_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 }
 
-struct nfd_nsent *nfd_nsset_find(struct nfd_nsset *s, uint32_t inum)
+struct nfd_netns_entry *nfd_netns_set_find(struct nfd_netns_set *s, uint32_t inum)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (s->v[i].ns.inum == inum)
@@ -30,7 +31,7 @@ struct nfd_nsent *nfd_nsset_find(struct nfd_nsset *s, uint32_t inum)
 }
 
 /* Attaches in @e's namespace; the process is in it. */
-static int attach_here(struct nfd_nsset *s, struct nfd_nsent *e)
+static int attach_here(struct nfd_netns_set *s, struct nfd_netns_entry *e)
 {
 	int err = 0;
 
@@ -41,9 +42,9 @@ static int attach_here(struct nfd_nsset *s, struct nfd_nsent *e)
 	return 0;
 }
 
-static struct nfd_nsent *append(struct nfd_nsset *s, struct nfd_netns *ns)
+static struct nfd_netns_entry *append(struct nfd_netns_set *s, struct nfd_netns *ns)
 {
-	struct nfd_nsent *v = realloc(s->v, (s->n + 1) * sizeof(*v));
+	struct nfd_netns_entry *v = realloc(s->v, (s->n + 1) * sizeof(*v));
 
 	if (!v)
 		return NULL;
@@ -54,9 +55,9 @@ static struct nfd_nsent *append(struct nfd_nsset *s, struct nfd_netns *ns)
 	return &v[s->n++];
 }
 
-int nfd_nsset_add_one(struct nfd_nsset *s, struct nfd_netns *ns)
+int nfd_netns_set_add_one(struct nfd_netns_set *s, struct nfd_netns *ns)
 {
-	struct nfd_nsent *e = append(s, ns);
+	struct nfd_netns_entry *e = append(s, ns);
 	int err;
 
 	if (!e) {
@@ -67,7 +68,7 @@ int nfd_nsset_add_one(struct nfd_nsset *s, struct nfd_netns *ns)
 	return err ?: attach_here(s, e);
 }
 
-static void release(struct nfd_nsset *s, struct nfd_nsent *e)
+static void release(struct nfd_netns_set *s, struct nfd_netns_entry *e)
 {
 	if (e->inst)
 		s->backend->detach_netns(s->backend, e->inst);
@@ -78,10 +79,10 @@ static void release(struct nfd_nsset *s, struct nfd_nsent *e)
 }
 
 /* A namespace found by the scan: enter it, attach, come back. */
-static void add_found(struct nfd_nsset *s, const char *path, uint32_t inum)
+static void add_found(struct nfd_netns_set *s, const char *path, uint32_t inum)
 {
 	struct nfd_netns ns;
-	struct nfd_nsent *e;
+	struct nfd_netns_entry *e;
 	struct stat st;
 
 	if (nfd_netns_open_quiet(&ns, path))
@@ -104,21 +105,21 @@ static void add_found(struct nfd_nsset *s, const char *path, uint32_t inum)
 			strerror(errno));
 }
 
-static void visit(struct nfd_nsset *s, const char *path)
+static void visit(struct nfd_netns_set *s, const char *path)
 {
-	struct nfd_nsent *e;
+	struct nfd_netns_entry *e;
 	struct stat st;
 
 	if (stat(path, &st))
 		return;
-	e = nfd_nsset_find(s, st.st_ino);
+	e = nfd_netns_set_find(s, st.st_ino);
 	if (e)
 		e->seen = true;
 	else
 		add_found(s, path, st.st_ino);
 }
 
-static void visit_dir(struct nfd_nsset *s, const char *dir, bool procs)
+static void visit_dir(struct nfd_netns_set *s, const char *dir, bool procs)
 {
 	DIR *d = opendir(dir);
 	struct dirent *ent;
@@ -137,7 +138,7 @@ static void visit_dir(struct nfd_nsset *s, const char *dir, bool procs)
 	closedir(d);
 }
 
-int nfd_nsset_scan(struct nfd_nsset *s)
+int nfd_netns_set_scan(struct nfd_netns_set *s)
 {
 	size_t kept = 0;
 
@@ -156,7 +157,7 @@ int nfd_nsset_scan(struct nfd_nsset *s)
 	return 0;
 }
 
-void nfd_nsset_free(struct nfd_nsset *s)
+void nfd_netns_set_free(struct nfd_netns_set *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		release(s, &s->v[i]);

@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Where drops go: a pcapng file or one line each on stdout. Each drop is
- * framed as LINUX_SLL2 (interface index, direction, protocol: at IP hooks
- * there is no link header), filtered with the user's expression, and
- * written with a comment naming the rule.
+ * framed as LINUX_SLL2 (sll2.c), filtered with the user's expression
+ * (filter.c), and written with a comment naming the rule (comment.c).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,14 +15,17 @@
 #include <sys/utsname.h>
 
 #include "comment.h"
-#include "nsset.h"
 #include "dissect.h"
+#include "exit.h"
+#include "filter.h"
+#include "lib/clock.h"
+#include "netns/netns_set.h"
+#include "netns/ruleset.h"
 #include "output.h"
 #include "pcapng.h"
-#include "ruleset.h"
+#include "sll2.h"
+#include "summary.h"
 
-#define SLL2_LEN 20
-#define LINKTYPE_LINUX_SLL2 276
 #define COMMENT_MAX 2048
 
 struct iface {
@@ -37,18 +37,11 @@ struct iface {
 	uint64_t lost_unreported; /* for the next packet's epb_dropcount */
 };
 
-struct rule_count {
-	char *what; /* nfd_comment_rule() */
-	uint64_t n;
-};
-
 struct nfd_output {
-	const struct nfd_opts *o;
-	struct nfd_nsset *nss; /* names and rule texts per namespace */
+	struct nfd_output_cfg cfg;
+	struct nfd_netns_set *nss; /* names and rule texts per namespace */
 	struct pcapng_writer *w; /* NULL: print lines */
-	pcap_t *dead;
-	struct bpf_program filter;
-	bool have_filter;
+	struct nfd_filter filter;
 	bool created; /* we created the file */
 	int err;
 	int64_t boot_to_real_ns;
@@ -56,45 +49,11 @@ struct nfd_output {
 
 	struct iface *ifaces;
 	size_t n_ifaces;
-	struct rule_count *rules;
-	size_t n_rules;
-
-	uint64_t seen, written, filtered, unattributed, lost;
-	uint8_t frame[SLL2_LEN + NFD_SNAPLEN_MAX];
+	struct nfd_summary sum;
+	uint8_t frame[NFD_SLL2_LEN + NFD_SNAPLEN_MAX];
 };
 
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static int compile_filter(struct nfd_output *out)
-{
-	const char *expr = out->o->filter;
-
-	out->dead = pcap_open_dead(LINKTYPE_LINUX_SLL2, out->o->snaplen);
-	if (!out->dead) {
-		fprintf(stderr, "nfdropcap: pcap_open_dead failed\n");
-		return NFD_EXIT_FAIL;
-	}
-	if (!expr)
-		return 0;
-	if (pcap_compile(out->dead, &out->filter, expr, 1,
-			 PCAP_NETMASK_UNKNOWN)) {
-		fprintf(stderr,
-			"nfdropcap: bad filter expression '%s': %s (see "
-			"pcap-filter(7))\n",
-			expr, pcap_geterr(out->dead));
-		return NFD_EXIT_USAGE;
-	}
-	out->have_filter = true;
-	return 0;
-}
-
-int nfd_output_new(struct nfd_output **outp, const struct nfd_opts *o)
+int nfd_output_new(struct nfd_output **outp, const struct nfd_output_cfg *cfg)
 {
 	struct nfd_output *out = calloc(1, sizeof(*out));
 	int ret;
@@ -104,10 +63,10 @@ int nfd_output_new(struct nfd_output **outp, const struct nfd_opts *o)
 		fprintf(stderr, "nfdropcap: out of memory\n");
 		return NFD_EXIT_FAIL;
 	}
-	out->o = o;
+	out->cfg = *cfg;
 	out->boot_to_real_ns =
-		clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
-	ret = compile_filter(out);
+		nfd_clock_ns(CLOCK_REALTIME) - nfd_clock_ns(CLOCK_BOOTTIME);
+	ret = nfd_filter_compile(&out->filter, cfg->filter, cfg->snaplen);
 	if (ret) {
 		nfd_output_free(out);
 		return ret;
@@ -140,7 +99,7 @@ static bool ends_with(const char *s, const char *suffix)
 
 int nfd_output_open(struct nfd_output *out)
 {
-	const char *path = out->o->write_path;
+	const char *path = out->cfg.write_path;
 	enum pcapng_compress c = PCAPNG_PLAIN;
 	int fd, err;
 
@@ -179,23 +138,23 @@ void nfd_output_abandon(struct nfd_output *out)
 		pcapng_close(out->w);
 		out->w = NULL;
 	}
-	if (out->created && !out->written)
-		unlink(out->o->write_path);
+	if (out->created && !out->sum.written)
+		unlink(out->cfg.write_path);
 	out->created = false;
 }
 
-void nfd_output_set_nsset(struct nfd_output *out, struct nfd_nsset *nss)
+void nfd_output_set_netns(struct nfd_output *out, struct nfd_netns_set *nss)
 {
 	out->nss = nss;
 }
 
-static struct nfd_nsent *find_netns(struct nfd_output *out, uint32_t inum)
+static struct nfd_netns_entry *find_netns(struct nfd_output *out, uint32_t inum)
 {
-	return out->nss ? nfd_nsset_find(out->nss, inum) : NULL;
+	return out->nss ? nfd_netns_set_find(out->nss, inum) : NULL;
 }
 
 /* What to call namespace @inum (entry @e, if known), into @buf. */
-static const char *netns_name(const struct nfd_nsent *e, uint32_t inum,
+static const char *netns_name(const struct nfd_netns_entry *e, uint32_t inum,
 			      char *buf, size_t len)
 {
 	if (e)
@@ -235,8 +194,8 @@ static int write_idb(struct nfd_output *out, struct iface *f)
 {
 	char name[64], descr[512], nsbuf[32];
 	struct pcapng_idb idb = {
-		.linktype = LINKTYPE_LINUX_SLL2,
-		.snaplen = out->o->snaplen,
+		.linktype = NFD_LINKTYPE_LINUX_SLL2,
+		.snaplen = out->cfg.snaplen,
 		.name = name,
 		.description = descr,
 		.tsresol = PCAPNG_TSRESOL_NSEC,
@@ -260,47 +219,6 @@ static int write_idb(struct nfd_output *out, struct iface *f)
 	return 0;
 }
 
-/* The LINUX_SLL2 header, then the packet from its network header. */
-static uint32_t build_frame(struct nfd_output *out, const struct nfd_event *ev,
-			    const uint8_t *pkt)
-{
-	uint8_t *h = out->frame;
-	uint32_t ifindex = htonl(ev->ifindex);
-	uint16_t hatype = htons(ev->hatype);
-
-	memset(h, 0, SLL2_LEN);
-	memcpy(h, &ev->protocol, 2); /* already in network byte order */
-	memcpy(h + 4, &ifindex, 4);
-	memcpy(h + 8, &hatype, 2);
-	h[10] = ev->pkt_type;
-	h[11] = ev->addr_len <= 8 ? ev->addr_len : 0;
-	memcpy(h + 12, ev->addr, h[11]);
-	memcpy(h + SLL2_LEN, pkt, ev->cap_len);
-	return SLL2_LEN + ev->cap_len;
-}
-
-static void count_rule(struct nfd_output *out, const struct nfd_rule *r)
-{
-	char what[COMMENT_MAX];
-	struct rule_count *rc;
-
-	nfd_comment_rule(what, sizeof(what), r);
-	for (size_t i = 0; i < out->n_rules; i++) {
-		if (!strcmp(out->rules[i].what, what)) {
-			out->rules[i].n++;
-			return;
-		}
-	}
-	rc = realloc(out->rules, (out->n_rules + 1) * sizeof(*rc));
-	if (!rc)
-		return;
-	out->rules = rc;
-	rc[out->n_rules].what = strdup(what);
-	rc[out->n_rules].n = 1;
-	if (rc[out->n_rules].what)
-		out->n_rules++;
-}
-
 static const char *rule_text(struct nfd_ruleset *rs, const struct nfd_rule *r)
 {
 	if (r->kind != NFD_KIND_RULE || !rs)
@@ -313,7 +231,7 @@ static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 			 const struct iface *f, char *buf, size_t len)
 {
 	/* one lookup of the namespace serves its rule text and its name */
-	struct nfd_nsent *e = find_netns(out, ev->netns);
+	struct nfd_netns_entry *e = find_netns(out, ev->netns);
 	struct nfd_ruleset *rs = e ? e->rs : NULL;
 	const char *text = rule_text(rs, &ev->rule);
 	char nsbuf[32];
@@ -341,8 +259,8 @@ static int write_epb(struct nfd_output *out, const struct nfd_event *ev,
 	struct pcapng_epb epb = {
 		.ts = ts,
 		.caplen =
-			framelen < out->o->snaplen ? framelen : out->o->snaplen,
-		.origlen = SLL2_LEN + ev->pkt_len,
+			framelen < out->cfg.snaplen ? framelen : out->cfg.snaplen,
+		.origlen = NFD_SLL2_LEN + ev->pkt_len,
 		.data = out->frame,
 		.comment = comment,
 		.has_flags = true,
@@ -373,7 +291,7 @@ static void print_line(struct nfd_output *out, const struct nfd_event *ev,
 	localtime_r(&sec, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
 	nfd_dissect(summary, sizeof(summary), ntohs(ev->protocol),
-		    out->frame + SLL2_LEN, ev->cap_len, ev->pkt_len);
+		    out->frame + NFD_SLL2_LEN, ev->cap_len, ev->pkt_len);
 	printf("%s.%06llu %s %s %s [%.*s]\n", clock,
 	       (unsigned long long)(ts % 1000000000ULL) / 1000,
 	       f->name[0] ? f->name : "?",
@@ -382,19 +300,8 @@ static void print_line(struct nfd_output *out, const struct nfd_event *ev,
 	fflush(stdout);
 }
 
-static bool filter_pass(struct nfd_output *out, uint32_t framelen,
-			uint32_t origlen)
-{
-	struct pcap_pkthdr hdr = { .caplen = framelen, .len = origlen };
-
-	if (!out->have_filter)
-		return true;
-	if (hdr.caplen > out->o->snaplen)
-		hdr.caplen = out->o->snaplen;
-	return pcap_offline_filter(&out->filter, &hdr, out->frame) != 0;
-}
-
-static const struct nfd_event *check_event(const void *data, uint32_t size)
+/* The sample as an event of this version, or NULL. */
+static const struct nfd_event *valid_event(const void *data, uint32_t size)
 {
 	const struct nfd_event *ev = data;
 
@@ -407,7 +314,7 @@ static const struct nfd_event *check_event(const void *data, uint32_t size)
 
 int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size)
 {
-	const struct nfd_event *ev = check_event(data, size);
+	const struct nfd_event *ev = valid_event(data, size);
 	char comment[COMMENT_MAX];
 	uint32_t framelen;
 	struct iface *f;
@@ -415,11 +322,12 @@ int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size)
 
 	if (!ev || out->err || nfd_output_done(out))
 		return out->err;
-	out->seen++;
-	framelen =
-		build_frame(out, ev, (const uint8_t *)(ev + 1) + ev->data_off);
-	if (!filter_pass(out, framelen, SLL2_LEN + ev->pkt_len)) {
-		out->filtered++;
+	out->sum.seen++;
+	framelen = nfd_sll2_frame(out->frame, ev,
+				  (const uint8_t *)(ev + 1) + ev->data_off);
+	if (!nfd_filter_pass(&out->filter, out->frame, framelen,
+			     NFD_SLL2_LEN + ev->pkt_len)) {
+		out->sum.filtered++;
 		return 0;
 	}
 	f = find_iface(out, ev->netns, ev->ifindex, ev->ifname);
@@ -437,10 +345,7 @@ int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size)
 		out->first_ts = ts;
 	out->last_ts = ts;
 	f->written++;
-	out->written++;
-	if (ev->rule.kind == NFD_KIND_NONE)
-		out->unattributed++;
-	count_rule(out, &ev->rule);
+	nfd_summary_count(&out->sum, &ev->rule);
 	return 0;
 }
 
@@ -452,7 +357,7 @@ void nfd_output_lost(struct nfd_output *out, uint32_t netns, uint32_t ifindex,
 	if (!f || total <= f->lost_total)
 		return;
 	f->lost_unreported += total - f->lost_total;
-	out->lost += total - f->lost_total;
+	out->sum.lost += total - f->lost_total;
 	f->lost_total = total;
 }
 
@@ -465,7 +370,7 @@ int nfd_output_flush(struct nfd_output *out)
 
 bool nfd_output_done(const struct nfd_output *out)
 {
-	return out->o->count && out->written >= out->o->count;
+	return out->cfg.count && out->sum.written >= out->cfg.count;
 }
 
 int nfd_output_error(const struct nfd_output *out)
@@ -501,8 +406,8 @@ static int write_isb(struct nfd_output *out, struct iface *f, uint64_t now)
 static int write_placeholder_idb(struct nfd_output *out)
 {
 	struct pcapng_idb idb = {
-		.linktype = LINKTYPE_LINUX_SLL2,
-		.snaplen = out->o->snaplen,
+		.linktype = NFD_LINKTYPE_LINUX_SLL2,
+		.snaplen = out->cfg.snaplen,
 		.name = "none",
 		.description = "no drop was captured",
 		.tsresol = PCAPNG_TSRESOL_NSEC,
@@ -514,7 +419,7 @@ static int write_placeholder_idb(struct nfd_output *out)
 
 int nfd_output_close(struct nfd_output *out)
 {
-	uint64_t now = clock_ns(CLOCK_REALTIME);
+	uint64_t now = nfd_clock_ns(CLOCK_REALTIME);
 	int err = out->err;
 	bool any_idb = false;
 
@@ -537,20 +442,7 @@ int nfd_output_close(struct nfd_output *out)
 
 void nfd_output_summary(const struct nfd_output *out, uint64_t misses)
 {
-	fprintf(stderr,
-		"nfdropcap: %" PRIu64 " captured, %" PRIu64 " lost, %" PRIu64
-		" unattributed (%" PRIu64 " drops seen, %" PRIu64
-		" filtered out)\n",
-		out->written, out->lost + misses, out->unattributed, out->seen,
-		out->filtered);
-	if (misses)
-		fprintf(stderr,
-			"nfdropcap: %" PRIu64 " of the lost were missed by the "
-			"probe itself (freed while it ran on that CPU)\n",
-			misses);
-	for (size_t i = 0; i < out->n_rules; i++)
-		fprintf(stderr, "nfdropcap: %10" PRIu64 "  %s\n",
-			out->rules[i].n, out->rules[i].what);
+	nfd_summary_print(&out->sum, misses);
 }
 
 void nfd_output_free(struct nfd_output *out)
@@ -559,13 +451,8 @@ void nfd_output_free(struct nfd_output *out)
 		return;
 	if (out->w)
 		pcapng_close(out->w);
-	if (out->have_filter)
-		pcap_freecode(&out->filter);
-	if (out->dead)
-		pcap_close(out->dead);
-	for (size_t i = 0; i < out->n_rules; i++)
-		free(out->rules[i].what);
-	free(out->rules);
+	nfd_filter_free(&out->filter);
+	nfd_summary_free(&out->sum);
 	free(out->ifaces);
 	free(out);
 }

@@ -2,7 +2,11 @@
 /*
  * Where drops go: a pcapng file (one IDB per namespace and interface,
  * LINUX_SLL2 frames, a comment naming the rule) or one line each on
- * stdout; the filter expression; the per-rule summary.
+ * stdout; the filter expression (filter.c); the per-rule summary
+ * (summary.c).
+ *
+ * Convention: nfd_output_new returns an exit status; the other calls
+ * return 0 or -errno, and print what went wrong themselves.
  */
 #ifndef NFD_OUTPUT_H
 #define NFD_OUTPUT_H
@@ -11,23 +15,28 @@
 #include <stdint.h>
 
 #include "nfdropcap.h"
-#include "opts.h"
 
 struct nfd_output;
-struct nfd_ruleset;
+struct nfd_netns_set;
+
+struct nfd_output_cfg {
+	const char *write_path; /* -w; NULL: print lines; "-": stdout */
+	uint32_t snaplen; /* never 0 */
+	uint64_t count; /* stop after this many written, 0 = never */
+	const char *filter; /* pcap-filter expression, or NULL */
+};
 
 /*
- * Checks the filter expression. Returns 0, or prints why not and returns
- * NFD_EXIT_USAGE.
+ * Checks the filter expression (@cfg's strings must outlive @out).
+ * Returns 0, or prints why not and returns NFD_EXIT_USAGE.
  */
-int nfd_output_new(struct nfd_output **out, const struct nfd_opts *o);
+int nfd_output_new(struct nfd_output **out, const struct nfd_output_cfg *cfg);
 /* Opens the file and writes its header. 0, or prints and returns -errno. */
 int nfd_output_open(struct nfd_output *out);
 /* Removes the file if nothing was captured into it (start-up failed). */
 void nfd_output_abandon(struct nfd_output *out);
-struct nfd_nsset;
 /* Where names and rule texts of each namespace are found. */
-void nfd_output_set_nsset(struct nfd_output *out, struct nfd_nsset *nss);
+void nfd_output_set_netns(struct nfd_output *out, struct nfd_netns_set *nss);
 
 /* One perf sample. Returns 0, or -errno after a write error. */
 int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size);

@@ -8,9 +8,9 @@
 #include <unistd.h>
 #include <pcap/pcap.h>
 
-#include "cbpf.h"
+#include "backend/cbpf.h"
 #include "check.h"
-#include "narrow.h"
+#include "backend/nftrace_filter.h"
 
 /* IPv4 + UDP to @dport, 28 bytes, checksums left zero */
 static size_t udp4(uint8_t *p, uint16_t dport, uint16_t frag)

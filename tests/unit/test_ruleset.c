@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "comment.h"
-#include "ruleset.h"
+#include "output/comment.h"
+#include "netns/ruleset.h"
 
 /* As 'nft -a -s list ruleset' prints it (nftables 1.0.6). */
 static const char listing[] =

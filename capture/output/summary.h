@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What a capture counted: drops seen, written, lost, and per rule. */
+#ifndef NFD_SUMMARY_H
+#define NFD_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nfdropcap.h"
+
+struct nfd_rule_count {
+	char *what; /* nfd_comment_rule() */
+	uint64_t n;
+};
+
+struct nfd_summary {
+	uint64_t seen, written, filtered, unattributed, lost;
+	struct nfd_rule_count *rules;
+	size_t n_rules;
+};
+
+/* One more drop written, attributed as @r. */
+void nfd_summary_count(struct nfd_summary *s, const struct nfd_rule *r);
+/*
+ * The summary on stderr: the totals (@misses: drops the probe never saw),
+ * then one line per rule.
+ */
+void nfd_summary_print(const struct nfd_summary *s, uint64_t misses);
+void nfd_summary_free(struct nfd_summary *s);
+
+#endif /* NFD_SUMMARY_H */
