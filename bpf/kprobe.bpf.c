@@ -2,8 +2,8 @@
 /*
  * Backend kprobe: the seed technique, automated. One kprobe where
  * nft_do_chain acts on a verdict (its offset and registers found in the
- * running kernel's code by capture/verdict_site.c, proven by the canary),
- * one at its entry for the frames. Every rule's verdict passes the first,
+ * running kernel's code by capture/backend/kprobe_site.c, proven by the
+ * canary), one at its entry for the frames. Every rule's verdict passes the first,
  * whatever expression set it; policy drops do not (they are named from
  * the frame at the policy site, as with fentry).
  */

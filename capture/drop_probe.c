@@ -104,7 +104,8 @@ static int watch_netns(struct drop_probe_bpf *skel, uint32_t netns)
 	return 0;
 }
 
-int nfd_drop_probe_start(struct nfd_drop_probe *p, const struct nfd_drop_probe_cfg *cfg)
+int nfd_drop_probe_start(struct nfd_drop_probe *p,
+			 const struct nfd_drop_probe_cfg *cfg)
 {
 	int err;
 
@@ -165,7 +166,8 @@ void nfd_drop_probe_destroy(struct nfd_drop_probe *p)
 	p->skel = NULL;
 }
 
-int nfd_drop_probe_share_maps(const struct nfd_drop_probe *p, struct bpf_object *obj)
+int nfd_drop_probe_share_maps(const struct nfd_drop_probe *p,
+			      struct bpf_object *obj)
 {
 	static const char *const shared[] = { "pending", "stats", "netns_ok",
 					      "frames", "sites" };
@@ -184,7 +186,8 @@ int nfd_drop_probe_share_maps(const struct nfd_drop_probe *p, struct bpf_object 
 	return 0;
 }
 
-int nfd_drop_probe_nft_range(const struct nfd_drop_probe *p, uint64_t *lo, uint64_t *hi)
+int nfd_drop_probe_nft_range(const struct nfd_drop_probe *p, uint64_t *lo,
+			     uint64_t *hi)
 {
 	*lo = p->skel->rodata->cfg_nft_lo;
 	*hi = p->skel->rodata->cfg_nft_hi;
@@ -234,9 +237,9 @@ uint64_t nfd_drop_probe_misses(const struct nfd_drop_probe *p)
 }
 
 void nfd_drop_probe_for_each_lost(const struct nfd_drop_probe *p,
-			     void (*fn)(void *ctx, uint32_t netns,
-					uint32_t ifindex, uint64_t lost),
-			     void *ctx)
+				  void (*fn)(void *ctx, uint32_t netns,
+					     uint32_t ifindex, uint64_t lost),
+				  void *ctx)
 {
 	int fd = bpf_map__fd(p->skel->maps.lost);
 	struct nfd_if_key key, next;

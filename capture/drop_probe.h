@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The bytes probe: tp_btf/kfree_skb for reason NETFILTER_DROP, whatever
- * the attribution backend. Its maps are the ones every backend shares.
+ * The bytes probe (bpf/drop_probe.bpf.c): tp_btf/kfree_skb for reason
+ * NETFILTER_DROP, whatever the attribution backend. Its maps are the ones
+ * every backend shares.
+ *
+ * Convention: 0 or -errno; start prints what went wrong.
  */
 #ifndef NFD_DROP_PROBE_H
 #define NFD_DROP_PROBE_H
@@ -33,7 +36,8 @@ struct nfd_drop_probe_cfg {
 };
 
 /* open -> set rodata -> load -> attach -> perf buffer. 0 or -errno. */
-int nfd_drop_probe_start(struct nfd_drop_probe *p, const struct nfd_drop_probe_cfg *cfg);
+int nfd_drop_probe_start(struct nfd_drop_probe *p,
+			 const struct nfd_drop_probe_cfg *cfg);
 /* Stops new drops from being recorded; what is queued stays readable. */
 void nfd_drop_probe_detach(struct nfd_drop_probe *p);
 void nfd_drop_probe_destroy(struct nfd_drop_probe *p);
@@ -42,13 +46,15 @@ void nfd_drop_probe_destroy(struct nfd_drop_probe *p);
  * Makes @obj (a backend's, not loaded yet) use the probe's shared maps
  * (bpf/common.bpf.h) of the same names. 0 or -errno.
  */
-int nfd_drop_probe_share_maps(const struct nfd_drop_probe *p, struct bpf_object *obj);
+int nfd_drop_probe_share_maps(const struct nfd_drop_probe *p,
+			      struct bpf_object *obj);
 int nfd_drop_probe_stats_fd(const struct nfd_drop_probe *p);
 /*
  * nft_do_chain's text [@lo, @hi), as the probe read it from kallsyms at
  * start: 0, or -ENOENT when it was not listed (both then 0).
  */
-int nfd_drop_probe_nft_range(const struct nfd_drop_probe *p, uint64_t *lo, uint64_t *hi);
+int nfd_drop_probe_nft_range(const struct nfd_drop_probe *p, uint64_t *lo,
+			     uint64_t *hi);
 int nfd_drop_probe_sites_fd(const struct nfd_drop_probe *p);
 /* Sums the per-CPU counters into @out[NFD_STAT_MAX]. */
 int nfd_drop_probe_stats(const struct nfd_drop_probe *p, uint64_t *out);
@@ -59,8 +65,8 @@ int nfd_drop_probe_stats(const struct nfd_drop_probe *p, uint64_t *out);
 uint64_t nfd_drop_probe_misses(const struct nfd_drop_probe *p);
 /* Calls @fn for every interface with losses. */
 void nfd_drop_probe_for_each_lost(const struct nfd_drop_probe *p,
-			     void (*fn)(void *ctx, uint32_t netns,
-					uint32_t ifindex, uint64_t lost),
-			     void *ctx);
+				  void (*fn)(void *ctx, uint32_t netns,
+					     uint32_t ifindex, uint64_t lost),
+				  void *ctx);
 
 #endif /* NFD_DROP_PROBE_H */

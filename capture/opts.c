@@ -81,7 +81,8 @@ static void print_option(FILE *f, const struct opt *o)
 	fprintf(f, "%-*s", HELP_COLUMN - 2, head);
 	for (; line; line = eol ? eol + 1 : NULL) {
 		eol = strchr(line, '\n');
-		fprintf(f, "%s%.*s\n", line == o->help ? "  " : "                      ",
+		fprintf(f, "%s%.*s\n",
+			line == o->help ? "  " : "                      ",
 			eol ? (int)(eol - line) : (int)strlen(line), line);
 	}
 }
@@ -109,10 +110,11 @@ static void getopt_tables(char *shorts, struct option *longs)
 				shorts[s++] = ':';
 		}
 		if (o->name)
-			longs[l++] = (struct option){
-				o->name, o->arg ? required_argument : no_argument,
-				NULL, o->code
-			};
+			longs[l++] =
+				(struct option){ o->name,
+						 o->arg ? required_argument :
+							  no_argument,
+						 NULL, o->code };
 	}
 	shorts[s] = 0;
 	longs[l] = (struct option){ 0 };

@@ -28,8 +28,8 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
 static int start_probe(struct nfd_drop_probe *p, char *why, size_t len)
 {
 	struct nfd_drop_probe_cfg cfg = { .snap_data = 64,
-				     .buffer_kib = 64,
-				     .on_sample = on_sample };
+					  .buffer_kib = 64,
+					  .on_sample = on_sample };
 	int err;
 
 	/* its errors explain themselves on stderr */
@@ -73,8 +73,8 @@ static void kernel_facts(void)
 }
 
 /* Loads backend @b for real, with @p's maps; says what came out. */
-static int report_backend(struct nfd_backend *b,
-			  const struct nfd_drop_probe *p, int verbose)
+static int report_backend(struct nfd_backend *b, const struct nfd_drop_probe *p,
+			  int verbose)
 {
 	struct nfd_backend_env env = { .probe = p, .verbose = verbose };
 	char why[512];

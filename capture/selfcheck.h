@@ -3,7 +3,7 @@
 #ifndef NFD_SELFCHECK_H
 #define NFD_SELFCHECK_H
 
-/* Prints the report; returns 0 if some backend works, else 1. */
+/* Prints the report; returns an exit status: 0 if some backend works. */
 int nfd_selfcheck(int verbose);
 
 #endif /* NFD_SELFCHECK_H */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /*
  * pcapng.c - minimal pcapng writer: block encoding, buffering, gzip.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * pcapng.h - minimal pcapng (draft-ietf-opsawg-pcapng) writer.
  *

@@ -10,7 +10,7 @@
 # C and S route through R. Rulesets live in R (and S); nfdropcap captures
 # in R unless a test says otherwise. Traffic never leaves these namespaces.
 #
-# Every scenario has two phases (see tests/scenarios.sh):
+# Every scenario (tests/scenarios/TOPIC.sh) has two phases:
 #   produce  t_NAME      where the kernel under test runs (the host, or a VM
 #                        of tests/kernels/): rulesets, traffic, nfdropcap,
 #                        exit statuses; what only the live system knows
@@ -288,6 +288,16 @@ counter_of() {
 		sed -n 's/.*counter packets \([0-9]*\) .*/\1/p'
 }
 
+# The scenario files, one per topic (see tests/run.sh); load_scenarios
+# defines their functions.
+SCENARIO_TOPICS="attribution output lifecycle netns backends bad_input"
+load_scenarios() {
+	local topic
+	for topic in $SCENARIO_TOPICS; do
+		. "$TOP/tests/scenarios/$topic.sh"
+	done
+}
+
 # Every scenario, by name.
 scenario_names() {
 	declare -F | awk '$3 ~ /^t_/ { print $3 }'
@@ -315,4 +325,71 @@ phase_check() {
 	local fn=check_${1#t_}
 	declare -F "$fn" >/dev/null || return 0
 	(set -o pipefail; NFD_SLOW=$(fact_get slow); "$fn") >>"$T/log" 2>&1
+}
+
+# Helpers the scenarios (tests/scenarios/*.sh) share.
+
+# load_rules TEXT: an nft script into R
+load_rules() {
+	# nft 1.0 wants a newline between closing braces
+	printf '%s\n' "$1" | sed -e 's/} }/}\n}/g' -e 's/} }/}\n}/g' |
+		in_r nft -f - || fail "nft -f rejected the ruleset"
+}
+
+# capture RULES CMD...: load RULES in R, capture to $T/out.pcapng while
+# CMD runs, stop with SIGINT, check the exit status (the file: captured).
+capture() {
+	load_rules "$1" || return 1
+	shift
+	nfd_start -w "$T/out.pcapng" || return 1
+	"$@"
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status after SIGINT"
+}
+
+# captured: the file of capture is valid (check phase)
+captured() {
+	file_valid "$T/out.pcapng"
+}
+
+# expect_drops N REGEX: the file holds N packets, each commented REGEX
+expect_drops() {
+	local got
+	got=$(packets "$T/out.pcapng")
+	expect_eq "$got" "$1" "packets in the file" || return 1
+	# the first comment line (tshark shows a newline as \n)
+	fields "$T/out.pcapng" frame.comment | sed 's/\\n.*//' >"$T/comments"
+	got=$(grep -cvE -- "^$2" "$T/comments")
+	[ "$got" = 0 ] || {
+		head -n3 "$T/comments"
+		fail "$got comments do not match /^$2/"
+	}
+}
+
+# expect_if NAME DIR: every packet was seen on interface NAME, DIR 1=in 2=out
+expect_if() {
+	local bad
+	bad=$(fields "$T/out.pcapng" frame.interface_name \
+		frame.packet_flags_direction | grep -cv "^$1|0x0000000$2")
+	expect_eq "$bad" 0 "packets not on $1 direction $2"
+}
+
+# Bad input: one line naming the problem, and the documented status.
+expect_status() {
+	local want=$1
+	shift
+	"$@" >"$T/out" 2>"$T/err"
+	local rc=$?
+	expect_eq "$rc" "$want" "exit status of: ${*#nfd }" || { cat "$T/err"; return 1; }
+	expect_eq "$(wc -l <"$T/err")" 1 "error lines of: ${*#nfd }" || { cat "$T/err"; return 1; }
+	expect_match "$(cat "$T/err")" "^nfdropcap: " "error message"
+}
+
+# expect_refused BACKEND REGEX: --backend BACKEND does not start here:
+# status 1, one line on stderr matching REGEX, no file left behind.
+expect_refused() {
+	"$NFD" --backend "$1" -N "$R" -w "$T/x.pcapng" 2>"$T/err"
+	expect_eq $? 1 "exit status of a refused --backend $1" &&
+		expect_eq "$(wc -l <"$T/err")" 1 "lines on stderr" &&
+		expect_match "$(cat "$T/err")" "$2" "the refusal" || return 1
+	[ ! -e "$T/x.pcapng" ] || fail "a refused start left its file behind"
 }

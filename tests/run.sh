@@ -1,17 +1,27 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs every nfdropcap test: the unit tests, the end-to-end scenarios in
-# network namespaces of its own on this kernel, then the same scenarios on
-# the stock kernels of tests/kernels/kernels.txt, booted under qemu
-# (tests/kernels/run.sh; NFD_MATRIX=0 leaves it out). Needs root. Prints one
-# line per test and ends with "N passed, N failed" (", N skipped" when some
-# could not run, each with its reason), counting both.
+# Runs every nfdropcap test: the unit tests (tests/unit/), the end-to-end
+# scenarios in network namespaces of its own on this kernel, then the same
+# scenarios on the stock kernels of tests/kernels/kernels.txt, booted under
+# qemu (tests/kernels/run.sh; NFD_MATRIX=0 leaves it out). Needs root.
+# Prints one line per test and ends with "N passed, N failed" (", N
+# skipped" when some could not run, each with its reason), counting both.
 # Usage: tests/run.sh [NAME-REGEX]
+#
+# The scenarios, one file per topic in tests/scenarios/ (SCENARIO_TOPICS in
+# tests/lib.sh, which loads them):
+#   attribution  the rule or policy each drop names, or why none
+#   output       what is written: snaplen, paged data, pipes, gzip, text,
+#                filters, losses
+#   lifecycle    -c and signals, a full disk, nothing left behind
+#   netns        -N and --all-netns
+#   backends     --check and each backend, refused where it cannot run
+#   bad_input    one line and the documented status; --help and README
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
 . tests/lib.sh
-. tests/scenarios.sh
+load_scenarios
 
 only=${1:-.}
 pass=0 failed=0 skipped=0

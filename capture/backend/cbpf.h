@@ -3,6 +3,9 @@
  * Classic BPF (a capture filter, as pcap compiles it) translated to an
  * eBPF socket filter, for filters longer than xt_bpf's bytecode mode
  * takes (see cbpf.c).
+ *
+ * Convention: a file descriptor or 0, else -errno with the reason in the
+ * caller's buffer; nothing is printed.
  */
 #ifndef NFD_CBPF_H
 #define NFD_CBPF_H

@@ -46,8 +46,8 @@ static int fentry_available(char *why, size_t len)
 }
 
 /* Are the functions without which nothing can be attributed there? */
-static int require_functions(const char *const *names, const bool *found, size_t n,
-			  char *why, size_t len)
+static int require_functions(const char *const *names, const bool *found,
+			     size_t n, char *why, size_t len)
 {
 	for (size_t r = 0; r < sizeof(required) / sizeof(required[0]); r++) {
 		size_t i = 0;

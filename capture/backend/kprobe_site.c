@@ -15,7 +15,7 @@
  * register the loop reads a rule's dlen through ("movzwl (%rR),%eAX; shr;
  * and $0xfff" is nft_rule_next()); the packet info is the callee-saved
  * register the prologue copies %rdi (the first argument) into. The result
- * is a guess until the canary proves it (backend_kprobe.c).
+ * is a guess until the canary proves it (kprobe.c, canary_verify.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -178,7 +178,7 @@ static int analyse(csh h, const cs_insn *in, size_t n,
 }
 
 int nfd_kprobe_site_find(const uint8_t *code, size_t size,
-			  struct nfd_kprobe_site *s, char *why, size_t len)
+			 struct nfd_kprobe_site *s, char *why, size_t len)
 {
 	cs_insn *in = NULL;
 	size_t n;

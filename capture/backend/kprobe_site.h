@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Where nft_do_chain acts on a verdict, and in which registers (x86-64). */
+/*
+ * Backend kprobe's code analysis: where nft_do_chain acts on a verdict, and
+ * in which registers (x86-64). Convention: 0, or -1 with the reason in the
+ * caller's buffer.
+ */
 #ifndef NFD_KPROBE_SITE_H
 #define NFD_KPROBE_SITE_H
 
@@ -23,7 +27,7 @@ struct nfd_kprobe_site {
  * the reason in @why.
  */
 int nfd_kprobe_site_find(const uint8_t *code, size_t size,
-			  struct nfd_kprobe_site *s, char *why, size_t len);
+			 struct nfd_kprobe_site *s, char *why, size_t len);
 
 /* The pt_regs index of register @name ("r14", "edx"...), or -1. */
 int nfd_reg_index(const char *name);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Kernel text, read by a BPF program (bpf/textread.bpf.c). */
+/*
+ * Kernel text, read by a BPF program (bpf/ktext.bpf.c) for backend kprobe's
+ * code analysis. Convention: 0, or -errno with the reason in @why.
+ */
 #ifndef NFD_KTEXT_H
 #define NFD_KTEXT_H
 

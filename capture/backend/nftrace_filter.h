@@ -2,7 +2,10 @@
 /*
  * What of the capture filter the kernel can test before it traces a
  * packet (backend nftrace): the expression compiled for raw IP, run by
- * xt_bpf in the trace table (see narrow.c).
+ * xt_bpf in the trace table (nftrace_table.c). "Narrowing": tracing only
+ * what the filter can match.
+ *
+ * Convention: 0, or -1 with the reason in @why; nothing is printed.
  */
 #ifndef NFD_NFTRACE_FILTER_H
 #define NFD_NFTRACE_FILTER_H

@@ -14,8 +14,8 @@
  * spares the kernel one trace message per packet: the chain's policy
  * verdict.
  *
- * With a capture filter that can run in the kernel (narrow.c), only the
- * packets it matches are traced, tested again at the start of every hook
+ * With a capture filter that can run in the kernel (nftrace_filter.c), only
+ * the packets it matches are traced, tested again at the start of every hook
  * (a packet NATed at prerouting is seen with its new address from input,
  * forward and postrouting on; the mark, once set, stays):
  *
@@ -167,7 +167,7 @@ static int put_trace_chain(struct nl_buf *b, uint32_t *seq, const char *table,
 }
 
 int nfd_nftrace_table_create(int fd, const char *table,
-			   const struct nfd_narrow *n)
+			     const struct nfd_narrow *n)
 {
 	static const struct nfd_narrow all = { .len = 0 };
 	struct nl_buf *b = malloc(sizeof(*b));

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The trace table of backend nftrace (see trace_table.c). */
+/*
+ * The trace table of backend nftrace (see nftrace_table.c). Convention:
+ * 0 or -errno; nothing is printed.
+ */
 #ifndef NFD_NFTRACE_TABLE_H
 #define NFD_NFTRACE_TABLE_H
 
@@ -11,6 +14,6 @@ struct nfd_narrow;
  * packet). Returns 0 or -errno.
  */
 int nfd_nftrace_table_create(int fd, const char *name,
-			   const struct nfd_narrow *n);
+			     const struct nfd_narrow *n);
 
 #endif /* NFD_NFTRACE_TABLE_H */

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Kernel symbol addresses, from /proc/kallsyms. */
+/*
+ * Kernel symbol addresses, from /proc/kallsyms. Convention: 0 or -errno;
+ * nothing is printed.
+ */
 #ifndef NFD_KALLSYMS_H
 #define NFD_KALLSYMS_H
 

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Network namespaces: which one to capture in, and entering it. */
+/*
+ * Network namespaces: which one to capture in, and entering it.
+ * Convention: opening by the user's word returns an exit status (exit.h);
+ * the rest 0 or -errno. Each says whether it prints.
+ */
 #ifndef NFD_NETNS_H
 #define NFD_NETNS_H
 

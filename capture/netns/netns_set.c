@@ -14,7 +14,8 @@
 #include "netns_set.h"
 #include "ruleset.h"
 
-void nfd_netns_set_init(struct nfd_netns_set *s, struct nfd_backend *b, bool all)
+void nfd_netns_set_init(struct nfd_netns_set *s, struct nfd_backend *b,
+			bool all)
 {
 	memset(s, 0, sizeof(*s));
 	s->backend = b;
@@ -22,7 +23,8 @@ void nfd_netns_set_init(struct nfd_netns_set *s, struct nfd_backend *b, bool all
 	s->home_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 }
 
-struct nfd_netns_entry *nfd_netns_set_find(struct nfd_netns_set *s, uint32_t inum)
+struct nfd_netns_entry *nfd_netns_set_find(struct nfd_netns_set *s,
+					   uint32_t inum)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (s->v[i].ns.inum == inum)
@@ -42,7 +44,8 @@ static int attach_here(struct nfd_netns_set *s, struct nfd_netns_entry *e)
 	return 0;
 }
 
-static struct nfd_netns_entry *append(struct nfd_netns_set *s, struct nfd_netns *ns)
+static struct nfd_netns_entry *append(struct nfd_netns_set *s,
+				      struct nfd_netns *ns)
 {
 	struct nfd_netns_entry *v = realloc(s->v, (s->n + 1) * sizeof(*v));
 

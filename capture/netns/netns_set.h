@@ -4,6 +4,9 @@
  * all of them (--all-netns, found by scanning /proc and /run/netns, added
  * as they appear and let go as they disappear). Each has the backend's
  * instance (its trace table and socket) and its ruleset's text.
+ *
+ * Convention: 0 or -errno, printed; a namespace that cannot be attached
+ * during a scan is reported and the scan goes on.
  */
 #ifndef NFD_NETNS_SET_H
 #define NFD_NETNS_SET_H
@@ -32,7 +35,8 @@ struct nfd_netns_set {
 	bool all;
 };
 
-void nfd_netns_set_init(struct nfd_netns_set *s, struct nfd_backend *b, bool all);
+void nfd_netns_set_init(struct nfd_netns_set *s, struct nfd_backend *b,
+			bool all);
 /*
  * One namespace (@ns, opened by the caller, owned by the set from now):
  * the process moves into it for good. 0 or -errno (printed).
@@ -40,7 +44,8 @@ void nfd_netns_set_init(struct nfd_netns_set *s, struct nfd_backend *b, bool all
 int nfd_netns_set_add_one(struct nfd_netns_set *s, struct nfd_netns *ns);
 /* --all-netns: adds the new namespaces, lets go of the gone ones. */
 int nfd_netns_set_scan(struct nfd_netns_set *s);
-struct nfd_netns_entry *nfd_netns_set_find(struct nfd_netns_set *s, uint32_t inum);
+struct nfd_netns_entry *nfd_netns_set_find(struct nfd_netns_set *s,
+					   uint32_t inum);
 void nfd_netns_set_free(struct nfd_netns_set *s);
 
 #endif /* NFD_NETNS_SET_H */

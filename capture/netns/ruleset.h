@@ -3,6 +3,9 @@
  * Rule text, as nft renders it: 'nft -a -s list ruleset' run in the
  * captured namespace, cached by (family, table, chain, handle) and read
  * again when the ruleset changes (NFNLGRP_NFTABLES).
+ *
+ * Convention: a pointer or NULL (rule text unknown, or no memory); nothing
+ * is printed.
  */
 #ifndef NFD_RULESET_H
 #define NFD_RULESET_H

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The words nfdropcap writes about a drop: the packet comment's lines. */
+/*
+ * The words nfdropcap writes about a drop: the packet comment's lines.
+ * Convention: text into the caller's buffer, always terminated; no errors.
+ */
 #ifndef NFD_COMMENT_H
 #define NFD_COMMENT_H
 

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A one-line summary of an IP packet, in tcpdump's manner. */
+/*
+ * A one-line summary of an IP packet, in tcpdump's manner. Convention: text
+ * into the caller's buffer, always terminated; no errors.
+ */
 #ifndef NFD_DISSECT_H
 #define NFD_DISSECT_H
 

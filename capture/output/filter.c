@@ -6,8 +6,7 @@
 #include "filter.h"
 #include "sll2.h"
 
-int nfd_filter_compile(struct nfd_filter *f, const char *expr,
-		       uint32_t snaplen)
+int nfd_filter_compile(struct nfd_filter *f, const char *expr, uint32_t snaplen)
 {
 	f->snaplen = snaplen;
 	f->have_prog = false;

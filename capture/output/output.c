@@ -258,8 +258,8 @@ static int write_epb(struct nfd_output *out, const struct nfd_event *ev,
 {
 	struct pcapng_epb epb = {
 		.ts = ts,
-		.caplen =
-			framelen < out->cfg.snaplen ? framelen : out->cfg.snaplen,
+		.caplen = framelen < out->cfg.snaplen ? framelen :
+							out->cfg.snaplen,
 		.origlen = NFD_SLL2_LEN + ev->pkt_len,
 		.data = out->frame,
 		.comment = comment,

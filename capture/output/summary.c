@@ -54,8 +54,8 @@ void nfd_summary_print(const struct nfd_summary *s, uint64_t misses)
 			"probe itself (freed while it ran on that CPU)\n",
 			misses);
 	for (size_t i = 0; i < s->n_rules; i++)
-		fprintf(stderr, "nfdropcap: %10" PRIu64 "  %s\n",
-			s->rules[i].n, s->rules[i].what);
+		fprintf(stderr, "nfdropcap: %10" PRIu64 "  %s\n", s->rules[i].n,
+			s->rules[i].what);
 }
 
 void nfd_summary_free(struct nfd_summary *s)

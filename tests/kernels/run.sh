@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The kernel matrix: the end-to-end scenarios of tests/scenarios.sh on the
+# The kernel matrix: the end-to-end scenarios of tests/scenarios/ on the
 # stock Debian kernels of tests/kernels/kernels.txt, each booted under qemu
 # (TCG, no KVM needed) from an initramfs built here. The VM runs the produce
 # phase of every scenario (tests/kernels/init) and sends each scenario's
@@ -30,7 +30,7 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP" || exit 1
 . tests/lib.sh
-. tests/scenarios.sh
+load_scenarios
 
 only=${1:-.}
 HERE=tests/kernels
@@ -192,7 +192,9 @@ initramfs() {
 	# nfdropcap, the scenarios, and this run's settings
 	cp nfdropcap-static "$root/nfd/nfdropcap" &&
 		cp .output/nfd-send-static "$root/nfd/nfd-send" &&
-		cp tests/lib.sh tests/scenarios.sh "$root/nfd/tests/" &&
+		mkdir -p "$root/nfd/tests/scenarios" &&
+		cp tests/lib.sh "$root/nfd/tests/" &&
+		cp tests/scenarios/*.sh "$root/nfd/tests/scenarios/" &&
 		mkdir -p "$root/nfd/bench" &&
 		cp bench/ruleset.sh bench/guest.sh "$root/nfd/bench/" &&
 		cp "$HERE/init" "$root/init" || return 1

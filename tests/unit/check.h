@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * check.h - tiny assertion helpers for the unit test programs.
  *

@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: GPL-2.0
 /*
  * test_narrow.c - unit tests for the filter that narrows tracing
- * (capture/narrow.c): which expressions may run before tracing, and that
+ * (capture/backend/nftrace_filter.c): which expressions may run before tracing, and that
  * what is compiled matches raw IP packets as the written filter does.
  */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /*
  * test_pcapng.c - unit tests for the pcapng writer.
  *

@@ -1,0 +1,225 @@
+# SPDX-License-Identifier: GPL-2.0
+# Output and file format: what is written and how: snaplen, paged data,
+# pcapng on a pipe, gzip, text lines, capture filters (and how they narrow
+# tracing), losses counted in the file.
+# (Scenarios: see tests/lib.sh; tests/run.sh lists the files.)
+
+t_snaplen() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5018 drop; } }" || return 1
+	nfd_start -s 200 -w "$T/out.pcapng" || return 1
+	in_c $SEND udp $R4 5018 2 1400
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status"
+}
+check_snaplen() {
+	captured || return 1
+	# 20 bytes of LINUX_SLL2 header + IPv4 20 + UDP 8 + 1400
+	expect_eq "$(fields "$T/out.pcapng" frame.len frame.cap_len | sort -u)" "1448|200" "length|captured"
+}
+
+# A 60000-byte write leaves the sender as GSO packets with paged data: all
+# of it must be captured, byte for byte. (TCP sizes GSO packets from its
+# pacing rate, down to tcp_min_tso_segs segments when the RTT it measured
+# is long, as in an emulated VM: at least 10 segments, whatever the RTT.)
+t_large_paged() {
+	load_rules "table inet filter { chain forward {
+		type filter hook forward priority 0;
+		tcp dport 5019 meta length > 1500 drop; } }" || return 1
+	in_c sysctl -qw net.ipv4.tcp_min_tso_segs=10 || return 1
+	in_s $SEND listen $S4 5019 6 >"$T/listen.out" &
+	local lpid=$! rc
+	sleep 0.3
+	nfd_start -w "$T/out.pcapng" || return 1
+	in_c $SEND tcp $S4 5019 60000
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status"
+	rc=$?
+	kill $lpid 2>/dev/null
+	return $rc
+}
+check_large_paged() {
+	captured || return 1
+	fields "$T/out.pcapng" frame.len frame.cap_len tcp.payload >"$T/f"
+	local big=$(awk -F'|' '$1 > 3000 && $1 == $2' "$T/f" | head -n1)
+	[ -n "$big" ] || { head -c 300 "$T/f"; fail "no fully captured packet over 3000 bytes"; return 1; }
+	# the payload is the sender's A..Z pattern, no byte lost or zeroed
+	printf '%s\n' "${big##*|}" | awk '{
+		n = length($0) / 2; prev = -1; bad = 0
+		for (i = 0; i < n; i++) {
+			c = index("0123456789abcdef", substr($0, 2*i+1, 1)) * 16 - 17 + index("0123456789abcdef", substr($0, 2*i+2, 1))
+			if (c < 65 || c > 90) bad++
+			else if (prev >= 0 && c != (prev - 65 + 1) % 26 + 65) bad++
+			prev = c
+		}
+		exit bad != 0 || n < 3000 }' || fail "payload is not the sent pattern"
+}
+
+# -w - to a pipe: each drop is in the pipe as it happens, before nfdropcap
+# stops. What a reader of the pipe had by then is kept in live.pcapng and
+# read with tcpdump.
+t_pipe_tcpdump() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5020 drop; } }" || return 1
+	nfd -N "$R" -w - 2>"$T/nfd.err" | cat >"$T/stream.pcapng" &
+	local pipe=$!
+	for _ in $(patience 100); do
+		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
+		pgrep -f "nfdropcap.* -N $R -w -" >/dev/null || break
+		sleep 0.1
+	done
+	grep -q '^nfdropcap: capturing' "$T/nfd.err" || {
+		cat "$T/nfd.err"
+		wait $pipe
+		fail "nfdropcap did not get ready"
+		return 1
+	}
+	in_c $SEND udp $R4 5020 3
+	for _ in $(patience 30); do
+		[ "$(epb_count "$T/stream.pcapng")" -ge 3 ] && break
+		sleep 0.1
+	done
+	cp "$T/stream.pcapng" "$T/live.pcapng"
+	pkill -INT -f "nfdropcap.* -N $R -w -"
+	wait $pipe
+}
+check_pipe_tcpdump() {
+	tcpdump -nr "$T/live.pcapng" >"$T/tcpdump.out" 2>"$T/tcpdump.err"
+	expect_eq "$(grep -c "$C4.* > $R4.5020: UDP" "$T/tcpdump.out")" 3 "packets tcpdump read from the pipe while capturing"
+}
+
+t_filter_expression() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport { 5022, 5023 } drop; } }" || return 1
+	nfd_start -w "$T/out.pcapng" udp dst port 5022 || return 1
+	in_c $SEND udp $R4 5022 3
+	in_c $SEND udp $R4 5023 4
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status"
+}
+check_filter_expression() {
+	captured &&
+		expect_eq "$(fields "$T/out.pcapng" udp.dstport | sort | uniq -c | awk '{print $1"x"$2}')" 3x5022 "filtered drops"
+}
+
+# With a filter, backend nftrace traces only packets the filter matches,
+# tested at the start of every hook: a packet redirected at prerouting to a
+# port the filter names is traced from input on and attributed; one that
+# matches only after a rewrite in the hook that drops it is captured and
+# written as not traced (fentry and kprobe trace nothing: they attribute
+# it); accepted packets the filter rejects are never traced.
+t_filter_narrows() {
+	filter_narrows udp dst port 5091 or udp dst port 5093
+}
+check_filter_narrows() {
+	check_narrowed
+}
+
+# The same with a filter longer than xt_bpf's 64 classic instructions:
+# run as an eBPF socket filter.
+t_filter_narrows_long() {
+	filter_narrows udp dst port 5091 or udp dst port 5093 \
+		$(for p in $(seq 1 16); do printf 'or udp port %s ' $p; done)
+}
+check_filter_narrows_long() {
+	check_narrowed
+}
+
+filter_narrows() {
+	local mon
+	load_rules "table inet nat {
+		chain pre { type nat hook prerouting priority -100;
+			udp dport 5090 redirect to :5091
+			udp dport 5094 redirect to :5093; } }
+	table inet filter {
+		chain pre { type filter hook prerouting priority 0;
+			udp dport 5093 counter drop; }
+		chain input { type filter hook input priority 0;
+			udp dport { 5091, 5092 } counter drop; } }" || return 1
+	in_r nft monitor trace >"$T/trace" 2>/dev/null &
+	mon=$!
+	nfd_start -w "$T/out.pcapng" "$@" || return 1
+	in_c $SEND udp $R4 5090 3
+	in_c $SEND udp $R4 5092 4
+	in_c $SEND udp $R4 5094 2
+	in_c $SEND udp $R4 5095 20
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status" || return 1
+	kill $mon; wait $mon 2>/dev/null
+	fact backend "$(nfd_backend_used)"
+	fact traced91 "$(grep -c 'dport 5091' "$T/trace")"
+	fact traced95 "$(grep -c 'dport 5095' "$T/trace")"
+	fact hi "$(handle_of 'dport \{ 5091, 5092 \} counter')"
+	fact hp "$(handle_of 'udp dport 5093 counter')"
+	fact ni "$(counter_of 'dport \{ 5091, 5092 \} counter')"
+	fact np "$(counter_of 'udp dport 5093 counter')"
+}
+check_narrowed() {
+	captured || return 1
+	expect_eq "$(fact_get ni)/$(fact_get np)" 7/2 "drops counted by the rules" || return 1
+	fields "$T/out.pcapng" udp.dstport frame.comment | sed 's/\\n.*//' >"$T/f"
+	local in="^5091\|table inet filter chain input handle $(fact_get hi) drop: " pre
+	case $(fact_get backend) in
+	nftrace)
+		pre="^5093\|netfilter drop \(not attributed: nfdropcap's trace rule did not mark it"
+		expect_eq "$(fact_get traced95)" 0 "trace lines of packets the filter rejects" &&
+			[ "$(fact_get traced91)" -gt 0 ] ||
+			fail "no trace line of the packets the filter matches" ;;
+	*) pre="^5093\|table inet filter chain pre handle $(fact_get hp) drop: udp dport 5093 counter drop$" ;;
+	esac || return 1
+	expect_eq "$(grep -cE "$in" "$T/f")/$(grep -cE "$pre" "$T/f")/$(wc -l <"$T/f")" 3/2/5 \
+		"input drops/prerouting drops/packets" || { cat "$T/f"; return 1; }
+}
+
+t_gzip() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5024 drop; } }" || return 1
+	nfd_start -w "$T/out.pcapng.gz" || return 1
+	in_c $SEND udp $R4 5024 3
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status"
+}
+check_gzip() {
+	gzip -t "$T/out.pcapng.gz" || fail "not a valid gzip file" || return 1
+	file_valid "$T/out.pcapng.gz" &&
+		expect_eq "$(packets "$T/out.pcapng.gz")" 3 "packets"
+}
+
+t_text_lines() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5025 drop; } }" || return 1
+	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} -N "$R" >"$T/out.txt" 2>"$T/nfd.err" &
+	NFD_PID=$!
+	for _ in $(patience 100); do
+		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
+		kill -0 $NFD_PID 2>/dev/null || break
+		sleep 0.1
+	done
+	in_c $SEND udp $R4 5025 2
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status" || return 1
+	expect_eq "$(grep -cE "^[0-9:.]+ r0 In  IP $C4\.[0-9]+ > $R4\.5025: UDP, length 16 \[table inet filter chain input handle [0-9]+ drop: udp dport 5025 drop\]$" "$T/out.txt")" 2 "lines" ||
+		cat "$T/out.txt"
+}
+
+# More drops than a tiny buffer holds: every one the kernel counted is
+# either in the file or reported lost, in the summary and in the file.
+t_losses_counted() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5032 counter drop; } }" || return 1
+	nfd_start -B 64 -w "$T/out.pcapng" || return 1
+	in_c $SEND flood $R4 5032 1 0 8000 >/dev/null
+	nfd_stop
+	expect_eq "$NFD_RC" 0 "exit status" || return 1
+	local counted=$(counter_of 'udp dport 5032 counter')
+	local line=$(grep -E '^nfdropcap: [0-9]+ captured' "$T/nfd.err")
+	local captured=$(echo "$line" | awk '{print $2}')
+	local lost=$(echo "$line" | awk '{print $4}')
+	fact counted "$counted"
+	fact captured "$captured"
+	fact lost "$lost"
+	expect_eq "$((captured + lost))" "$counted" "captured + lost vs the rule's counter"
+}
+check_losses_counted() {
+	captured || return 1
+	local counted=$(fact_get counted) captured=$(fact_get captured) lost=$(fact_get lost)
+	expect_eq "$(packets "$T/out.pcapng")" "$captured" "packets in the file vs summary" || return 1
+	local marked=$(fields "$T/out.pcapng" frame.drop_count | awk '{s += $1} END {print s + 0}')
+	[ "$marked" -le "$lost" ] || fail "epb_dropcount sums to $marked, more than $lost lost"
+	echo "info: counter $counted = $captured captured + $lost lost; $marked marked in epb_dropcount"
+	return 0
+}
