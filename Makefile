@@ -76,7 +76,7 @@ nfdropcap: $(APP_OBJS)
 
 # A fully static binary, to copy onto production hosts and into test VMs.
 STATIC_LIBS := -lpcap -ldbus-1 -lbpf -lelf -lz -lcapstone -lpthread
-static: nfdropcap-static $(OUT)/nfd-send-static
+static: nfdropcap-static $(OUT)/nfd-send-static $(OUT)/nfd-nft-static
 
 nfdropcap-static: $(APP_OBJS) $(OUT)/capture/static/sd_stubs.o
 	$(call msg,LINK,$@)
@@ -87,6 +87,10 @@ $(OUT)/nfd-send-static: tests/tools/nfd-send.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -static $(CFLAGS) $< -o $@
 
+$(OUT)/nfd-nft-static: tests/tools/nfd-nft.c $(OUT)/capture/lib/nlmsg.o | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -static $(CFLAGS) $^ -o $@
+
 $(OUT)/tests/test_%: tests/unit/test_%.c $(OUT)/pcapng/pcapng.o \
 		$(filter-out $(OUT)/capture/main.o,$(APP_OBJS)) | $(OUT)/tests
 	$(call msg,CC,$@)
@@ -96,10 +100,14 @@ $(OUT)/nfd-send: tests/tools/nfd-send.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< -o $@
 
+$(OUT)/nfd-nft: tests/tools/nfd-nft.c $(OUT)/capture/lib/nlmsg.o | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $^ -o $@
+
 check: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
-test: nfdropcap $(UNIT_BINS) $(OUT)/nfd-send
+test: nfdropcap $(UNIT_BINS) $(OUT)/nfd-send $(OUT)/nfd-nft
 	$(Q)tests/run.sh
 
 $(OUT)/nftrace-floor: bench/tools/nftrace-floor.c $(OUT)/capture/lib/nlmsg.o \

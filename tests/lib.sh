@@ -32,6 +32,7 @@
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 NFD=${NFD:-$TOP/nfdropcap}
 SEND=${SEND:-$TOP/.output/nfd-send}
+NFDNFT=${NFDNFT:-$TOP/.output/nfd-nft} # rulesets nft cannot write
 SUFFIX=${SUFFIX:-$$}
 C=nfdt-c-$SUFFIX
 R=nfdt-r-$SUFFIX
@@ -290,7 +291,7 @@ counter_of() {
 
 # The scenario files, one per topic (see tests/run.sh); load_scenarios
 # defines their functions.
-SCENARIO_TOPICS="attribution output lifecycle netns backends bad_input"
+SCENARIO_TOPICS="attribution output lifecycle netns backends bad_input hostile"
 load_scenarios() {
 	local topic
 	for topic in $SCENARIO_TOPICS; do

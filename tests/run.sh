@@ -17,6 +17,7 @@
 #   netns        -N and --all-netns
 #   backends     --check and each backend, refused where it cannot run
 #   bad_input    one line and the documented status; --help and README
+#   hostile      what a namespace or a user's files can throw at nfdropcap
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
@@ -72,7 +73,9 @@ run_scenario() {
 	result "$name ($(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")s)" $rc
 }
 
-[ -x "$SEND" ] || { echo "tests/run.sh: $SEND is missing: run 'make test'" >&2; exit 1; }
+for tool in "$SEND" "$NFDNFT"; do
+	[ -x "$tool" ] || { echo "tests/run.sh: $tool is missing: run 'make test'" >&2; exit 1; }
+done
 if [ "$(id -u)" != 0 ]; then
 	echo "tests/run.sh: the end-to-end tests need root" >&2
 	exit 1

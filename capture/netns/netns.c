@@ -11,8 +11,9 @@
 #include <unistd.h>
 #include <linux/nsfs.h>
 
-#include "netns.h"
 #include "exit.h"
+#include "netns.h"
+#include "lib/escape.h"
 
 #define NETNS_RUN_DIR "/run/netns"
 
@@ -32,7 +33,7 @@ static int find_netns_name(uint32_t inum, char *name, size_t len)
 			continue;
 		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", e->d_name);
 		if (!stat(path, &st) && st.st_ino == inum) {
-			snprintf(name, len, "%s", e->d_name);
+			nfd_escape_str(name, len, e->d_name);
 			found = 0;
 		}
 	}
@@ -45,7 +46,7 @@ static void name_netns(struct nfd_netns *ns, const char *spec)
 	struct stat st;
 
 	if (spec && !strchr(spec, '/')) {
-		snprintf(ns->name, sizeof(ns->name), "%s", spec);
+		nfd_escape_str(ns->name, sizeof(ns->name), spec);
 		return;
 	}
 	if (!find_netns_name(ns->inum, ns->name, sizeof(ns->name)))

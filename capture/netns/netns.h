@@ -12,7 +12,8 @@
 struct nfd_netns {
 	int fd; /* open namespace file */
 	uint32_t inum; /* its inode number, as the kernel's ns.inum */
-	char name[256]; /* what to call it: the ip-netns name, or a path */
+	/* what to call it: the ip-netns name, or a path; escaped (escape.h) */
+	char name[4 * 255 + 1];
 };
 
 /*

@@ -110,10 +110,31 @@ static const char *next_word(const char *p, char *dst, size_t len)
 	return *p ? p + 1 : p;
 }
 
-/* "<text> # handle N" -> text and N; 0 if the line is no rule. */
+#define HANDLE_MARK " # handle "
+
+/*
+ * The last HANDLE_MARK of @line outside quoted strings: the one nft adds.
+ * A rule's comment or a quoted name may hold the same words.
+ */
+static char *handle_mark(char *line)
+{
+	size_t mlen = strlen(HANDLE_MARK);
+	char *last = NULL;
+	bool quoted = false;
+
+	for (char *p = line; *p; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && !strncmp(p, HANDLE_MARK, mlen))
+			last = p;
+	}
+	return last;
+}
+
+/* "<text> # handle N" -> text and N; -1 if the line is no rule. */
 static int split_rule(char *line, uint64_t *handle)
 {
-	char *mark = strstr(line, " # handle ");
+	char *mark = handle_mark(line);
 	char *end;
 
 	if (!mark)

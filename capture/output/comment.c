@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "comment.h"
+#include "lib/escape.h"
 
 const char *nfd_family_name(uint8_t nfproto)
 {
@@ -71,18 +72,19 @@ const char *nfd_why_text(uint8_t why)
 void nfd_comment_rule(char *buf, size_t len, const struct nfd_rule *r)
 {
 	const char *family = nfd_family_name(r->family);
+	char table[NFD_ESCAPED_NAME_MAX], chain[NFD_ESCAPED_NAME_MAX];
 
+	nfd_escape(table, sizeof(table), r->table, sizeof(r->table));
+	nfd_escape(chain, sizeof(chain), r->chain, sizeof(r->chain));
 	switch (r->kind) {
 	case NFD_KIND_RULE:
-		snprintf(buf, len,
-			 "table %s %.256s chain %.256s handle %llu %s", family,
-			 r->table, r->chain, (unsigned long long)r->handle,
+		snprintf(buf, len, "table %s %s chain %s handle %llu %s",
+			 family, table, chain, (unsigned long long)r->handle,
 			 nfd_verdict_name(r->verdict));
 		break;
 	case NFD_KIND_POLICY:
-		snprintf(buf, len, "table %s %.256s chain %.256s policy %s",
-			 family, r->table, r->chain,
-			 nfd_verdict_name(r->verdict));
+		snprintf(buf, len, "table %s %s chain %s policy %s", family,
+			 table, chain, nfd_verdict_name(r->verdict));
 		break;
 	default:
 		snprintf(buf, len, "netfilter drop (not attributed: %s)",
@@ -98,6 +100,8 @@ void nfd_comment_line(char *buf, size_t len, const struct nfd_rule *r,
 
 	nfd_comment_rule(buf, len, r);
 	n = strlen(buf);
-	if (r->kind == NFD_KIND_RULE && rule_text && n < len)
-		snprintf(buf + n, len - n, ": %s", rule_text);
+	if (r->kind != NFD_KIND_RULE || !rule_text || n + 2 >= len)
+		return;
+	memcpy(buf + n, ": ", 3);
+	nfd_escape_str(buf + n + 2, len - n - 2, rule_text);
 }

@@ -16,6 +16,7 @@
 
 #include "comment.h"
 #include "dissect.h"
+#include "lib/escape.h"
 #include "exit.h"
 #include "filter.h"
 #include "lib/clock.h"
@@ -26,11 +27,11 @@
 #include "sll2.h"
 #include "summary.h"
 
-#define COMMENT_MAX 2048
+#define COMMENT_MAX 8192
 
 struct iface {
 	uint32_t netns, ifindex;
-	char name[NFD_IFNAMSIZ];
+	char name[4 * NFD_IFNAMSIZ + 1]; /* as the kernel named it, escaped */
 	int if_id; /* pcapng interface id, -1 until its IDB is written */
 	uint64_t written;
 	uint64_t lost_total; /* as the probe counted it */
@@ -153,7 +154,7 @@ static struct nfd_netns_entry *find_netns(struct nfd_output *out, uint32_t inum)
 	return out->nss ? nfd_netns_set_find(out->nss, inum) : NULL;
 }
 
-/* What to call namespace @inum (entry @e, if known), into @buf. */
+/* What to call namespace @inum (entry @e, if known; escaped), into @buf. */
 static const char *netns_name(const struct nfd_netns_entry *e, uint32_t inum,
 			      char *buf, size_t len)
 {
@@ -161,6 +162,12 @@ static const char *netns_name(const struct nfd_netns_entry *e, uint32_t inum,
 		return e->ns.name;
 	snprintf(buf, len, "net:[%u]", inum);
 	return buf;
+}
+
+/* Interface name @name (NFD_IFNAMSIZ bytes from the kernel), escaped. */
+static void set_name(struct iface *f, const char *name)
+{
+	nfd_escape(f->name, sizeof(f->name), name, NFD_IFNAMSIZ);
 }
 
 static struct iface *find_iface(struct nfd_output *out, uint32_t netns,
@@ -172,7 +179,7 @@ static struct iface *find_iface(struct nfd_output *out, uint32_t netns,
 		f = &out->ifaces[i];
 		if (f->netns == netns && f->ifindex == ifindex) {
 			if (name && name[0] && !f->name[0])
-				snprintf(f->name, sizeof(f->name), "%s", name);
+				set_name(f, name);
 			return f;
 		}
 	}
@@ -186,13 +193,13 @@ static struct iface *find_iface(struct nfd_output *out, uint32_t netns,
 	f->ifindex = ifindex;
 	f->if_id = -1;
 	if (name)
-		snprintf(f->name, sizeof(f->name), "%.15s", name);
+		set_name(f, name);
 	return f;
 }
 
 static int write_idb(struct nfd_output *out, struct iface *f)
 {
-	char name[64], descr[512], nsbuf[32];
+	char name[sizeof(f->name) + 16], descr[2048], nsbuf[32];
 	struct pcapng_idb idb = {
 		.linktype = NFD_LINKTYPE_LINUX_SLL2,
 		.snaplen = out->cfg.snaplen,
@@ -227,6 +234,12 @@ static const char *rule_text(struct nfd_ruleset *rs, const struct nfd_rule *r)
 				r->chain, r->handle);
 }
 
+/*
+ * The comment: the first line names the drop (comment.c), then why there
+ * is no rule text if there is none, then the namespace, interface and
+ * direction. Every string in it is escaped: one line each, always all of
+ * them (the first line is cut to make room for the others).
+ */
 static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 			 const struct iface *f, char *buf, size_t len)
 {
@@ -234,22 +247,22 @@ static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 	struct nfd_netns_entry *e = find_netns(out, ev->netns);
 	struct nfd_ruleset *rs = e ? e->rs : NULL;
 	const char *text = rule_text(rs, &ev->rule);
-	char nsbuf[32];
-	size_t n;
+	char nsbuf[32], rest[2048];
+	size_t n = 0;
 
-	nfd_comment_line(buf, len, &ev->rule, text);
-	n = strlen(buf);
-	if (ev->rule.kind == NFD_KIND_RULE && !text && n < len)
-		n += snprintf(buf + n, len - n, "\nrule text unavailable: %s",
-			      rs && !nfd_ruleset_readable(rs) ?
-				      "'nft -a -s list ruleset' did not run" :
-				      "the rule was deleted before it could "
-				      "be read");
-	if (n < len)
-		snprintf(buf + n, len - n, "\nnetns %s interface %s %s",
-			 netns_name(e, ev->netns, nsbuf, sizeof(nsbuf)),
-			 f->name[0] ? f->name : "?",
-			 ev->dir == NFD_DIR_IN ? "inbound" : "outbound");
+	if (ev->rule.kind == NFD_KIND_RULE && !text)
+		n = snprintf(rest, sizeof(rest), "\nrule text unavailable: %s",
+			     rs && !nfd_ruleset_readable(rs) ?
+				     "'nft -a -s list ruleset' did not run" :
+				     "'nft -a -s list ruleset' did not list "
+				     "it (deleted meanwhile, or a name nft "
+				     "cannot print on one line)");
+	snprintf(rest + n, sizeof(rest) - n, "\nnetns %s interface %s %s",
+		 netns_name(e, ev->netns, nsbuf, sizeof(nsbuf)),
+		 f->name[0] ? f->name : "?",
+		 ev->dir == NFD_DIR_IN ? "inbound" : "outbound");
+	nfd_comment_line(buf, len - strlen(rest), &ev->rule, text);
+	strcat(buf, rest);
 }
 
 static int write_epb(struct nfd_output *out, const struct nfd_event *ev,

@@ -192,6 +192,7 @@ initramfs() {
 	# nfdropcap, the scenarios, and this run's settings
 	cp nfdropcap-static "$root/nfd/nfdropcap" &&
 		cp .output/nfd-send-static "$root/nfd/nfd-send" &&
+		cp .output/nfd-nft-static "$root/nfd/nfd-nft" &&
 		mkdir -p "$root/nfd/tests/scenarios" &&
 		cp tests/lib.sh "$root/nfd/tests/" &&
 		cp tests/scenarios/*.sh "$root/nfd/tests/scenarios/" &&
