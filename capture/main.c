@@ -47,8 +47,11 @@ static void on_signal(int sig)
 
 static int setup_signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal,
-				.sa_flags = SA_RESTART };
+	/*
+	 * No SA_RESTART: a signal must be able to end an open() of a FIFO
+	 * with no reader, and a write to a stalled one (output.c).
+	 */
+	struct sigaction sa = { .sa_handler = on_signal };
 	struct sigaction ign = { .sa_handler = SIG_IGN };
 
 	sigemptyset(&sa.sa_mask);
@@ -141,6 +144,7 @@ static int new_output(struct capture *c)
 		.snaplen = c->opts.snaplen,
 		.count = c->opts.count,
 		.filter = c->opts.filter,
+		.interrupt = &stop,
 	};
 
 	return nfd_output_new(&c->out, &cfg);
@@ -203,7 +207,11 @@ static int start(struct capture *c)
 	err = start_probe(c);
 	if (err)
 		return err;
-	return start_backend(c);
+	err = start_backend(c);
+	if (err)
+		return err;
+	/* only now is an existing file cut: a failed start leaves it as it was */
+	return nfd_output_begin(c->out);
 }
 
 static int64_t now_ns(void)
@@ -275,14 +283,25 @@ static void print_ready(const struct capture *c)
 static int report_error(const struct capture *c)
 {
 	int err = nfd_output_error(c->out);
+	const char *path = c->opts.write_path;
 
-	if (!err || err == -EPIPE)
+	if (!err || err == -EPIPE) /* the reader is gone, as with tcpdump */
 		return NFD_EXIT_OK;
-	fprintf(stderr,
-		"nfdropcap: writing '%s': %s; the file holds every drop "
-		"written before\n",
-		c->opts.write_path ? c->opts.write_path : "stdout",
-		strerror(-err));
+	if (err == -EINTR) { /* the user stopped us, the reader took nothing */
+		fprintf(stderr,
+			"nfdropcap: stopped while the reader of '%s' took "
+			"nothing; what it did not take is not written\n",
+			path ? path : "stdout");
+		return NFD_EXIT_OK;
+	}
+	if (!path)
+		fprintf(stderr, "nfdropcap: writing to stdout: %s\n",
+			strerror(-err));
+	else
+		fprintf(stderr,
+			"nfdropcap: writing '%s': %s; the file holds every "
+			"drop written before\n",
+			path, strerror(-err));
 	return NFD_EXIT_FAIL;
 }
 
@@ -293,7 +312,8 @@ static int run(struct capture *c)
 
 	if (start(c)) {
 		nfd_output_abandon(c->out);
-		return NFD_EXIT_FAIL;
+		/* a signal during start-up: the user asked to stop */
+		return stop ? NFD_EXIT_OK : NFD_EXIT_FAIL;
 	}
 	if (!c->opts.quiet)
 		print_ready(c);

@@ -286,6 +286,8 @@ struct pcapng_writer {
 	bool autoflush;
 	bool regular; /* fd is a regular file: truncate on error */
 	bool in_section; /* an SHB has been written */
+	/* set by a signal: a write that blocks this long gives up */
+	volatile const int *interrupt;
 	uint32_t n_if; /* IDBs in the current section */
 	int err; /* sticky error, 0 if none */
 	uint8_t *buf; /* whole blocks not yet written */
@@ -377,9 +379,29 @@ static int wait_writable(int fd)
 	return 0;
 }
 
-/* Write all n bytes; *done tells how many made it. */
-static int write_all(int fd, const uint8_t *p, size_t n, size_t *done)
+#define INTERRUPT_GRACE_MS 1000
+
+/*
+ * A write was interrupted by a signal. Go on unless the signal asked to
+ * stop and the reader takes nothing for INTERRUPT_GRACE_MS: a stalled
+ * reader (a FIFO, a pipe) must not keep nfdropcap from ending.
+ */
+static int interrupted(const struct pcapng_writer *w)
 {
+	struct pollfd pfd = { .fd = w->fd, .events = POLLOUT };
+
+	if (!w->interrupt || !*w->interrupt)
+		return 0;
+	if (poll(&pfd, 1, INTERRUPT_GRACE_MS) == 1 && (pfd.revents & POLLOUT))
+		return 0;
+	return -EINTR;
+}
+
+/* Write all n bytes; *done tells how many made it. */
+static int write_all(const struct pcapng_writer *w, const uint8_t *p, size_t n,
+		     size_t *done)
+{
+	int fd = w->fd;
 	ssize_t r;
 	int err;
 
@@ -392,8 +414,12 @@ static int write_all(int fd, const uint8_t *p, size_t n, size_t *done)
 		}
 		if (r == 0)
 			return -EIO;
-		if (errno == EINTR)
+		if (errno == EINTR) {
+			err = interrupted(w);
+			if (err)
+				return err;
 			continue;
+		}
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
 		err = wait_writable(fd);
@@ -408,7 +434,7 @@ static int plain_flush(struct pcapng_writer *w)
 	size_t done;
 	int err;
 
-	err = write_all(w->fd, w->buf, w->len, &done);
+	err = write_all(w, w->buf, w->len, &done);
 	if (err)
 		return wr_fail(w, done, err);
 	w->good += (off_t)w->len;
@@ -566,6 +592,11 @@ int pcapng_write_isb(struct pcapng_writer *w, const struct pcapng_isb *isb)
 void pcapng_set_autoflush(struct pcapng_writer *w, bool on)
 {
 	w->autoflush = on;
+}
+
+void pcapng_set_interrupt(struct pcapng_writer *w, volatile const int *flag)
+{
+	w->interrupt = flag;
 }
 
 int pcapng_writer_new(struct pcapng_writer **out, int fd,

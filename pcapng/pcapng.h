@@ -113,6 +113,13 @@ int pcapng_writer_new(struct pcapng_writer **out, int fd,
 void pcapng_set_autoflush(struct pcapng_writer *w, bool on);
 
 /*
+ * A write interrupted by a signal while *@flag is non-zero gives up
+ * (-EINTR, sticky) if the reader then takes nothing for a second: a
+ * stalled FIFO or pipe cannot keep the caller from ending. NULL: never.
+ */
+void pcapng_set_interrupt(struct pcapng_writer *w, volatile const int *flag);
+
+/*
  * Block writers.  Blocks are buffered whole and written when the buffer
  * exceeds 64 KiB, after every block in autoflush mode, and on
  * pcapng_flush()/pcapng_close().  Any write error is sticky: that and

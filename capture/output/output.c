@@ -6,12 +6,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 #include "comment.h"
@@ -42,8 +44,11 @@ struct nfd_output {
 	struct nfd_output_cfg cfg;
 	struct nfd_netns_set *nss; /* names and rule texts per namespace */
 	struct pcapng_writer *w; /* NULL: print lines */
+	int fd; /* -w's, until the writer owns it; -1 if none */
 	struct nfd_filter filter;
-	bool created; /* we created the file */
+	bool created; /* this run created the file */
+	dev_t dev; /* the file's identity, for removing only our own */
+	ino_t ino;
 	int err;
 	int64_t boot_to_real_ns;
 	uint64_t first_ts, last_ts;
@@ -65,6 +70,7 @@ int nfd_output_new(struct nfd_output **outp, const struct nfd_output_cfg *cfg)
 		return NFD_EXIT_FAIL;
 	}
 	out->cfg = *cfg;
+	out->fd = -1;
 	out->boot_to_real_ns =
 		nfd_clock_ns(CLOCK_REALTIME) - nfd_clock_ns(CLOCK_BOOTTIME);
 	ret = nfd_filter_compile(&out->filter, cfg->filter, cfg->snaplen);
@@ -98,33 +104,91 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
+/*
+ * Opens @path for writing without changing it: created (0600) if it does
+ * not exist, else opened as it is; never through a symbolic link.
+ */
+static int open_path(struct nfd_output *out, const char *path)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd >= 0) {
+		out->created = !fstat(fd, &st);
+		out->dev = st.st_dev;
+		out->ino = st.st_ino;
+		return fd;
+	}
+	if (errno != EEXIST)
+		return -errno;
+	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static void report_open_error(const char *path, int err)
+{
+	if (err == -ELOOP)
+		fprintf(stderr,
+			"nfdropcap: '%s' is a symbolic link: nfdropcap does "
+			"not write through one (give -w the path it points "
+			"to)\n",
+			path);
+	else if (err == -EINTR)
+		fprintf(stderr,
+			"nfdropcap: interrupted while '%s' waited for a "
+			"reader\n",
+			path);
+	else
+		fprintf(stderr,
+			"nfdropcap: cannot write '%s': %s (give -w a "
+			"writable path)\n",
+			path, strerror(-err));
+}
+
 int nfd_output_open(struct nfd_output *out)
 {
 	const char *path = out->cfg.write_path;
-	enum pcapng_compress c = PCAPNG_PLAIN;
-	int fd, err;
+	int fd;
 
 	if (!path)
 		return 0;
 	if (!strcmp(path, "-")) {
-		fd = dup(STDOUT_FILENO);
+		fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
+		fd = fd < 0 ? -errno : fd;
 	} else {
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		out->created = fd >= 0;
-		if (ends_with(path, ".gz"))
-			c = PCAPNG_GZIP;
+		fd = open_path(out, path);
 	}
 	if (fd < 0) {
-		err = -errno;
-		fprintf(stderr,
-			"nfdropcap: cannot write '%s': %s (give -w a "
-			"writable path)\n",
-			path, strerror(errno));
-		return err;
+		report_open_error(path, fd);
+		return fd;
 	}
-	err = pcapng_writer_new(&out->w, fd, c);
+	out->fd = fd;
+	return 0;
+}
+
+int nfd_output_begin(struct nfd_output *out)
+{
+	const char *path = out->cfg.write_path;
+	enum pcapng_compress c = PCAPNG_PLAIN;
+	struct stat st;
+	int err = 0;
+
+	if (!path)
+		return 0;
+	if (strcmp(path, "-") && ends_with(path, ".gz"))
+		c = PCAPNG_GZIP;
+	/* an existing file is cut only now that the capture runs */
+	if (!out->created && !fstat(out->fd, &st) && S_ISREG(st.st_mode) &&
+	    ftruncate(out->fd, 0))
+		err = -errno;
+	if (!err)
+		err = pcapng_writer_new(&out->w, out->fd, c);
 	if (!err) {
+		out->fd = -1; /* the writer's now */
 		pcapng_set_autoflush(out->w, !strcmp(path, "-"));
+		pcapng_set_interrupt(out->w, out->cfg.interrupt);
 		err = write_shb(out);
 	}
 	if (err < 0)
@@ -133,13 +197,25 @@ int nfd_output_open(struct nfd_output *out)
 	return err < 0 ? err : 0;
 }
 
+/* Is @path still the file this run created? */
+static bool still_ours(const struct nfd_output *out, const char *path)
+{
+	struct stat st;
+
+	return out->created && !lstat(path, &st) && st.st_dev == out->dev &&
+	       st.st_ino == out->ino;
+}
+
 void nfd_output_abandon(struct nfd_output *out)
 {
 	if (out->w) {
 		pcapng_close(out->w);
 		out->w = NULL;
 	}
-	if (out->created && !out->sum.written)
+	if (out->fd >= 0)
+		close(out->fd);
+	out->fd = -1;
+	if (!out->sum.written && still_ours(out, out->cfg.write_path))
 		unlink(out->cfg.write_path);
 	out->created = false;
 }
@@ -293,8 +369,9 @@ static int write_epb(struct nfd_output *out, const struct nfd_event *ev,
 	return pcapng_write_epb(out->w, &epb);
 }
 
-static void print_line(struct nfd_output *out, const struct nfd_event *ev,
-		       const struct iface *f, uint64_t ts, const char *comment)
+/* One line on stdout; 0, or -errno when it could not be written. */
+static int print_line(struct nfd_output *out, const struct nfd_event *ev,
+		      const struct iface *f, uint64_t ts, const char *comment)
 {
 	char summary[512], clock[32];
 	time_t sec = ts / 1000000000ULL;
@@ -310,7 +387,9 @@ static void print_line(struct nfd_output *out, const struct nfd_event *ev,
 	       f->name[0] ? f->name : "?",
 	       ev->dir == NFD_DIR_IN ? "In " : "Out", summary,
 	       eol ? (int)(eol - comment) : (int)strlen(comment), comment);
-	fflush(stdout);
+	if (fflush(stdout) || ferror(stdout))
+		return errno ? -errno : -EIO;
+	return 0;
 }
 
 /* The sample as an event of this version, or NULL. */
@@ -351,7 +430,7 @@ int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size)
 	if (out->w)
 		out->err = write_epb(out, ev, f, framelen, ts, comment);
 	else
-		print_line(out, ev, f, ts, comment);
+		out->err = print_line(out, ev, f, ts, comment);
 	if (out->err)
 		return out->err;
 	if (!out->first_ts)
@@ -374,10 +453,25 @@ void nfd_output_lost(struct nfd_output *out, uint32_t netns, uint32_t ifindex,
 	f->lost_total = total;
 }
 
+/*
+ * Has the reader of a pipe we write to gone (`nfdropcap | head -n 1`)?
+ * Seen without writing: the pipe's write end reports an error.
+ */
+static bool reader_gone(const struct nfd_output *out)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO };
+
+	if (out->cfg.write_path && strcmp(out->cfg.write_path, "-"))
+		return false;
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 int nfd_output_flush(struct nfd_output *out)
 {
 	if (out->w && !out->err)
 		out->err = pcapng_flush(out->w);
+	if (!out->err && reader_gone(out))
+		out->err = -EPIPE;
 	return out->err;
 }
 
@@ -464,6 +558,8 @@ void nfd_output_free(struct nfd_output *out)
 		return;
 	if (out->w)
 		pcapng_close(out->w);
+	if (out->fd >= 0)
+		close(out->fd);
 	nfd_filter_free(&out->filter);
 	nfd_summary_free(&out->sum);
 	free(out->ifaces);

@@ -24,6 +24,8 @@ struct nfd_output_cfg {
 	uint32_t snaplen; /* never 0 */
 	uint64_t count; /* stop after this many written, 0 = never */
 	const char *filter; /* pcap-filter expression, or NULL */
+	/* set by a signal: opening a FIFO or writing to a stalled reader ends */
+	volatile const int *interrupt;
 };
 
 /*
@@ -31,9 +33,19 @@ struct nfd_output_cfg {
  * Returns 0, or prints why not and returns NFD_EXIT_USAGE.
  */
 int nfd_output_new(struct nfd_output **out, const struct nfd_output_cfg *cfg);
-/* Opens the file and writes its header. 0, or prints and returns -errno. */
+/*
+ * Opens the file, before the capture starts: a new one is created (0600),
+ * an existing one is left as it is for now; a symbolic link is refused.
+ * 0, or prints and returns -errno (-EINTR: a signal came while a FIFO
+ * waited for its reader).
+ */
 int nfd_output_open(struct nfd_output *out);
-/* Removes the file if nothing was captured into it (start-up failed). */
+/* The capture started: truncates an existing file, writes the header. */
+int nfd_output_begin(struct nfd_output *out);
+/*
+ * Start-up failed: removes the file if this run created it; a file that
+ * was there before is left untouched.
+ */
 void nfd_output_abandon(struct nfd_output *out);
 /* Where names and rule texts of each namespace are found. */
 void nfd_output_set_netns(struct nfd_output *out, struct nfd_netns_set *nss);

@@ -87,3 +87,81 @@ check_hostile_names() {
 	grep -qF "nfdropcap:          2  $want" "$T/summary.err" ||
 		fail "summary: $(cat "$T/summary.err")"
 }
+
+# A start that fails after -w's file was opened (here: a backend refused
+# everywhere) leaves a file that was there before byte for byte, and does
+# not remove /dev/null; -w never writes through a symbolic link; a file
+# nfdropcap creates is 0600, an existing one is replaced only once the
+# capture runs.
+t_failed_start_keeps_files() {
+	local refuse=(env NFDROPCAP_KPROBE_REGS=bad "$NFD" --backend kprobe -N "$R")
+	printf 'precious\n' >"$T/existing.pcapng"
+	cp "$T/existing.pcapng" "$T/existing.orig"
+	"${refuse[@]}" -w "$T/existing.pcapng" 2>"$T/err"
+	expect_eq $? 1 "exit status of a failed start" || return 1
+	cmp -s "$T/existing.pcapng" "$T/existing.orig" ||
+		fail "a failed start changed an existing file" || return 1
+	"${refuse[@]}" -w /dev/null 2>"$T/err"
+	expect_eq $? 1 "exit status of a failed start on /dev/null" &&
+		[ -c /dev/null ] || fail "a failed start removed /dev/null" || return 1
+	printf 'target\n' >"$T/target"
+	ln -s target "$T/link.pcapng"
+	nfd -N "$R" -w "$T/link.pcapng" 2>"$T/err"
+	expect_eq $? 1 "exit status with -w on a symbolic link" &&
+		expect_eq "$(wc -l <"$T/err")" 1 "lines on stderr" &&
+		expect_match "$(cat "$T/err")" "^nfdropcap: .*symbolic link" "the refusal" &&
+		[ -L "$T/link.pcapng" ] && expect_eq "$(cat "$T/target")" target "the link's target" ||
+		return 1
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5098 drop; } }" || return 1
+	nfd_start -w "$T/new.pcapng" || return 1
+	expect_eq "$(stat -c %a "$T/new.pcapng")" 600 "mode of a new file" || return 1
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status" || return 1
+	nfd_start -w "$T/existing.pcapng" || return 1
+	in_c $SEND udp $R4 5098 2
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status" || return 1
+}
+check_failed_start_keeps_files() {
+	file_valid "$T/new.pcapng" && file_valid "$T/existing.pcapng" &&
+		expect_eq "$(packets "$T/existing.pcapng")" 2 "packets in the replaced file"
+}
+
+# Text mode into a pipe whose reader goes (`nfdropcap | head -n 1`): ended
+# within a second, status 0, with no drop after the first to tell it; a
+# full disk (/dev/full) ends it with one line and status 1.
+t_text_reader_gone() {
+	local head n
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5099 drop; } }" || return 1
+	mkfifo "$T/pipe"
+	head -n 1 <"$T/pipe" >"$T/head.out" &
+	head=$!
+	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} -N "$R" >"$T/pipe" 2>"$T/nfd.err" &
+	NFD_PID=$!
+	for _ in $(patience 100); do
+		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
+		sleep 0.1
+	done
+	in_c $SEND udp $R4 5099 1
+	wait $head
+	for n in $(patience 10); do
+		kill -0 $NFD_PID 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 $NFD_PID 2>/dev/null && { kill $NFD_PID; fail "still running 1 s after head ended"; return 1; }
+	wait $NFD_PID
+	expect_eq $? 0 "exit status after the reader went" &&
+		expect_eq "$(grep -c ' In  IP .*5099: UDP' "$T/head.out")" 1 "the line head read" ||
+		return 1
+	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} -N "$R" >/dev/full 2>"$T/nfd.err" &
+	NFD_PID=$!
+	for _ in $(patience 100); do
+		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
+		sleep 0.1
+	done
+	in_c $SEND udp $R4 5099 1
+	nfd_wait 50
+	expect_eq "$NFD_RC" 1 "exit status on a full disk" &&
+		expect_match "$(grep -v '^nfdropcap: capturing\|captured,\| table ' "$T/nfd.err")" \
+			'^nfdropcap: writing to stdout: No space left on device$' "the error"
+}
