@@ -108,6 +108,7 @@ nfd_pending_push(struct nfd_pending_stack *st)
 	p->seq = seq;
 	p->skb = 0;
 	p->task = 0;
+	p->netns = 0;
 	return p;
 }
 

@@ -151,9 +151,9 @@ static __always_inline bool key_match(const struct nfd_pkt_key *key,
  */
 static __always_inline bool take_verdict(struct nfd_pending_stack *st,
 					 struct sk_buff *skb, __u64 task,
-					 const __u64 *pkt, const void *nh,
-					 __u32 iif, struct nfd_rule *out,
-					 __u8 *why)
+					 __u32 netns, const __u64 *pkt,
+					 const void *nh, __u32 iif,
+					 struct nfd_rule *out, __u8 *why)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u32 top = st->top;
@@ -170,6 +170,8 @@ static __always_inline bool take_verdict(struct nfd_pending_stack *st,
 			continue;
 		}
 		seen = true;
+		if (p->netns != netns) /* set in another namespace */
+			continue;
 		if (p->skb) { /* backend fentry: this very packet */
 			if (p->skb != (__u64)skb || p->task != task)
 				continue;
@@ -233,7 +235,8 @@ static __always_inline bool not_traced(struct sk_buff *skb)
 }
 
 static __always_inline void attribute(struct nfd_event *ev, struct sk_buff *skb,
-				      void *location, unsigned char *nh)
+				      void *location, unsigned char *nh,
+				      __u32 netns)
 {
 	__u64 loc = (__u64)location, task = bpf_get_current_task();
 	struct nfd_pending_stack *st;
@@ -248,8 +251,8 @@ static __always_inline void attribute(struct nfd_event *ev, struct sk_buff *skb,
 		goto unattributed;
 	if (bpf_probe_read_kernel(pkt, sizeof(pkt), nh))
 		__builtin_memset(pkt, 0, sizeof(pkt));
-	if (take_verdict(st, skb, task, pkt, nh, BPF_CORE_READ(skb, skb_iif),
-			 &ev->rule, &why))
+	if (take_verdict(st, skb, task, netns, pkt, nh,
+			 BPF_CORE_READ(skb, skb_iif), &ev->rule, &why))
 		return;
 	if (policy_drop(ev, skb, loc, task, &why))
 		return;
@@ -318,7 +321,7 @@ int BPF_PROG(nfd_kfree_skb, struct sk_buff *skb, void *location,
 		cap = NFD_SAMPLE_DATA_MAX - off;
 	ev->cap_len = cap;
 	fill_link(ev, skb, dev);
-	attribute(ev, skb, location, data + off);
+	attribute(ev, skb, location, data + off, netns);
 
 	if (bpf_skb_output(skb, &events,
 			   BPF_F_CURRENT_CPU | ((__u64)(off + cap) << 32), ev,

@@ -59,6 +59,7 @@ enum nfd_stat {
 	NFD_STAT_VERDICTS, /* drop verdicts a backend recorded */
 	NFD_STAT_VERDICT_NOHDR, /* drop verdicts without packet headers */
 	NFD_STAT_TRACE_MSGS, /* trace messages parsed (nftrace) */
+	NFD_STAT_FORGED, /* trace messages not sent by the kernel: refused */
 	NFD_STAT_MAX,
 };
 
@@ -101,6 +102,8 @@ struct nfd_pending {
 	__u32 iif; /* input interface the verdict saw, 0 if none */
 	__u32 trace_id;
 	__u32 valid;
+	__u32 netns; /* the namespace it was set in: the freed packet's too */
+	__u32 pad;
 	struct nfd_pkt_key key;
 	struct nfd_rule rule;
 };
@@ -197,7 +200,7 @@ struct nfd_event {
 _Static_assert(sizeof(struct nfd_rule) == 16 + 2 * NFD_NAME_MAX,
 	       "struct nfd_rule has holes");
 _Static_assert(sizeof(struct nfd_pending) ==
-		       40 + NFD_KEY_LEN + 8 + sizeof(struct nfd_rule),
+		       48 + NFD_KEY_LEN + 8 + sizeof(struct nfd_rule),
 	       "struct nfd_pending has holes");
 _Static_assert(sizeof(struct nfd_event) == 64 + sizeof(struct nfd_rule),
 	       "struct nfd_event has holes");

@@ -14,12 +14,14 @@
  * attributes in memory, and for the first message of each chain walk the
  * packet's headers kept until a verdict needs them.
  */
+#include "vmlinux_min.h"
 #include <linux/bpf.h>
 #include <linux/netlink.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_core_read.h>
 #include "common.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -271,7 +273,8 @@ static __always_inline void load_name(struct __sk_buff *skb, struct span s,
 /* A drop verdict: onto this CPU's pending stack, with its packet's key. */
 static __always_inline void push(struct __sk_buff *skb,
 				 const struct trace_msg *m,
-				 const struct nfd_trace_hdr *hdr, __u8 family)
+				 const struct nfd_trace_hdr *hdr, __u8 family,
+				 __u32 netns)
 {
 	struct nfd_pending_stack *st = nfd_pending_stack();
 	struct nfd_pending *p;
@@ -279,6 +282,7 @@ static __always_inline void push(struct __sk_buff *skb,
 	if (!st)
 		return;
 	p = nfd_pending_push(st);
+	p->netns = netns;
 	p->trace_id = m->trace_id;
 	p->iif = hdr->iif;
 	__builtin_memcpy(&p->key, &hdr->key, sizeof(p->key));
@@ -297,7 +301,8 @@ static __always_inline void push(struct __sk_buff *skb,
 }
 
 static __always_inline void handle_msg(struct __sk_buff *skb, __u32 len,
-				       __u8 family, struct trace_msg *m)
+				       __u8 family, __u32 netns,
+				       struct trace_msg *m)
 {
 	struct walk w = { .m = m, .off = ATTRS_START };
 	struct nfd_trace_hdrs *h;
@@ -329,7 +334,33 @@ static __always_inline void handle_msg(struct __sk_buff *skb, __u32 len,
 		nfd_count(NFD_STAT_VERDICT_NOHDR);
 		return;
 	}
-	push(skb, m, s, family);
+	push(skb, m, s, family, netns);
+}
+
+/*
+ * Was this message sent by the kernel, and in which namespace? Its
+ * sender's port id is in NETLINK_CB(skb) (skb->cb): 0 for the kernel, a
+ * process's otherwise (root in a container may multicast to the trace
+ * group). While a socket filter runs, skb->sk is the receiving socket,
+ * whose namespace is the one the kernel traced the packet in. The
+ * context is the sk_buff itself; it is read, never written.
+ */
+static __always_inline bool from_kernel(struct __sk_buff *ctx, __u32 *netns)
+{
+	void *skb = ctx;
+	__u64 cb = bpf_core_field_offset(struct sk_buff, cb) +
+		   bpf_core_field_offset(struct netlink_skb_parms, portid);
+	struct sock *sk = NULL;
+	__u32 portid = 1;
+
+	if (bpf_probe_read_kernel(&portid, sizeof(portid), skb + cb) ||
+	    bpf_probe_read_kernel(
+		    &sk, sizeof(sk),
+		    skb + bpf_core_field_offset(struct sk_buff, sk)) ||
+	    !sk)
+		return false;
+	*netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	return portid == 0;
 }
 
 SEC("socket")
@@ -338,12 +369,16 @@ int nfd_trace_filter(struct __sk_buff *skb)
 	struct nlmsghdr nlh;
 	struct nfgenmsg gen;
 	struct trace_msg *m;
-	__u32 zero = 0, *d, level;
+	__u32 zero = 0, *d, level, netns = 0;
 
 	if (bpf_skb_load_bytes(skb, 0, &nlh, sizeof(nlh)) ||
 	    nlh.nlmsg_type != TRACE_MSG_TYPE || nlh.nlmsg_len > skb->len ||
 	    bpf_skb_load_bytes(skb, NLMSG_HDRLEN, &gen, sizeof(gen)))
 		return 0;
+	if (!from_kernel(skb, &netns)) {
+		nfd_count(NFD_STAT_FORGED);
+		return 0;
+	}
 	d = bpf_map_lookup_elem(&depth, &zero);
 	if (!d)
 		return 0;
@@ -354,7 +389,7 @@ int nfd_trace_filter(struct __sk_buff *skb)
 	if (!m)
 		return 0;
 	*d = level + 1;
-	handle_msg(skb, nlh.nlmsg_len, gen.nfgen_family, m);
+	handle_msg(skb, nlh.nlmsg_len, gen.nfgen_family, netns, m);
 	*d = level;
 	return 0;
 }

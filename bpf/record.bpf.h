@@ -54,6 +54,7 @@ static __always_inline void record_drop(const struct nft_expr *expr,
 	p = nfd_pending_push(st);
 	p->skb = (__u64)BPF_CORE_READ(pkt, skb);
 	p->task = task;
+	p->netns = BPF_CORE_READ(pkt, state, net, ns.inum);
 	p->iif = 0;
 	p->trace_id = 0;
 	p->key.nh_len = 0;

@@ -61,6 +61,12 @@ struct sk_buff {
 	__u16 mac_header;
 	unsigned char *head;
 	unsigned char *data;
+	char cb[48]; /* NETLINK_CB() for netlink messages */
+};
+
+/* include/linux/netlink.h: NETLINK_CB(skb), in skb->cb */
+struct netlink_skb_parms {
+	__u32 portid; /* the sender's; 0: the kernel */
 };
 
 /* x86-64 kprobe context */

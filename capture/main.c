@@ -328,12 +328,14 @@ static int run(struct capture *c)
 		fprintf(stderr,
 			"nfdropcap: kernel: %llu drops, %llu lost, %llu drop "
 			"verdicts, %llu without headers, %llu trace "
-			"messages; perf lost records %llu\n",
+			"messages, %llu not sent by the kernel (refused); "
+			"perf lost records %llu\n",
 			(unsigned long long)stats[NFD_STAT_DROPS],
 			(unsigned long long)stats[NFD_STAT_LOST],
 			(unsigned long long)stats[NFD_STAT_VERDICTS],
 			(unsigned long long)stats[NFD_STAT_VERDICT_NOHDR],
 			(unsigned long long)stats[NFD_STAT_TRACE_MSGS],
+			(unsigned long long)stats[NFD_STAT_FORGED],
 			(unsigned long long)c->lost_reported);
 	return ret;
 }

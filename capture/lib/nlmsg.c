@@ -286,22 +286,55 @@ const struct nlattr *nl_attr_find(const struct nlmsghdr *nlh, uint16_t type)
 	return NULL;
 }
 
-static int read_acks(int fd, int acks)
+/* The sequence numbers of the messages in @b, lowest and highest. */
+static void seq_range(const struct nl_buf *b, uint32_t *lo, uint32_t *hi)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)b->data;
+	size_t left = b->len;
+
+	*lo = UINT32_MAX;
+	*hi = 0;
+	for (; NLMSG_OK(nlh, left); nlh = NLMSG_NEXT(nlh, left)) {
+		*lo = nlh->nlmsg_seq < *lo ? nlh->nlmsg_seq : *lo;
+		*hi = nlh->nlmsg_seq > *hi ? nlh->nlmsg_seq : *hi;
+	}
+}
+
+/*
+ * An answer to one of our messages: from the kernel (port id 0), whole,
+ * with a sequence number we sent. Anything else is not counted.
+ */
+static const struct nlmsgerr *our_ack(const struct nlmsghdr *nlh, uint32_t lo,
+				      uint32_t hi)
+{
+	if (nlh->nlmsg_type != NLMSG_ERROR ||
+	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)) ||
+	    nlh->nlmsg_seq < lo || nlh->nlmsg_seq > hi)
+		return NULL;
+	return NLMSG_DATA(nlh);
+}
+
+static int read_acks(int fd, int acks, uint32_t lo, uint32_t hi)
 {
 	char buf[8192];
 
 	while (acks > 0) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		struct sockaddr_nl from;
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0,
+				     (struct sockaddr *)&from, &flen);
 		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
+		if (flen < sizeof(from) || from.nl_pid != 0)
+			continue; /* not the kernel's */
 		for (; NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n)) {
-			struct nlmsgerr *e = NLMSG_DATA(nlh);
+			const struct nlmsgerr *e = our_ack(nlh, lo, hi);
 
-			if (nlh->nlmsg_type != NLMSG_ERROR)
+			if (!e)
 				continue;
 			if (e->error)
 				return e->error;
@@ -314,6 +347,7 @@ static int read_acks(int fd, int acks)
 int nl_send_and_ack(int fd, const struct nl_buf *b, int acks)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	uint32_t lo, hi;
 	ssize_t n;
 
 	if (b->overflow)
@@ -326,7 +360,8 @@ int nl_send_and_ack(int fd, const struct nl_buf *b, int acks)
 		return -errno;
 	if ((size_t)n != b->len)
 		return -EMSGSIZE;
-	return read_acks(fd, acks);
+	seq_range(b, &lo, &hi);
+	return read_acks(fd, acks, lo, hi);
 }
 
 int nl_open_netfilter(void)

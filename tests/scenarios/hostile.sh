@@ -165,3 +165,24 @@ t_text_reader_gone() {
 		expect_match "$(grep -v '^nfdropcap: capturing\|captured,\| table ' "$T/nfd.err")" \
 			'^nfdropcap: writing to stdout: No space left on device$' "the error"
 }
+
+# Root in a namespace may multicast its own NFT_MSG_TRACE: backend
+# nftrace's socket filter takes only what the kernel sent (port id 0), so
+# forged drop verdicts never name a rule; the real drops still do.
+t_forged_trace() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5102 drop; } }" || return 1
+	NFD_BACKEND=nftrace nfd_start -v -w "$T/out.pcapng" || return 1
+	in_r "$NFDNFT" forge-trace 10 || fail "nfd-nft could not multicast" || return 1
+	in_c $SEND udp $R4 5102 2
+	in_r "$NFDNFT" forge-trace 10
+	nfd_stop; expect_eq "$NFD_RC" 0 "exit status" || return 1
+	fact h "$(handle_of 'udp dport 5102 drop')"
+	grep -E '^nfdropcap: kernel: ' "$T/nfd.err"
+	grep -qE '^nfdropcap: kernel: .* 2 drop verdicts,.* 20 not sent by the kernel \(refused\)' \
+		"$T/nfd.err" || fail "forged trace messages were not all refused"
+}
+check_forged_trace() {
+	captured &&
+		expect_drops 2 "table inet filter chain input handle $(fact_get h) drop: udp dport 5102 drop"
+}
