@@ -34,10 +34,14 @@ struct {
 	__uint(value_size, sizeof(__u32));
 } events SEC(".maps");
 
-/* Events lost for want of perf buffer room, per interface. */
+/*
+ * Events lost for want of perf buffer room, per interface. Key {0, 0}
+ * (put there by userspace) takes the losses of interfaces that no longer
+ * fit. Its size is set by userspace before load.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, NFD_LOST_KEYS);
 	__type(key, struct nfd_if_key);
 	__type(value, __u64);
 } lost SEC(".maps");
@@ -266,14 +270,18 @@ unattributed:
 static __always_inline void count_lost(struct nfd_event *ev)
 {
 	struct nfd_if_key key = { .netns = ev->netns, .ifindex = ev->ifindex };
+	struct nfd_if_key any = { 0 };
 	__u64 one = 1, *v;
 
 	nfd_count(NFD_STAT_LOST);
 	v = bpf_map_lookup_elem(&lost, &key);
+	if (!v && !bpf_map_update_elem(&lost, &key, &one, BPF_NOEXIST))
+		return;
+	if (!v) /* another CPU added it meanwhile, or the map is full */
+		v = bpf_map_lookup_elem(&lost, &key) ?:
+			    bpf_map_lookup_elem(&lost, &any);
 	if (v)
 		__sync_fetch_and_add(v, 1);
-	else
-		bpf_map_update_elem(&lost, &key, &one, BPF_NOEXIST);
 }
 
 SEC("tp_btf/kfree_skb")

@@ -167,7 +167,11 @@ struct nfd_canary_drop {
 	struct nfd_rule rule;
 };
 
-/* Key of the per-interface loss counters (map "lost"). */
+/*
+ * Key of the per-interface loss counters (map "lost", NFD_LOST_KEYS keys
+ * by default); {0, 0} counts the losses of interfaces that did not fit.
+ */
+#define NFD_LOST_KEYS 4096
 struct nfd_if_key {
 	__u32 netns;
 	__u32 ifindex;

@@ -77,6 +77,18 @@ static struct perf_buffer *open_buffers(struct nfd_drop_probe *p, size_t pages)
 				    &attr, on_event, p, NULL);
 }
 
+/*
+ * Interfaces whose losses are counted apart (map "lost"); the rest share
+ * one counter. NFDROPCAP_LOST_KEYS: fewer, for tests of that sharing.
+ */
+static uint32_t lost_keys(void)
+{
+	const char *env = secure_getenv("NFDROPCAP_LOST_KEYS");
+	long n = env ? strtol(env, NULL, 10) : 0;
+
+	return n >= 2 && n < NFD_LOST_KEYS ? (uint32_t)n : NFD_LOST_KEYS;
+}
+
 static void set_rodata(struct drop_probe_bpf *skel,
 		       const struct nfd_drop_probe_cfg *cfg)
 {
@@ -89,15 +101,25 @@ static void set_rodata(struct drop_probe_bpf *skel,
 		skel->rodata->cfg_nft_lo = lo;
 		skel->rodata->cfg_nft_hi = hi;
 	}
+	bpf_map__set_max_entries(skel->maps.lost, lost_keys());
 }
 
 static int watch_netns(struct drop_probe_bpf *skel, uint32_t netns)
 {
+	struct nfd_if_key any = { 0 };
+	uint64_t zero = 0;
 	uint8_t one = 1;
 
 	if (bpf_map__update_elem(skel->maps.netns_ok, &netns, sizeof(netns),
 				 &one, sizeof(one), BPF_ANY)) {
 		fprintf(stderr, "nfdropcap: watching netns %u: %s\n", netns,
+			strerror(errno));
+		return -errno;
+	}
+	/* where losses of interfaces that no longer fit go */
+	if (bpf_map__update_elem(skel->maps.lost, &any, sizeof(any), &zero,
+				 sizeof(zero), BPF_ANY)) {
+		fprintf(stderr, "nfdropcap: preparing map lost: %s\n",
 			strerror(errno));
 		return -errno;
 	}

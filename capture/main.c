@@ -104,7 +104,7 @@ static int preflight(void)
 		return NFD_EXIT_FAIL;
 	}
 	/* NFDROPCAP_BTF: where to look instead, for tests of this check */
-	btf = getenv("NFDROPCAP_BTF") ?: "/sys/kernel/btf/vmlinux";
+	btf = secure_getenv("NFDROPCAP_BTF") ?: "/sys/kernel/btf/vmlinux";
 	if (access(btf, R_OK)) {
 		fprintf(stderr,
 			"nfdropcap: this kernel has no BTF (%s: %s): "

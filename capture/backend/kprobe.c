@@ -53,7 +53,7 @@ static int kprobe_available(char *why, size_t len)
  */
 static int override_regs(struct nfd_kprobe_site *s, char *why, size_t len)
 {
-	const char *env = getenv("NFDROPCAP_KPROBE_REGS");
+	const char *env = secure_getenv("NFDROPCAP_KPROBE_REGS");
 	char v[8], r[8], p[8];
 	int vi = -1, ri = -1, pi = -1;
 

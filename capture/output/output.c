@@ -37,6 +37,7 @@ struct iface {
 	int if_id; /* pcapng interface id, -1 until its IDB is written */
 	uint64_t written;
 	uint64_t lost_total; /* as the probe counted it */
+	uint64_t lost_here; /* events nfdropcap could not read */
 	uint64_t lost_unreported; /* for the next packet's epb_dropcount */
 };
 
@@ -287,14 +288,22 @@ static int write_idb(struct nfd_output *out, struct iface *f)
 
 	if (f->name[0])
 		snprintf(name, sizeof(name), "%s", f->name);
+	else if (!f->netns && !f->ifindex)
+		snprintf(name, sizeof(name), "unknown");
 	else
 		snprintf(name, sizeof(name), "ifindex%u", f->ifindex);
-	snprintf(descr, sizeof(descr),
-		 "%s (ifindex %u) in network namespace %s (net:[%u])", name,
-		 f->ifindex,
-		 netns_name(find_netns(out, f->netns), f->netns, nsbuf,
-			    sizeof(nsbuf)),
-		 f->netns);
+	if (!f->netns && !f->ifindex)
+		snprintf(descr, sizeof(descr),
+			 "losses not counted per interface (too many "
+			 "interfaces had losses) and events nfdropcap could "
+			 "not read");
+	else
+		snprintf(descr, sizeof(descr),
+			 "%s (ifindex %u) in network namespace %s (net:[%u])",
+			 name, f->ifindex,
+			 netns_name(find_netns(out, f->netns), f->netns, nsbuf,
+				    sizeof(nsbuf)),
+			 f->netns);
 	id = pcapng_write_idb(out->w, &idb);
 	if (id < 0)
 		return id;
@@ -392,6 +401,24 @@ static int print_line(struct nfd_output *out, const struct nfd_event *ev,
 	return 0;
 }
 
+/*
+ * An event nfdropcap could not read: lost, counted with the losses of no
+ * interface in particular ({0, 0}, as the probe's own when its table is
+ * full).
+ */
+static int count_unreadable(struct nfd_output *out)
+{
+	struct iface *f = find_iface(out, 0, 0, NULL);
+
+	out->sum.lost++;
+	out->sum.unreadable++;
+	if (f) {
+		f->lost_here++;
+		f->lost_unreported++;
+	}
+	return out->err;
+}
+
 /* The sample as an event of this version, or NULL. */
 static const struct nfd_event *valid_event(const void *data, uint32_t size)
 {
@@ -412,7 +439,9 @@ int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size)
 	struct iface *f;
 	uint64_t ts;
 
-	if (!ev || out->err || nfd_output_done(out))
+	if (!ev)
+		return count_unreadable(out);
+	if (out->err || nfd_output_done(out))
 		return out->err;
 	out->sum.seen++;
 	framelen = nfd_sll2_frame(out->frame, ev,
@@ -444,10 +473,12 @@ int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size)
 void nfd_output_lost(struct nfd_output *out, uint32_t netns, uint32_t ifindex,
 		     uint64_t total)
 {
-	struct iface *f = find_iface(out, netns, ifindex, NULL);
+	struct iface *f = total ? find_iface(out, netns, ifindex, NULL) : NULL;
 
 	if (!f || total <= f->lost_total)
 		return;
+	if (!netns && !ifindex)
+		out->sum.lost_shared += total - f->lost_total;
 	f->lost_unreported += total - f->lost_total;
 	out->sum.lost += total - f->lost_total;
 	f->lost_total = total;
@@ -494,7 +525,7 @@ static int write_isb(struct nfd_output *out, struct iface *f, uint64_t now)
 		.has_endtime = true,
 		.endtime = now,
 		.has_ifdrop = true,
-		.ifdrop = f->lost_total,
+		.ifdrop = f->lost_total + f->lost_here,
 		.has_usrdeliv = true,
 		.usrdeliv = f->written,
 	};

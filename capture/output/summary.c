@@ -53,6 +53,17 @@ void nfd_summary_print(const struct nfd_summary *s, uint64_t misses)
 			"nfdropcap: %" PRIu64 " of the lost were missed by the "
 			"probe itself (freed while it ran on that CPU)\n",
 			misses);
+	if (s->lost_shared)
+		fprintf(stderr,
+			"nfdropcap: %" PRIu64 " of the lost were on "
+			"interfaces not counted apart (too many had losses: "
+			"interface 'unknown' in the file)\n",
+			s->lost_shared);
+	if (s->unreadable)
+		fprintf(stderr,
+			"nfdropcap: %" PRIu64 " of the lost were events "
+			"nfdropcap could not read\n",
+			s->unreadable);
 	for (size_t i = 0; i < s->n_rules; i++)
 		fprintf(stderr, "nfdropcap: %10" PRIu64 "  %s\n", s->rules[i].n,
 			s->rules[i].what);

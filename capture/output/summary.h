@@ -14,7 +14,10 @@ struct nfd_rule_count {
 };
 
 struct nfd_summary {
-	uint64_t seen, written, filtered, unattributed, lost;
+	uint64_t seen, written, filtered, unattributed;
+	uint64_t lost; /* all of them: */
+	uint64_t lost_shared; /* on interfaces not counted apart */
+	uint64_t unreadable; /* events nfdropcap could not read */
 	struct nfd_rule_count *rules;
 	size_t n_rules;
 };

@@ -223,3 +223,33 @@ check_losses_counted() {
 	echo "info: counter $counted = $captured captured + $lost lost; $marked marked in epb_dropcount"
 	return 0
 }
+
+# More interfaces with losses than the loss table keeps apart (made small
+# with NFDROPCAP_LOST_KEYS=2: one interface and the shared counter): every
+# loss is still counted, in the summary and the file.
+t_losses_table_full() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5033 counter drop; } }" || return 1
+	NFDROPCAP_LOST_KEYS=2 nfd_start -B 64 -w "$T/out.pcapng" || return 1
+	local flood
+	in_c $SEND flood $R4 5033 2 0 8000 >/dev/null &
+	flood=$!
+	in_s $SEND flood $R4S 5033 2 0 8000 >/dev/null
+	wait $flood
+	nfd_stop
+	expect_eq "$NFD_RC" 0 "exit status" || return 1
+	local counted=$(counter_of 'udp dport 5033 counter')
+	local line=$(grep -E '^nfdropcap: [0-9]+ captured' "$T/nfd.err")
+	local captured=$(echo "$line" | awk '{print $2}')
+	local lost=$(echo "$line" | awk '{print $4}')
+	local shared=$(sed -n 's/^nfdropcap: \([0-9]*\) of the lost were on interfaces not counted apart.*/\1/p' "$T/nfd.err")
+	fact captured "$captured"
+	expect_eq "$((captured + lost))" "$counted" "captured + lost vs the rule's counter" ||
+		return 1
+	[ "${shared:-0}" -gt 0 ] || fail "no loss went to the shared counter: $(cat "$T/nfd.err")" ||
+		return 1
+	echo "info: counter $counted = $captured captured + $lost lost, $shared of them on the shared counter"
+}
+check_losses_table_full() {
+	captured && expect_eq "$(packets "$T/out.pcapng")" "$(fact_get captured)" "packets in the file"
+}
