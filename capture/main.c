@@ -18,14 +18,18 @@
 #include "lib/clock.h"
 #include "netns/netns.h"
 #include "netns/netns_set.h"
+#include "netns/ruleset.h"
 #include "opts.h"
 #include "output/output.h"
 #include "output/sll2.h"
 #include "selfcheck.h"
 
 #define POLL_MS 100
+#define LISTING_POLL_MS 10
 #define LOSS_CHECK_NS 200000000LL
 #define NETNS_SCAN_NS 1000000000LL
+/* At the end, drops waiting for rule text wait at most this much more. */
+#define SETTLE_NS 1000000000LL
 
 static volatile sig_atomic_t stop;
 
@@ -231,7 +235,10 @@ static void loop(struct capture *c)
 	int err;
 
 	while (!stop) {
-		err = perf_buffer__poll(c->probe.pb, POLL_MS);
+		/* a listing of rule text is read as it comes (ruleset.c) */
+		err = perf_buffer__poll(c->probe.pb, nfd_ruleset_listing() ?
+							     LISTING_POLL_MS :
+							     POLL_MS);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "nfdropcap: perf_buffer__poll: %s\n",
 				strerror(-err));
@@ -247,18 +254,30 @@ static void loop(struct capture *c)
 			nfd_netns_set_scan(&c->nss);
 			last_scan = now_ns();
 		}
-		if (nfd_output_flush(c->out))
+		nfd_netns_set_poll(&c->nss, now_ns());
+		nfd_output_release(c->out, false);
+		if (nfd_output_flush(c->out) || nfd_output_done(c->out))
 			break;
 	}
 }
 
-/* Stop recording, then write out whatever the kernel already queued. */
+/*
+ * Stop recording, then write out whatever the kernel already queued; drops
+ * waiting for their rule's text wait a little more, never long.
+ */
 static void drain(struct capture *c)
 {
+	int64_t end = now_ns() + SETTLE_NS;
+
 	nfd_drop_probe_detach(&c->probe);
 	if (!nfd_output_error(c->out) && !nfd_output_done(c->out))
 		perf_buffer__consume(c->probe.pb);
 	collect_losses(c);
+	while (nfd_output_holding(c->out) && now_ns() < end) {
+		nfd_netns_set_poll(&c->nss, now_ns());
+		nfd_output_release(c->out, false);
+		usleep(10000);
+	}
 }
 
 static void print_ready(const struct capture *c)

@@ -160,6 +160,13 @@ int nfd_netns_set_scan(struct nfd_netns_set *s)
 	return 0;
 }
 
+void nfd_netns_set_poll(struct nfd_netns_set *s, int64_t now_ns)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].rs)
+			nfd_ruleset_poll(s->v[i].rs, now_ns);
+}
+
 void nfd_netns_set_free(struct nfd_netns_set *s)
 {
 	for (size_t i = 0; i < s->n; i++)

@@ -44,6 +44,8 @@ void nfd_netns_set_init(struct nfd_netns_set *s, struct nfd_backend *b,
 int nfd_netns_set_add_one(struct nfd_netns_set *s, struct nfd_netns *ns);
 /* --all-netns: adds the new namespaces, lets go of the gone ones. */
 int nfd_netns_set_scan(struct nfd_netns_set *s);
+/* Lets each namespace's rule text move on (ruleset.c); never blocks. */
+void nfd_netns_set_poll(struct nfd_netns_set *s, int64_t now_ns);
 struct nfd_netns_entry *nfd_netns_set_find(struct nfd_netns_set *s,
 					   uint32_t inum);
 void nfd_netns_set_free(struct nfd_netns_set *s);

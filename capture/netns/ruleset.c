@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Rule text, as nft renders it, cached by (family, table, chain, handle). */
+/*
+ * Rule text, as nft renders it, cached by (family, table, chain, handle).
+ * Listings run off the capture path (nft_run.c): polled, at most one per
+ * namespace per second and MAX_RUNNING at once.
+ */
 #include <errno.h>
-#include <sched.h>
-#include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <linux/netlink.h>
 #include <linux/netfilter/nfnetlink.h>
 
+#include "nft_run.h"
 #include "ruleset.h"
 
 #define BUCKETS 1024
@@ -23,14 +26,24 @@ struct rule {
 	char *family, *table, *chain, *text;
 };
 
+/* Listings in progress at once, all namespaces together. */
+#define MAX_RUNNING 4
+/* A namespace's ruleset is listed at most this often. */
+#define RELOAD_INTERVAL_NS 1000000000LL
+
 struct nfd_ruleset {
 	struct rule *bucket[BUCKETS];
 	int monitor_fd; /* NFNLGRP_NFTABLES: ruleset changes */
-	int changed; /* a change since the last read */
-	int loaded;
-	int nft_failed; /* the last 'nft list ruleset' did not run */
 	int netns_fd; /* where nft runs; -1: where this process is */
+	const char *nft; /* the binary run, or NULL if there is none */
+	bool want; /* a listing is wanted: a change, or a rule not known */
+	bool loaded; /* a listing was parsed */
+	enum nfd_nft_status last; /* how the latest listing ended */
+	int64_t last_start_ns;
+	struct nfd_nft_run run; /* the listing in progress, if any */
 };
+
+static int running; /* listings in progress */
 
 static uint32_t hash(const char *family, const char *table, const char *chain,
 		     uint64_t handle)
@@ -213,69 +226,8 @@ int nfd_ruleset_parse(struct nfd_ruleset *rs, const char *text)
 	     line = strtok_r(NULL, "\n", &save))
 		err = parse_line(rs, &st, line);
 	free(copy);
-	rs->loaded = 1;
+	rs->loaded = true;
 	return err;
-}
-
-/* Runs nft and returns its output (malloc'd), or NULL. */
-static char *run_nft(int netns_fd)
-{
-	char *argv[] = { "nft", "-a", "-s", "list", "ruleset", NULL };
-	size_t len = 0, cap = 1 << 16;
-	char *out = malloc(cap);
-	int pipefd[2], status;
-	ssize_t n;
-	pid_t pid;
-
-	if (!out || pipe2(pipefd, O_CLOEXEC)) {
-		free(out);
-		return NULL;
-	}
-	pid = fork();
-	if (pid == 0) {
-		if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET))
-			_exit(126);
-		dup2(pipefd[1], STDOUT_FILENO);
-		execvp("nft", argv);
-		execv("/usr/sbin/nft", argv);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	while (pid > 0 &&
-	       (n = read(pipefd[0], out + len, cap - len - 1)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		len += n;
-		if (cap - len < 4096) {
-			char *bigger = realloc(out, cap * 2);
-
-			if (!bigger)
-				break;
-			out = bigger;
-			cap *= 2;
-		}
-	}
-	close(pipefd[0]);
-	out[len] = 0;
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status)) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
-static void reload(struct nfd_ruleset *rs)
-{
-	char *text = run_nft(rs->netns_fd);
-
-	rs->changed = 0;
-	rs->nft_failed = !text;
-	if (text)
-		nfd_ruleset_parse(rs, text);
-	free(text);
 }
 
 static int open_monitor(void)
@@ -300,8 +252,11 @@ struct nfd_ruleset *nfd_ruleset_new_empty(void)
 {
 	struct nfd_ruleset *rs = calloc(1, sizeof(*rs));
 
-	if (rs)
+	if (rs) {
 		rs->monitor_fd = rs->netns_fd = -1;
+		rs->nft = nfd_nft_path();
+		rs->last = NFD_NFT_DONE;
+	}
 	return rs;
 }
 
@@ -313,52 +268,118 @@ struct nfd_ruleset *nfd_ruleset_new(int netns_fd)
 		return NULL;
 	rs->monitor_fd = open_monitor();
 	rs->netns_fd = netns_fd;
-	rs->changed = 1;
+	rs->want = true; /* the first listing, before the first drop */
+	rs->last_start_ns = INT64_MIN / 2;
 	return rs;
+}
+
+void nfd_ruleset_set_nft(struct nfd_ruleset *rs, const char *path)
+{
+	rs->nft = path;
 }
 
 void nfd_ruleset_free(struct nfd_ruleset *rs)
 {
 	if (!rs)
 		return;
+	if (rs->run.pid) {
+		nfd_nft_stop(&rs->run);
+		running--;
+	}
 	clear(rs);
 	if (rs->monitor_fd >= 0)
 		close(rs->monitor_fd);
 	free(rs);
 }
 
-void nfd_ruleset_poll(struct nfd_ruleset *rs)
+/* A listing ended (@st): take it, or remember why there is none. */
+static void finish(struct nfd_ruleset *rs, enum nfd_nft_status st)
+{
+	running--;
+	rs->last = st;
+	if (st == NFD_NFT_DONE)
+		nfd_ruleset_parse(rs, rs->run.out);
+	nfd_nft_stop(&rs->run);
+}
+
+static void start(struct nfd_ruleset *rs, int64_t now_ns)
+{
+	rs->want = false;
+	rs->last_start_ns = now_ns;
+	if (!rs->nft) {
+		rs->last = NFD_NFT_NOT_FOUND;
+		return;
+	}
+	if (nfd_nft_start(&rs->run, rs->nft, rs->netns_fd, now_ns)) {
+		rs->last = NFD_NFT_FAILED;
+		return;
+	}
+	running++;
+}
+
+void nfd_ruleset_poll(struct nfd_ruleset *rs, int64_t now_ns)
 {
 	char buf[16384];
 	ssize_t n;
 
-	if (rs->monitor_fd < 0)
-		return;
-	while ((n = recv(rs->monitor_fd, buf, sizeof(buf), 0)) > 0 ||
-	       (n < 0 && errno == ENOBUFS))
-		rs->changed = 1;
+	while (rs->monitor_fd >= 0 &&
+	       ((n = recv(rs->monitor_fd, buf, sizeof(buf), 0)) > 0 ||
+		(n < 0 && errno == ENOBUFS)))
+		rs->want = true;
+	if (rs->run.pid) {
+		enum nfd_nft_status st = nfd_nft_step(&rs->run, now_ns);
+
+		if (st != NFD_NFT_RUNNING)
+			finish(rs, st);
+	}
+	if (!rs->run.pid && rs->want && running < MAX_RUNNING &&
+	    now_ns - rs->last_start_ns >= RELOAD_INTERVAL_NS)
+		start(rs, now_ns);
 }
 
 const char *nfd_ruleset_rule(struct nfd_ruleset *rs, const char *family,
 			     const char *table, const char *chain,
 			     uint64_t handle)
 {
-	const char *text;
+	const char *text = lookup(rs, family, table, chain, handle);
 
-	nfd_ruleset_poll(rs);
-	if (rs->changed && rs->monitor_fd < 0 && rs->loaded)
-		rs->changed = 0; /* unmonitored: read once per unknown rule */
-	if (rs->changed)
-		reload(rs);
-	text = lookup(rs, family, table, chain, handle);
-	if (!text && rs->monitor_fd < 0) {
-		reload(rs);
-		text = lookup(rs, family, table, chain, handle);
-	}
+	/*
+	 * A rule it does not know: list the ruleset again, unless the kernel
+	 * tells of every change (then a listing is already wanted).
+	 */
+	if (!text && rs->monitor_fd < 0)
+		rs->want = true;
 	return text;
 }
 
-bool nfd_ruleset_readable(const struct nfd_ruleset *rs)
+bool nfd_ruleset_listing(void)
 {
-	return !rs->nft_failed;
+	return running > 0;
+}
+
+bool nfd_ruleset_busy(const struct nfd_ruleset *rs)
+{
+	return rs->run.pid || (rs->want && rs->nft);
+}
+
+const char *nfd_ruleset_why(const struct nfd_ruleset *rs)
+{
+	switch (rs->last) {
+	case NFD_NFT_NOT_FOUND:
+		return "nft was not found (/usr/sbin/nft, /sbin/nft, "
+		       "/usr/bin/nft: owned by root)";
+	case NFD_NFT_FAILED:
+		return "'nft -a -s list ruleset' failed";
+	case NFD_NFT_TIMEOUT:
+		return "'nft -a -s list ruleset' did not answer within 2 s";
+	case NFD_NFT_TOO_BIG:
+		return "'nft -a -s list ruleset' printed more than 64 MiB";
+	default:
+		return rs->run.pid || rs->want ?
+			       "not listed in time: the ruleset was being "
+			       "listed again" :
+			       "'nft -a -s list ruleset' did not list it "
+			       "(deleted meanwhile, or a name nft cannot "
+			       "print on one line)";
+	}
 }

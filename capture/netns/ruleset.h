@@ -17,25 +17,34 @@ struct nfd_ruleset;
 
 /*
  * The process must be in the captured namespace; @netns_fd (kept open by
- * the caller, -1 for "here") is where nft will run. NULL on failure.
+ * the caller, -1 for "here") is where nft will run. The first listing
+ * starts at the first poll. NULL on failure.
  */
 struct nfd_ruleset *nfd_ruleset_new(int netns_fd);
 void nfd_ruleset_free(struct nfd_ruleset *rs);
-/* Note ruleset changes reported by the kernel (cheap, non-blocking). */
-void nfd_ruleset_poll(struct nfd_ruleset *rs);
 /*
- * The text of rule @handle, or NULL when the rule is gone (re-reads the
- * ruleset at most once per change for a rule it does not know).
+ * Notes ruleset changes, takes a listing that ended, starts one that is
+ * wanted (at most once a second). Never blocks. @now_ns: CLOCK_MONOTONIC.
+ */
+void nfd_ruleset_poll(struct nfd_ruleset *rs, int64_t now_ns);
+/*
+ * The text of rule @handle, or NULL (a listing is then wanted: the rule
+ * may be new). Never blocks.
  */
 const char *nfd_ruleset_rule(struct nfd_ruleset *rs, const char *family,
 			     const char *table, const char *chain,
 			     uint64_t handle);
-
-/* False when 'nft' could not list the ruleset the last time it ran. */
-bool nfd_ruleset_readable(const struct nfd_ruleset *rs);
+/* Is a listing of any namespace running? (Poll more often, then.) */
+bool nfd_ruleset_listing(void);
+/* Is a listing running, or about to? (Text missing now may come.) */
+bool nfd_ruleset_busy(const struct nfd_ruleset *rs);
+/* Why a rule has no text: what became of the latest listing. */
+const char *nfd_ruleset_why(const struct nfd_ruleset *rs);
 
 /* Parses nft's text output; exposed for unit tests. */
 int nfd_ruleset_parse(struct nfd_ruleset *rs, const char *text);
 struct nfd_ruleset *nfd_ruleset_new_empty(void);
+/* The nft binary it runs; for tests of the deadline and the size cap. */
+void nfd_ruleset_set_nft(struct nfd_ruleset *rs, const char *path);
 
 #endif /* NFD_RULESET_H */

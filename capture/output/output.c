@@ -30,6 +30,18 @@
 #include "summary.h"
 
 #define COMMENT_MAX 8192
+/* A drop waits this long at most for its rule's text (nft_run.c). */
+#define HOLD_NS 3000000000LL
+/* Drops waiting, in bytes at most: past it the oldest goes without. */
+#define HOLD_MAX (64u << 20)
+
+/* A drop waiting for its rule's text; the ones after it wait too. */
+struct held {
+	struct held *next;
+	int64_t deadline_ns;
+	uint32_t size;
+	uint8_t data[]; /* the sample */
+};
 
 struct iface {
 	uint32_t netns, ifindex;
@@ -57,6 +69,8 @@ struct nfd_output {
 	struct iface *ifaces;
 	size_t n_ifaces;
 	struct nfd_summary sum;
+	struct held *held, **held_tail; /* in arrival order */
+	size_t held_bytes;
 	uint8_t frame[NFD_SLL2_LEN + NFD_SNAPLEN_MAX];
 };
 
@@ -72,6 +86,7 @@ int nfd_output_new(struct nfd_output **outp, const struct nfd_output_cfg *cfg)
 	}
 	out->cfg = *cfg;
 	out->fd = -1;
+	out->held_tail = &out->held;
 	out->boot_to_real_ns =
 		nfd_clock_ns(CLOCK_REALTIME) - nfd_clock_ns(CLOCK_BOOTTIME);
 	ret = nfd_filter_compile(&out->filter, cfg->filter, cfg->snaplen);
@@ -337,11 +352,8 @@ static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 
 	if (ev->rule.kind == NFD_KIND_RULE && !text)
 		n = snprintf(rest, sizeof(rest), "\nrule text unavailable: %s",
-			     rs && !nfd_ruleset_readable(rs) ?
-				     "'nft -a -s list ruleset' did not run" :
-				     "'nft -a -s list ruleset' did not list "
-				     "it (deleted meanwhile, or a name nft "
-				     "cannot print on one line)");
+			     rs ? nfd_ruleset_why(rs) :
+				  "its namespace is not known");
 	snprintf(rest + n, sizeof(rest) - n, "\nnetns %s interface %s %s",
 		 netns_name(e, ev->netns, nsbuf, sizeof(nsbuf)),
 		 f->name[0] ? f->name : "?",
@@ -431,16 +443,14 @@ static const struct nfd_event *valid_event(const void *data, uint32_t size)
 	return ev;
 }
 
-int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size)
+/* Writes one drop (filter, frame, comment): 0 or -errno. */
+static int write_event(struct nfd_output *out, const struct nfd_event *ev)
 {
-	const struct nfd_event *ev = valid_event(data, size);
 	char comment[COMMENT_MAX];
 	uint32_t framelen;
 	struct iface *f;
 	uint64_t ts;
 
-	if (!ev)
-		return count_unreadable(out);
 	if (out->err || nfd_output_done(out))
 		return out->err;
 	out->sum.seen++;
@@ -468,6 +478,82 @@ int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size)
 	f->written++;
 	nfd_summary_count(&out->sum, &ev->rule);
 	return 0;
+}
+
+/* Is this rule's text missing now, and may a listing bring it? */
+static bool text_coming(struct nfd_output *out, const struct nfd_event *ev)
+{
+	struct nfd_netns_entry *e;
+
+	if (ev->rule.kind != NFD_KIND_RULE)
+		return false;
+	e = find_netns(out, ev->netns);
+	return e && e->rs && !rule_text(e->rs, &ev->rule) &&
+	       nfd_ruleset_busy(e->rs);
+}
+
+static void release_one(struct nfd_output *out)
+{
+	struct held *h = out->held;
+
+	out->held = h->next;
+	if (!out->held)
+		out->held_tail = &out->held;
+	out->held_bytes -= h->size;
+	write_event(out, (const struct nfd_event *)h->data);
+	free(h);
+}
+
+void nfd_output_release(struct nfd_output *out, bool all)
+{
+	int64_t now = nfd_clock_ns(CLOCK_MONOTONIC);
+
+	while (out->held) {
+		const struct nfd_event *ev = (const void *)out->held->data;
+
+		if (!all && now < out->held->deadline_ns &&
+		    text_coming(out, ev))
+			break;
+		release_one(out);
+	}
+}
+
+bool nfd_output_holding(const struct nfd_output *out)
+{
+	return out->held != NULL;
+}
+
+/* Keeps a copy of the sample until its rule's text comes, in order. */
+static int hold(struct nfd_output *out, const void *data, uint32_t size)
+{
+	struct held *h;
+
+	while (out->held && out->held_bytes + size > HOLD_MAX)
+		release_one(out); /* the oldest goes without its text */
+	h = malloc(sizeof(*h) + size);
+	if (!h) /* no room to wait: write it now */
+		return write_event(out, data);
+	h->next = NULL;
+	h->size = size;
+	h->deadline_ns = nfd_clock_ns(CLOCK_MONOTONIC) + HOLD_NS;
+	memcpy(h->data, data, size);
+	*out->held_tail = h;
+	out->held_tail = &h->next;
+	out->held_bytes += size;
+	return 0;
+}
+
+int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size)
+{
+	const struct nfd_event *ev = valid_event(data, size);
+
+	if (!ev)
+		return count_unreadable(out);
+	if (out->err || nfd_output_done(out))
+		return out->err;
+	if (out->held || text_coming(out, ev))
+		return hold(out, data, size);
+	return write_event(out, ev);
 }
 
 void nfd_output_lost(struct nfd_output *out, uint32_t netns, uint32_t ifindex,
@@ -557,9 +643,13 @@ static int write_placeholder_idb(struct nfd_output *out)
 
 int nfd_output_close(struct nfd_output *out)
 {
-	uint64_t now = nfd_clock_ns(CLOCK_REALTIME);
-	int err = out->err;
+	uint64_t now;
 	bool any_idb = false;
+	int err;
+
+	nfd_output_release(out, true);
+	now = nfd_clock_ns(CLOCK_REALTIME);
+	err = out->err;
 
 	if (!out->w)
 		return err;
@@ -585,12 +675,18 @@ void nfd_output_summary(const struct nfd_output *out, uint64_t misses)
 
 void nfd_output_free(struct nfd_output *out)
 {
+	struct held *h;
+
 	if (!out)
 		return;
 	if (out->w)
 		pcapng_close(out->w);
 	if (out->fd >= 0)
 		close(out->fd);
+	while ((h = out->held)) {
+		out->held = h->next;
+		free(h);
+	}
 	nfd_filter_free(&out->filter);
 	nfd_summary_free(&out->sum);
 	free(out->ifaces);

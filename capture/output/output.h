@@ -55,6 +55,12 @@ int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size);
 /* Total lost so far on one interface (losses go on its next packet). */
 void nfd_output_lost(struct nfd_output *out, uint32_t netns, uint32_t ifindex,
 		     uint64_t total);
+/*
+ * Writes the drops that waited for their rule's text and have it now, or
+ * waited long enough (@all: every one, at the end). Never blocks.
+ */
+void nfd_output_release(struct nfd_output *out, bool all);
+bool nfd_output_holding(const struct nfd_output *out);
 int nfd_output_flush(struct nfd_output *out);
 bool nfd_output_done(const struct nfd_output *out); /* -c reached */
 int nfd_output_error(const struct nfd_output *out);

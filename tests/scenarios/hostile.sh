@@ -186,3 +186,70 @@ check_forged_trace() {
 	captured &&
 		expect_drops 2 "table inet filter chain input handle $(fact_get h) drop: udp dport 5102 drop"
 }
+
+# A namespace that changes its big ruleset without pause (two processes:
+# 'nft list ruleset' then takes seconds there), and drops packets of its
+# own, beside one that drops ours (--all-netns): rule text is listed off
+# the capture path, with a deadline, so the dropping namespace loses
+# nothing and keeps its rule text, and SIGTERM ends nfdropcap within 2 s.
+churn() { # NS PREFIX: adds chains for 4 seconds
+	local end=$((SECONDS + 4))
+	while [ $SECONDS -lt $end ]; do
+		ip netns exec "$1" nft add chain inet big "$2$RANDOM$RANDOM"
+	done
+}
+t_churning_neighbour() {
+	local ns=nfdt-x-$SUFFIX churn1 churn2 churn3 own t0 rc
+	ip netns add "$ns" || return 1
+	ip -n "$ns" link set lo up
+	{
+		echo "table inet big { chain output { type filter hook output priority 0;"
+		for i in $(seq "$(host_or_slow 5000 2000)"); do
+			echo "udp dport $((20000 + i)) counter accept"
+		done
+		echo "udp dport 5103 drop; }"
+		echo "}"
+	} | ip netns exec "$ns" nft -f - || { ip netns del "$ns"; fail "big ruleset"; return 1; }
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5104 counter drop; } }" || return 1
+	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} --all-netns -w "$T/out.pcapng" \
+		2>"$T/nfd.err" &
+	NFD_PID=$!
+	for _ in $(patience 100); do
+		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
+		sleep 0.1
+	done
+	churn "$ns" c &
+	churn1=$!
+	churn "$ns" d &
+	churn2=$!
+	churn "$ns" e &
+	churn3=$!
+	(for _ in $(seq 20); do ip netns exec "$ns" $SEND udp 127.0.0.1 5103 1; sleep 0.1; done) &
+	own=$!
+	for _ in $(seq 20); do in_c $SEND udp $R4 5104 10; sleep 0.1; done
+	wait $own
+	if slow; then sleep 1; else sleep 0.3; fi
+	t0=$(date +%s.%N) # while the churn goes on
+	kill -TERM $NFD_PID
+	wait $NFD_PID
+	rc=$?
+	wait $churn1 $churn2 $churn3
+	fact stop_seconds "$(echo "$(date +%s.%N) - $t0" | bc)"
+	ip netns del "$ns"
+	fact h "$(handle_of 'udp dport 5104 counter')"
+	fact counted "$(counter_of 'udp dport 5104 counter')"
+	expect_eq "$rc" 0 "exit status after SIGTERM" || return 1
+	echo "info: SIGTERM to exit: $(fact_get stop_seconds) s"
+	[ "$(echo "$(fact_get stop_seconds) < $(host_or_slow 2 20)" | bc)" = 1 ] ||
+		fail "SIGTERM took $(fact_get stop_seconds) s"
+}
+check_churning_neighbour() {
+	local want="table inet filter chain input handle $(fact_get h) drop: udp dport 5104 counter drop"
+	captured || return 1
+	expect_eq "$(fact_get counted)" 200 "drops counted by R's rule" || return 1
+	fields "$T/out.pcapng" frame.interface_description frame.comment |
+		grep -F " in network namespace $R " | sed 's/^[^|]*|//; s/\\n.*//' |
+		sort | uniq -c | sed 's/^ *//' >"$T/r.comments"
+	expect_eq "$(cat "$T/r.comments")" "200 $want" "R's drops in the file"
+}

@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests: nft's ruleset text parsed into rule texts, and comments. */
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "check.h"
+#include "lib/clock.h"
 #include "output/comment.h"
 #include "netns/ruleset.h"
 
@@ -159,10 +165,110 @@ static void test_hostile_comment(void)
 	CHECK(!strcmp(buf, "table inet t chain c handle 7 drop: \\x01"));
 }
 
+/* A stand-in for nft: a shell script, written to a file of its own. */
+static char *fake_nft(const char *body)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/nfd-fake-nft.XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	dprintf(fd, "#!/bin/sh\n%s\n", body);
+	fchmod(fd, 0700);
+	close(fd);
+	return path;
+}
+
+/*
+ * Polls @rs as the capture loop does until its listing ended (or 5 s);
+ * returns the text of inet t c handle 2, or NULL.
+ */
+static const char *listed(struct nfd_ruleset *rs, double *secs)
+{
+	int64_t start = nfd_clock_ns(CLOCK_MONOTONIC), now = start;
+	const char *text = NULL;
+
+	do {
+		nfd_ruleset_poll(rs, now);
+		usleep(5000);
+		now = nfd_clock_ns(CLOCK_MONOTONIC);
+	} while (nfd_ruleset_busy(rs) && now - start < 5000000000LL);
+	text = nfd_ruleset_rule(rs, "inet", "t", "c", 2);
+	*secs = (now - start) / 1e9;
+	return text;
+}
+
+#define LISTING                                                          \
+	"printf 'table inet t { # handle 1\\n\\tchain c { # handle 1\\n" \
+	"\\t\\tudp dport 1 drop # handle 2\\n\\t}\\n}\\n'"
+
+/* One run of a stand-in nft: what text came, how long, and why not. */
+static const char *run_fake(const char *body, double *secs, char *why,
+			    size_t len)
+{
+	struct nfd_ruleset *rs = nfd_ruleset_new(-1);
+	static char text[256];
+	const char *path = fake_nft(body), *t;
+
+	text[0] = why[0] = 0;
+	if (!CHECK(rs && path))
+		return NULL;
+	nfd_ruleset_set_nft(rs, path);
+	t = listed(rs, secs);
+	snprintf(text, sizeof(text), "%s", t ? t : "");
+	snprintf(why, len, "%s", nfd_ruleset_why(rs));
+	nfd_ruleset_free(rs);
+	unlink(path);
+	return t ? text : NULL;
+}
+
+/*
+ * Listings run off the capture path: a slow nft is killed at its deadline,
+ * a flood of output at its cap, a failing one says so; nft runs with a
+ * clean environment, no inherited descriptor, no_new_privs and (as root)
+ * only CAP_NET_ADMIN.
+ */
+static void test_listing(void)
+{
+	char why[256], body[1024];
+	const char *t;
+	double secs;
+	int fd = open("/dev/null", O_RDONLY); /* must not reach nft */
+
+	setenv("NFD_SECRET", "1", 1);
+	dup2(fd, 57);
+	snprintf(body, sizeof(body),
+		 "[ -z \"$NFD_SECRET\" ] || exit 3\n"
+		 "[ ! -e /proc/$$/fd/57 ] || exit 4\n"
+		 "grep -q '^NoNewPrivs:.*1' /proc/$$/status || exit 5\n"
+		 "%s\n%s",
+		 getuid() ? "" :
+			    "grep -q '^CapBnd:.*0000000000001000$' "
+			    "/proc/$$/status || exit 6",
+		 LISTING);
+	t = run_fake(body, &secs, why, sizeof(why));
+	CHECK(t && !strcmp(t, "udp dport 1 drop"));
+	if (!t)
+		fprintf(stderr, "clean listing: %s\n", why);
+	t = run_fake("exec sleep 10", &secs, why, sizeof(why));
+	CHECK(!t && strstr(why, "within 2 s") && secs < 3);
+	t = run_fake("exec yes 0123456789abcdef0123456789abcdef", &secs, why,
+		     sizeof(why));
+	CHECK(!t && strstr(why, "more than 64 MiB"));
+	t = run_fake("exit 1", &secs, why, sizeof(why));
+	CHECK(!t && strstr(why, "failed"));
+	close(57);
+	close(fd);
+	unsetenv("NFD_SECRET");
+}
+
 int main(void)
 {
 	test_parse();
 	test_comments();
 	test_hostile_comment();
+	test_listing();
 	return check_summary();
 }
