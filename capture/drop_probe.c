@@ -275,3 +275,17 @@ void nfd_drop_probe_for_each_lost(const struct nfd_drop_probe *p,
 		prev = &key;
 	}
 }
+
+void nfd_drop_probe_forget_netns(const struct nfd_drop_probe *p, uint32_t netns)
+{
+	int fd = bpf_map__fd(p->skel->maps.lost);
+	struct nfd_if_key key, next;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (next.netns == netns)
+			bpf_map_delete_elem(fd, &next);
+	}
+}

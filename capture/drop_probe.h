@@ -63,6 +63,9 @@ int nfd_drop_probe_stats(const struct nfd_drop_probe *p, uint64_t *out);
  * inside itself on one CPU (a drop freed while the probe was running).
  */
 uint64_t nfd_drop_probe_misses(const struct nfd_drop_probe *p);
+/* Deletes the loss counters of namespace @netns (it is gone). */
+void nfd_drop_probe_forget_netns(const struct nfd_drop_probe *p,
+				 uint32_t netns);
 /* Calls @fn for every interface with losses. */
 void nfd_drop_probe_for_each_lost(const struct nfd_drop_probe *p,
 				  void (*fn)(void *ctx, uint32_t netns,

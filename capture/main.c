@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 
@@ -30,6 +31,7 @@
 #define NETNS_SCAN_NS 1000000000LL
 /* At the end, drops waiting for rule text wait at most this much more. */
 #define SETTLE_NS 1000000000LL
+#define FD_WANT 65536
 
 static volatile sig_atomic_t stop;
 
@@ -92,6 +94,27 @@ static int have_cap(int bit)
 			break;
 	fclose(f);
 	return (eff >> bit) & 1;
+}
+
+/*
+ * --all-netns keeps a few descriptors per namespace (its handle, the
+ * backend's sockets, the ruleset monitor): the soft limit goes up to the
+ * hard one, and root raises the hard one to what thousands need.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r))
+		return;
+	if (r.rlim_max != RLIM_INFINITY && r.rlim_max < FD_WANT) {
+		struct rlimit more = { FD_WANT, FD_WANT };
+
+		if (!setrlimit(RLIMIT_NOFILE, &more))
+			return;
+	}
+	r.rlim_cur = r.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &r);
 }
 
 /* Privileges and BTF, before anything is loaded. */
@@ -169,6 +192,27 @@ static int start_probe(struct capture *c)
 	return nfd_drop_probe_start(&c->probe, &cfg);
 }
 
+static int64_t now_ns(void)
+{
+	return nfd_clock_ns(CLOCK_MONOTONIC);
+}
+
+/* The probe's loss counters, into the output (on each interface's next packet). */
+static void collect_losses(struct capture *c)
+{
+	nfd_drop_probe_for_each_lost(&c->probe, note_lost, c->out);
+}
+
+/* --all-netns: a namespace is gone; its losses so far are counted. */
+static void netns_gone(void *ctx, uint32_t inum)
+{
+	struct capture *c = ctx;
+
+	collect_losses(c);
+	nfd_drop_probe_forget_netns(&c->probe, inum);
+	nfd_output_netns_gone(c->out, inum);
+}
+
 static int start_backend(struct capture *c)
 {
 	struct nfd_backend_env env = {
@@ -193,6 +237,8 @@ static int start_backend(struct capture *c)
 			why);
 	c->backend_loaded = true;
 	nfd_netns_set_init(&c->nss, c->backend, c->opts.all_netns);
+	c->nss.on_gone = netns_gone;
+	c->nss.ctx = c;
 	nfd_output_set_netns(c->out, &c->nss);
 	if (c->opts.all_netns)
 		return nfd_netns_set_scan(&c->nss);
@@ -216,17 +262,6 @@ static int start(struct capture *c)
 		return err;
 	/* only now is an existing file cut: a failed start leaves it as it was */
 	return nfd_output_begin(c->out);
-}
-
-static int64_t now_ns(void)
-{
-	return nfd_clock_ns(CLOCK_MONOTONIC);
-}
-
-/* The probe's loss counters, into the output (on each interface's next packet). */
-static void collect_losses(struct capture *c)
-{
-	nfd_drop_probe_for_each_lost(&c->probe, note_lost, c->out);
 }
 
 static void loop(struct capture *c)
@@ -341,8 +376,15 @@ static int run(struct capture *c)
 	nfd_output_close(c->out);
 	ret = report_error(c);
 	nfd_drop_probe_stats(&c->probe, stats);
-	if (!c->opts.quiet)
+	if (!c->opts.quiet) {
 		nfd_output_summary(c->out, nfd_drop_probe_misses(&c->probe));
+		if (c->nss.not_joined)
+			fprintf(stderr,
+				"nfdropcap: %zu network namespaces could not "
+				"be joined (named above): their drops are "
+				"captured, not attributed\n",
+				c->nss.not_joined);
+	}
 	if (c->opts.verbose)
 		fprintf(stderr,
 			"nfdropcap: kernel: %llu drops, %llu lost, %llu drop "
@@ -396,6 +438,7 @@ int main(int argc, char **argv)
 		ret = NFD_EXIT_FAIL;
 		goto out;
 	}
+	raise_fd_limit();
 	ret = run(&c);
 out:
 	cleanup(&c);

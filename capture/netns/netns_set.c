@@ -23,12 +23,49 @@ void nfd_netns_set_init(struct nfd_netns_set *s, struct nfd_backend *b,
 	s->home_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 }
 
+static uint32_t slot_of(uint32_t inum, size_t size)
+{
+	return (inum * 2654435761u) & (size - 1);
+}
+
+/*
+ * The index of v[] by inode number (open addressing, position + 1 in each
+ * slot), made anew when v[] changes; without memory for it, find() looks
+ * through v[].
+ */
+static void reindex(struct nfd_netns_set *s)
+{
+	size_t size = 16;
+	uint32_t *idx;
+
+	while (size < 2 * s->n)
+		size <<= 1;
+	idx = calloc(size, sizeof(*idx));
+	free(s->idx);
+	s->idx = idx;
+	s->idx_size = idx ? size : 0;
+	for (size_t i = 0; idx && i < s->n; i++) {
+		uint32_t h = slot_of(s->v[i].ns.inum, size);
+
+		while (idx[h])
+			h = (h + 1) & (size - 1);
+		idx[h] = i + 1;
+	}
+}
+
 struct nfd_netns_entry *nfd_netns_set_find(struct nfd_netns_set *s,
 					   uint32_t inum)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].ns.inum == inum)
-			return &s->v[i];
+	if (!s->idx) {
+		for (size_t i = 0; i < s->n; i++)
+			if (s->v[i].ns.inum == inum)
+				return &s->v[i];
+		return NULL;
+	}
+	for (uint32_t h = slot_of(inum, s->idx_size); s->idx[h];
+	     h = (h + 1) & (s->idx_size - 1))
+		if (s->v[s->idx[h] - 1].ns.inum == inum)
+			return &s->v[s->idx[h] - 1];
 	return NULL;
 }
 
@@ -55,7 +92,9 @@ static struct nfd_netns_entry *append(struct nfd_netns_set *s,
 	memset(&v[s->n], 0, sizeof(v[s->n]));
 	v[s->n].ns = *ns;
 	v[s->n].seen = true;
-	return &v[s->n++];
+	s->n++;
+	reindex(s);
+	return &v[s->n - 1];
 }
 
 int nfd_netns_set_add_one(struct nfd_netns_set *s, struct nfd_netns *ns)
@@ -82,13 +121,36 @@ static void release(struct nfd_netns_set *s, struct nfd_netns_entry *e)
 }
 
 /* A namespace found by the scan: enter it, attach, come back. */
+/*
+ * A namespace that could not even be opened for want of descriptors: kept
+ * without a handle (so that it is named and counted once, not every
+ * scan), let go when it disappears.
+ */
+static void add_unopened(struct nfd_netns_set *s, uint32_t inum, int err)
+{
+	struct nfd_netns ns = { .fd = -1, .inum = inum };
+	struct nfd_netns_entry *e;
+
+	snprintf(ns.name, sizeof(ns.name), "net:[%u]", inum);
+	e = append(s, &ns);
+	fprintf(stderr,
+		"nfdropcap: netns net:[%u]: could not join it: %s (raise the "
+		"limit: ulimit -n, or LimitNOFILE= in its unit): its drops "
+		"are captured, not attributed\n",
+		inum, strerror(-err));
+	s->not_joined += e != NULL;
+}
+
 static void add_found(struct nfd_netns_set *s, const char *path, uint32_t inum)
 {
 	struct nfd_netns ns;
 	struct nfd_netns_entry *e;
 	struct stat st;
+	int err = nfd_netns_open_quiet(&ns, path);
 
-	if (nfd_netns_open_quiet(&ns, path))
+	if (err == -EMFILE || err == -ENFILE)
+		add_unopened(s, inum, err);
+	if (err)
 		return;
 	if (fstat(ns.fd, &st) || st.st_ino != inum) { /* gone meanwhile */
 		nfd_netns_close(&ns);
@@ -99,10 +161,13 @@ static void add_found(struct nfd_netns_set *s, const char *path, uint32_t inum)
 		nfd_netns_close(&ns);
 		return;
 	}
-	if (nfd_netns_enter(&e->ns) || attach_here(s, e))
+	if (nfd_netns_enter(&e->ns) || attach_here(s, e)) {
 		fprintf(stderr,
-			"nfdropcap: netns %s: not attributing its drops\n",
-			e->ns.name);
+			"nfdropcap: netns %s (net:[%u]): could not join it: "
+			"its drops are captured, not attributed\n",
+			e->ns.name, e->ns.inum);
+		s->not_joined++;
+	}
 	if (setns(s->home_fd, CLONE_NEWNET))
 		fprintf(stderr, "nfdropcap: setns(home): %s\n",
 			strerror(errno));
@@ -151,12 +216,18 @@ int nfd_netns_set_scan(struct nfd_netns_set *s)
 	visit_dir(s, "/proc", true);
 	/* our own handles keep a namespace alive: let go of the gone ones */
 	for (size_t i = 0; i < s->n; i++) {
-		if (s->v[i].seen)
+		if (s->v[i].seen) {
 			s->v[kept++] = s->v[i];
-		else
-			release(s, &s->v[i]);
+			continue;
+		}
+		if (s->on_gone)
+			s->on_gone(s->ctx, s->v[i].ns.inum);
+		release(s, &s->v[i]);
 	}
-	s->n = kept;
+	if (kept != s->n) {
+		s->n = kept;
+		reindex(s);
+	}
 	return 0;
 }
 
@@ -172,7 +243,9 @@ void nfd_netns_set_free(struct nfd_netns_set *s)
 	for (size_t i = 0; i < s->n; i++)
 		release(s, &s->v[i]);
 	free(s->v);
+	free(s->idx);
 	s->v = NULL;
+	s->idx = NULL;
 	s->n = 0;
 	if (s->home_fd >= 0)
 		close(s->home_fd);

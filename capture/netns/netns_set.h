@@ -29,8 +29,14 @@ struct nfd_netns_entry {
 
 struct nfd_netns_set {
 	struct nfd_backend *backend;
+	/* told when a namespace is let go (--all-netns), or NULL */
+	void (*on_gone)(void *ctx, uint32_t inum);
+	void *ctx;
 	struct nfd_netns_entry *v;
 	size_t n;
+	uint32_t *idx; /* v[] by inode number (netns_set.c) */
+	size_t idx_size;
+	size_t not_joined; /* namespaces found that could not be joined */
 	int home_fd; /* where this process started */
 	bool all;
 };

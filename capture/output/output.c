@@ -43,7 +43,13 @@ struct held {
 	uint8_t data[]; /* the sample */
 };
 
+/* Interfaces kept at most (those with losses are never let go). */
+#define IFACE_MAX 65536
+#define IFACE_BUCKETS 4096
+
 struct iface {
+	struct iface *next; /* in its bucket */
+	struct iface *older, *newer; /* all of them, oldest first */
 	uint32_t netns, ifindex;
 	char name[4 * NFD_IFNAMSIZ + 1]; /* as the kernel named it, escaped */
 	int if_id; /* pcapng interface id, -1 until its IDB is written */
@@ -66,8 +72,10 @@ struct nfd_output {
 	int64_t boot_to_real_ns;
 	uint64_t first_ts, last_ts;
 
-	struct iface *ifaces;
+	struct iface *bucket[IFACE_BUCKETS];
+	struct iface *oldest, *newest;
 	size_t n_ifaces;
+	bool any_idb; /* an IDB was written */
 	struct nfd_summary sum;
 	struct held *held, **held_tail; /* in arrival order */
 	size_t held_bytes;
@@ -262,31 +270,91 @@ static void set_name(struct iface *f, const char *name)
 	nfd_escape(f->name, sizeof(f->name), name, NFD_IFNAMSIZ);
 }
 
+static struct iface **bucket_of(struct nfd_output *out, uint32_t netns,
+				uint32_t ifindex)
+{
+	uint32_t h = (netns * 2654435761u) ^ (ifindex * 40503u);
+
+	return &out->bucket[h % IFACE_BUCKETS];
+}
+
+static int write_isb(struct nfd_output *out, struct iface *f, uint64_t now);
+
+/*
+ * Lets go of @f: its statistics go into the file now (an ISB may stand
+ * anywhere after its IDB). A later drop on it gets a new IDB.
+ */
+static void forget_iface(struct nfd_output *out, struct iface *f)
+{
+	struct iface **p = bucket_of(out, f->netns, f->ifindex);
+
+	if (out->w && !out->err &&
+	    (f->if_id >= 0 || f->lost_total || f->lost_here))
+		out->err = write_isb(out, f, nfd_clock_ns(CLOCK_REALTIME));
+	while (*p != f)
+		p = &(*p)->next;
+	*p = f->next;
+	*(f->older ? &f->older->newer : &out->oldest) = f->newer;
+	*(f->newer ? &f->newer->older : &out->newest) = f->older;
+	out->n_ifaces--;
+	free(f);
+}
+
+/* Past IFACE_MAX, the oldest without losses goes (its counts stay right). */
+static void bound_ifaces(struct nfd_output *out)
+{
+	struct iface *f = out->oldest;
+
+	while (f && out->n_ifaces >= IFACE_MAX) {
+		struct iface *next = f->newer;
+
+		if (!f->lost_total && !f->lost_here && !f->lost_unreported)
+			forget_iface(out, f);
+		f = next;
+	}
+}
+
 static struct iface *find_iface(struct nfd_output *out, uint32_t netns,
 				uint32_t ifindex, const char *name)
 {
-	struct iface *f;
+	struct iface **b = bucket_of(out, netns, ifindex), *f;
 
-	for (size_t i = 0; i < out->n_ifaces; i++) {
-		f = &out->ifaces[i];
+	for (f = *b; f; f = f->next) {
 		if (f->netns == netns && f->ifindex == ifindex) {
 			if (name && name[0] && !f->name[0])
 				set_name(f, name);
 			return f;
 		}
 	}
-	f = realloc(out->ifaces, (out->n_ifaces + 1) * sizeof(*f));
+	bound_ifaces(out);
+	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
-	out->ifaces = f;
-	f = &out->ifaces[out->n_ifaces++];
-	memset(f, 0, sizeof(*f));
 	f->netns = netns;
 	f->ifindex = ifindex;
 	f->if_id = -1;
 	if (name)
 		set_name(f, name);
+	f->next = *b;
+	*b = f;
+	f->older = out->newest;
+	*(out->newest ? &out->newest->newer : &out->oldest) = f;
+	out->newest = f;
+	out->n_ifaces++;
 	return f;
+}
+
+void nfd_output_netns_gone(struct nfd_output *out, uint32_t netns)
+{
+	struct iface *f = out->oldest;
+
+	while (f) {
+		struct iface *next = f->newer;
+
+		if (f->netns == netns)
+			forget_iface(out, f);
+		f = next;
+	}
 }
 
 static int write_idb(struct nfd_output *out, struct iface *f)
@@ -323,6 +391,7 @@ static int write_idb(struct nfd_output *out, struct iface *f)
 	if (id < 0)
 		return id;
 	f->if_id = id;
+	out->any_idb = true;
 	return 0;
 }
 
@@ -353,7 +422,7 @@ static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 	if (ev->rule.kind == NFD_KIND_RULE && !text)
 		n = snprintf(rest, sizeof(rest), "\nrule text unavailable: %s",
 			     rs ? nfd_ruleset_why(rs) :
-				  "its namespace is not known");
+				  "nfdropcap did not join its namespace");
 	snprintf(rest + n, sizeof(rest) - n, "\nnetns %s interface %s %s",
 		 netns_name(e, ev->netns, nsbuf, sizeof(nsbuf)),
 		 f->name[0] ? f->name : "?",
@@ -644,7 +713,6 @@ static int write_placeholder_idb(struct nfd_output *out)
 int nfd_output_close(struct nfd_output *out)
 {
 	uint64_t now;
-	bool any_idb = false;
 	int err;
 
 	nfd_output_release(out, true);
@@ -653,11 +721,9 @@ int nfd_output_close(struct nfd_output *out)
 
 	if (!out->w)
 		return err;
-	for (size_t i = 0; i < out->n_ifaces && !err; i++) {
-		err = write_isb(out, &out->ifaces[i], now);
-		any_idb = true;
-	}
-	if (!any_idb && !err)
+	for (struct iface *f = out->oldest; f && !err; f = f->newer)
+		err = write_isb(out, f, now);
+	if (!out->any_idb && !err)
 		err = write_placeholder_idb(out);
 	/* close even after an error: what reached the file stays valid */
 	if (pcapng_close(out->w) && !err)
@@ -689,6 +755,11 @@ void nfd_output_free(struct nfd_output *out)
 	}
 	nfd_filter_free(&out->filter);
 	nfd_summary_free(&out->sum);
-	free(out->ifaces);
+	while (out->oldest) {
+		struct iface *f = out->oldest;
+
+		out->oldest = f->newer;
+		free(f);
+	}
 	free(out);
 }

@@ -52,6 +52,11 @@ void nfd_output_set_netns(struct nfd_output *out, struct nfd_netns_set *nss);
 
 /* One perf sample. Returns 0, or -errno after a write error. */
 int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size);
+/*
+ * Namespace @netns is gone: its interfaces' statistics are written and
+ * let go (a namespace with the same inode number later is a new one).
+ */
+void nfd_output_netns_gone(struct nfd_output *out, uint32_t netns);
 /* Total lost so far on one interface (losses go on its next packet). */
 void nfd_output_lost(struct nfd_output *out, uint32_t netns, uint32_t ifindex,
 		     uint64_t total);

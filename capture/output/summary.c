@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* What a capture counted, and the summary printed at its end. */
+/*
+ * What a capture counted, and the summary printed at its end. Per-rule
+ * counts are bounded: past RULES_MAX rules, drops count as "other rules".
+ */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,27 +12,50 @@
 #include "summary.h"
 
 #define WHAT_MAX 2048
+#define RULES_MAX 10000
+#define BUCKETS 4096
+
+struct nfd_rule_count {
+	struct nfd_rule_count *next; /* in its bucket */
+	uint64_t n;
+	char what[]; /* nfd_comment_rule() */
+};
+
+static uint32_t hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h % BUCKETS;
+}
 
 static void count_rule(struct nfd_summary *s, const struct nfd_rule *r)
 {
 	char what[WHAT_MAX];
-	struct nfd_rule_count *rc;
+	struct nfd_rule_count **b, *rc;
+	size_t len;
 
+	if (!s->rules && !(s->rules = calloc(BUCKETS, sizeof(*s->rules))))
+		return;
 	nfd_comment_rule(what, sizeof(what), r);
-	for (size_t i = 0; i < s->n_rules; i++) {
-		if (!strcmp(s->rules[i].what, what)) {
-			s->rules[i].n++;
+	b = &s->rules[hash(what)];
+	for (rc = *b; rc; rc = rc->next) {
+		if (!strcmp(rc->what, what)) {
+			rc->n++;
 			return;
 		}
 	}
-	rc = realloc(s->rules, (s->n_rules + 1) * sizeof(*rc));
-	if (!rc)
+	len = strlen(what) + 1;
+	if (s->n_rules >= RULES_MAX || !(rc = malloc(sizeof(*rc) + len))) {
+		s->other_rules++;
 		return;
-	s->rules = rc;
-	rc[s->n_rules].what = strdup(what);
-	rc[s->n_rules].n = 1;
-	if (rc[s->n_rules].what)
-		s->n_rules++;
+	}
+	memcpy(rc->what, what, len);
+	rc->n = 1;
+	rc->next = *b;
+	*b = rc;
+	s->n_rules++;
 }
 
 void nfd_summary_count(struct nfd_summary *s, const struct nfd_rule *r)
@@ -38,6 +64,35 @@ void nfd_summary_count(struct nfd_summary *s, const struct nfd_rule *r)
 	if (r->kind == NFD_KIND_NONE)
 		s->unattributed++;
 	count_rule(s, r);
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct nfd_rule_count *x = *(const void *const *)a;
+	const struct nfd_rule_count *y = *(const void *const *)b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return strcmp(x->what, y->what);
+}
+
+/* One line per rule, most drops first. */
+static void print_rules(const struct nfd_summary *s)
+{
+	const struct nfd_rule_count **v;
+	size_t n = 0;
+
+	if (!s->n_rules || !(v = malloc(s->n_rules * sizeof(*v))))
+		return;
+	for (size_t i = 0; i < BUCKETS; i++)
+		for (const struct nfd_rule_count *rc = s->rules[i]; rc;
+		     rc = rc->next)
+			v[n++] = rc;
+	qsort(v, n, sizeof(*v), by_count);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "nfdropcap: %10" PRIu64 "  %s\n", v[i]->n,
+			v[i]->what);
+	free(v);
 }
 
 void nfd_summary_print(const struct nfd_summary *s, uint64_t misses)
@@ -64,15 +119,24 @@ void nfd_summary_print(const struct nfd_summary *s, uint64_t misses)
 			"nfdropcap: %" PRIu64 " of the lost were events "
 			"nfdropcap could not read\n",
 			s->unreadable);
-	for (size_t i = 0; i < s->n_rules; i++)
-		fprintf(stderr, "nfdropcap: %10" PRIu64 "  %s\n", s->rules[i].n,
-			s->rules[i].what);
+	print_rules(s);
+	if (s->other_rules)
+		fprintf(stderr,
+			"nfdropcap: %10" PRIu64 "  other rules (more "
+			"than %d rules dropped)\n",
+			s->other_rules, RULES_MAX);
 }
 
 void nfd_summary_free(struct nfd_summary *s)
 {
-	for (size_t i = 0; i < s->n_rules; i++)
-		free(s->rules[i].what);
+	for (size_t i = 0; s->rules && i < BUCKETS; i++) {
+		while (s->rules[i]) {
+			struct nfd_rule_count *rc = s->rules[i];
+
+			s->rules[i] = rc->next;
+			free(rc);
+		}
+	}
 	free(s->rules);
 	s->rules = NULL;
 	s->n_rules = 0;

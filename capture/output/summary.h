@@ -8,25 +8,23 @@
 
 #include "nfdropcap.h"
 
-struct nfd_rule_count {
-	char *what; /* nfd_comment_rule() */
-	uint64_t n;
-};
+struct nfd_rule_count;
 
 struct nfd_summary {
 	uint64_t seen, written, filtered, unattributed;
 	uint64_t lost; /* all of them: */
 	uint64_t lost_shared; /* on interfaces not counted apart */
 	uint64_t unreadable; /* events nfdropcap could not read */
-	struct nfd_rule_count *rules;
+	struct nfd_rule_count **rules; /* hash buckets, or NULL */
 	size_t n_rules;
+	uint64_t other_rules; /* drops of rules past the table's size */
 };
 
 /* One more drop written, attributed as @r. */
 void nfd_summary_count(struct nfd_summary *s, const struct nfd_rule *r);
 /*
  * The summary on stderr: the totals (@misses: drops the probe never saw),
- * then one line per rule.
+ * then one line per rule, most drops first.
  */
 void nfd_summary_print(const struct nfd_summary *s, uint64_t misses);
 void nfd_summary_free(struct nfd_summary *s);

@@ -253,3 +253,94 @@ check_churning_neighbour() {
 		sort | uniq -c | sed 's/^ *//' >"$T/r.comments"
 	expect_eq "$(cat "$T/r.comments")" "200 $want" "R's drops in the file"
 }
+
+# --all-netns at scale: N namespaces (1,000 here, 50 in an emulated VM),
+# each with a veth pair and a small ruleset that drops one datagram of its
+# own, are all joined and attributed, though nfdropcap starts with the
+# common soft limit of 1,024 descriptors; descriptors and memory stay
+# bounded. Under a hard limit too low for them all, the namespaces not
+# joined are named and counted, never skipped in silence.
+many_ns() { # I: the I-th namespace's name
+	echo "nfdt-m$1-$SUFFIX"
+}
+many_ns_up() { # N
+	local i ns
+	for i in $(seq "$1"); do
+		ns=$(many_ns "$i")
+		ip netns add "$ns" && ip -n "$ns" link set lo up &&
+			ip -n "$ns" link add v0 type veth peer name v1 &&
+			printf '%s\n' "table inet t { chain output {" \
+				"type filter hook output priority 0; udp dport 5105 drop; }" "}" |
+			ip netns exec "$ns" nft -f - || return 1
+	done
+}
+many_ns_down() { # N
+	local i
+	for i in $(seq "$1"); do
+		ip netns del "$(many_ns "$i")" 2>/dev/null
+	done
+	return 0
+}
+t_many_namespaces() {
+	local n=$(host_or_slow 1000 50) rss fds i
+	many_ns_up "$n" || { many_ns_down "$n"; fail "making $n namespaces"; return 1; }
+	(
+		ulimit -S -n 1024
+		exec "$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} --all-netns \
+			-w "$T/out.pcapng" 2>"$T/nfd.err"
+	) &
+	NFD_PID=$!
+	for _ in $(patience 600); do
+		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
+		kill -0 $NFD_PID 2>/dev/null || break
+		sleep 0.1
+	done
+	grep '^nfdropcap: capturing' "$T/nfd.err" ||
+		{ many_ns_down "$n"; fail "not ready: $(cat "$T/nfd.err")"; return 1; }
+	for i in $(seq "$n"); do
+		ip netns exec "$(many_ns "$i")" $SEND udp 127.0.0.1 5105 1
+	done
+	fds=$(ls /proc/$NFD_PID/fd | wc -l)
+	rss=$(awk '/^VmRSS/ { print $2 }' /proc/$NFD_PID/status)
+	nfd_stop
+	(
+		ulimit -n $((n / 4 + 64))
+		exec "$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} --all-netns \
+			-w "$T/low.pcapng" 2>"$T/low.err"
+	) &
+	NFD_PID=$!
+	for _ in $(patience 600); do
+		grep -q '^nfdropcap: capturing' "$T/low.err" && break
+		kill -0 $NFD_PID 2>/dev/null || break
+		sleep 0.1
+	done
+	nfd_stop
+	many_ns_down "$n"
+	fact not_joined "$(grep -c 'could not join it: Too many open files' "$T/low.err")"
+	grep -E 'network namespaces could not be joined' "$T/low.err"
+	[ "$(fact_get not_joined)" -gt 0 ] &&
+		grep -qE "^nfdropcap: $(fact_get not_joined) network namespaces could not be joined" \
+			"$T/low.err" || fail "namespaces not joined under a low limit are not counted" ||
+		return 1
+	fact n "$n"
+	fact suffix "$SUFFIX"
+	echo "info: $n namespaces joined: $fds descriptors, RSS $((rss / 1024)) MiB"
+	expect_eq "$NFD_RC" 0 "exit status" || return 1
+	! grep -q 'could not join\|could not be joined' "$T/nfd.err" ||
+		fail "namespaces not joined: $(grep -c 'could not join' "$T/nfd.err")" ||
+		return 1
+	[ "$fds" -le $((4 * n + 64)) ] || fail "$fds descriptors for $n namespaces" ||
+		return 1
+	[ "$rss" -le $((256 * 1024)) ] || fail "RSS $rss KiB for $n namespaces"
+}
+check_many_namespaces() {
+	local n=$(fact_get n)
+	captured || return 1
+	fields "$T/out.pcapng" frame.interface_description frame.comment |
+		grep -E " in network namespace nfdt-m[0-9]+-$(fact_get suffix) " |
+		sed 's/\\n.*//' >"$T/m"
+	expect_eq "$(wc -l <"$T/m")" "$n" "drops of the $n namespaces" &&
+		expect_eq "$(grep -c '|table inet t chain output handle [0-9]* drop' "$T/m")" "$n" \
+			"drops attributed to their rule" &&
+		expect_eq "$(cut -d'|' -f1 "$T/m" | sort -u | wc -l)" "$n" "interfaces described"
+}
