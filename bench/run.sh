@@ -269,8 +269,9 @@ figure_guests() {
 	for clock in icount tcg; do
 		log=$W/guests.$clock.log
 		# Debian's 6.1 does not boot under -icount (nothing on its
-		# console in 100 s, whatever the shift): 6.12 only
-		NFD_VM_QEMU_ARGS=$([ $clock = icount ] && echo "-icount shift=1,sleep=on") \
+		# console in 100 s, whatever the shift): 6.12 only. One VM at
+		# a time: a measurement never shares the host with another.
+		NFD_VM_PARALLEL=1 NFD_VM_QEMU_ARGS=$([ $clock = icount ] && echo "-icount shift=1,sleep=on") \
 			NFD_KERNELS=$([ $clock = icount ] && echo "$ICOUNT_KERNELS") \
 			NFD_VM_DEBUG="BENCH_SECONDS=$D BENCH_ROUNDS=$GUEST_ROUNDS . /nfd/bench/guest.sh" \
 			NFD_BACKENDS=default tests/kernels/run.sh '^$' >"$log" 2>&1

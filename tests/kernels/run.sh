@@ -16,6 +16,8 @@
 #   NFD_VM_TIMEOUT  seconds one VM may run at most (default 1200)
 #   NFD_VM_MEM      its memory in MiB (default 1536)
 #   NFD_VM_TEST_TIMEOUT  seconds one scenario may run in a VM (default 300)
+#   NFD_VM_PARALLEL  VMs run at once (default: one per CPU; each VM is one
+#                   host thread under TCG)
 #   NFD_VM_QEMU_ARGS  more qemu options (bench/run.sh: -icount)
 #   NFD_VM_DEBUG    a bash command the VM runs before the scenarios (with
 #                   the test namespaces up, lib.sh loaded); its output is
@@ -39,6 +41,8 @@ BACKENDS=${NFD_BACKENDS:-fentry kprobe nftrace}
 VM_TIMEOUT=${NFD_VM_TIMEOUT:-1200}
 VM_MEM=${NFD_VM_MEM:-1536}
 TEST_TIMEOUT=${NFD_VM_TEST_TIMEOUT:-300}
+# VMs at once: each runs on one host thread (TCG); default: one per CPU
+VM_PARALLEL=${NFD_VM_PARALLEL:-$(nproc)}
 # what the VMs run besides busybox and bash (with their libraries)
 TOOLS=(/usr/sbin/nft /usr/sbin/ip /usr/sbin/bpftool /usr/bin/setpriv
 	/usr/bin/pgrep /usr/bin/pkill /usr/sbin/xtables-legacy-multi)
@@ -258,31 +262,55 @@ show_failure() {
 	[ -s "$T/nfd.err" ] && sed 's/^/      nfd.err| /' "$T/nfd.err" | tail -n 10
 }
 
-# kernel PKG: every scenario on that kernel
-kernel() {
-	local pkg=$1 label kver tree dir start t0 rc secs backend name lbl st
-	label=$(echo "$pkg" | sed -e 's/^linux-image-//' -e 's/-cloud-amd64$//' -e 's/-amd64$//')
+# label PKG: the kernel's short name (6.1.0-56)
+label() {
+	echo "$1" | sed -e 's/^linux-image-//' -e 's/-cloud-amd64$//' -e 's/-amd64$//'
+}
+
+# kernel_vm PKG: fetches the kernel, builds its initramfs, runs its VM and
+# unpacks what came back into $CACHE/run/LABEL/. Runs beside the other
+# kernels' (each VM is one host thread); its outcome goes into files there:
+# "prep" (seconds), "vm" (seconds and qemu's status), or "error" (why
+# nothing ran). Prints nothing.
+kernel_vm() {
+	local pkg=$1 label tree kver dir start t0 rc
+	label=$(label "$pkg")
+	dir=$CACHE/run/$label
+	rm -rf "$dir/prep" "$dir/vm" "$dir/error"
+	mkdir -p "$dir"
 	start=$(now)
 	if ! fetch "$pkg"; then
-		tail -n 5 "$CACHE/pkgs/$pkg/fetch.log" | sed 's/^/      | /'
-		result "$label" "kernel: cannot download or unpack $pkg (apt-get download $pkg)" 1
+		echo "kernel: cannot download or unpack $pkg (apt-get download $pkg)" >"$dir/error"
 		return
 	fi
 	tree=$CACHE/pkgs/$pkg/tree
 	kver=$(ls "$tree/lib/modules")
-	dir=$CACHE/run/$label
-	mkdir -p "$dir"
 	if ! initramfs "$tree" "$kver" "$dir"; then
-		result "$label" "kernel: cannot build the initramfs for $kver" 1
+		echo "kernel: cannot build the initramfs for $kver" >"$dir/error"
 		return
 	fi
-	local t_prep=$(since "$start")
+	since "$start" >"$dir/prep"
 	t0=$(now)
 	boot "$kver" "$tree" "$dir"
 	rc=$?
-	local t_vm=$(since "$t0")
-	t0=$(now)
+	echo "$(since "$t0") $rc" >"$dir/vm"
 	unpack "$dir"
+}
+
+# kernel_check PKG: what the kernel's VM left, checked here: one result
+# line per scenario and backend
+kernel_check() {
+	local pkg=$1 label dir t0 rc secs backend name lbl st t_prep t_vm
+	label=$(label "$pkg")
+	dir=$CACHE/run/$label
+	if [ -s "$dir/error" ]; then
+		tail -n 5 "$CACHE/pkgs/$pkg/fetch.log" 2>/dev/null | sed 's/^/      | /'
+		result "$label" "$(cat "$dir/error")" 1
+		return
+	fi
+	t_prep=$(cat "$dir/prep")
+	read -r t_vm rc <"$dir/vm"
+	t0=$(now)
 	grep '^NFD-INFO' "$dir/results.txt" | sed "s/^NFD-INFO /      info: [$label] /"
 	if ! grep -q '^NFD-START' "$dir/results.txt"; then
 		sed 's/^/      qemu| /' "$dir/qemu.log"
@@ -292,7 +320,7 @@ kernel() {
 	fi
 	local died=
 	if ! grep -q '^NFD-DONE' "$dir/results.txt"; then
-		if [ $rc = 124 ] || [ $rc = 137 ]; then
+		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 			died="the VM ran out of time (NFD_VM_TIMEOUT=$VM_TIMEOUT)"
 		else
 			died="the VM stopped early (qemu status $rc)"
@@ -318,7 +346,7 @@ kernel() {
 			result "$lbl" "$name" "$st" "($(printf '%.1f' "$(echo "$secs + $(since "$c0")" | bc)")s)"
 		done
 	done
-	echo "      [$label] wall time $(since "$start")s: fetch and initramfs ${t_prep}s, VM ${t_vm}s, checks $(since "$t0")s"
+	echo "      [$label] fetch and initramfs ${t_prep}s, VM ${t_vm}s (beside the other kernels'), checks $(since "$t0")s"
 }
 
 if [ "$(id -u)" != 0 ]; then
@@ -338,9 +366,23 @@ if [ -n "${NFD_KERNELS:-}" ]; then
 else
 	kernels=$(grep -v '^#' "$HERE/kernels.txt")
 fi
+# the VMs side by side (NFD_VM_PARALLEL of them at once), then the checks
+# here, kernel by kernel
+start=$(now)
+running=0
 for pkg in $kernels; do
-	kernel "$pkg"
+	kernel_vm "$pkg" &
+	running=$((running + 1))
+	if [ $running -ge "$VM_PARALLEL" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
 done
+wait
+for pkg in $kernels; do
+	kernel_check "$pkg"
+done
+echo "      kernel matrix: wall time $(since "$start")s"
 write_readme_table
 if [ $skipped -gt 0 ]; then
 	echo "$pass passed, $failed failed, $skipped skipped"
