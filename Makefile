@@ -1,10 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # nfdropcap: `make` builds ./nfdropcap, `make test` runs every test,
 # `make check` the unit tests only, `make static` a static binary,
-# `make bench` the benchmark. O=DIR puts build output elsewhere, V=1 shows
-# the commands.
+# `make fuzz` the fuzz targets (FUZZ_SECONDS each), `make san` the
+# ASan+UBSan build (./nfdropcap-san, in .output-san), `make bench` the
+# benchmark. O=DIR puts build output elsewhere, V=1 shows the commands.
 
+ifeq ($(SAN),1)
+O ?= .output-san
+BIN := nfdropcap-san
+else
 O ?= .output
+BIN := nfdropcap
+endif
 OUT := $(O)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
@@ -23,6 +30,26 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
 	      -Wno-unused-function -Ibpf -idirafter /usr/include/$(shell uname -m)-linux-gnu
 LIBS := -lbpf -lelf -lz -lpcap -lcapstone
 DEPFLAGS = -MMD -MP
+ifeq ($(SAN),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	     -fno-omit-frame-pointer
+CFLAGS += $(SAN_FLAGS)
+LIBS += $(SAN_FLAGS)
+endif
+
+# libFuzzer targets (tests/fuzz/), each with the sources it exercises
+FUZZ_TARGETS := ruleset dissect nlmsg cbpf opts escape
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	      -fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE \
+	      -DNFD_VERSION='"$(VERSION)"' -Ibpf -Icapture -Ipcapng
+fuzz_src_ruleset := capture/netns/ruleset.c capture/netns/nft_run.c
+fuzz_src_dissect := capture/output/dissect.c
+fuzz_src_nlmsg := capture/lib/nlmsg.c
+fuzz_src_cbpf := capture/backend/cbpf.c
+fuzz_src_opts := capture/opts.c
+fuzz_src_escape := capture/lib/escape.c
+FUZZ_BINS := $(patsubst %,$(OUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
 ifeq ($(V),1)
 Q :=
@@ -45,9 +72,9 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean check test static bench format
+.PHONY: all clean check test static bench format fuzz san
 
-all: nfdropcap
+all: $(BIN)
 
 $(OUT) $(OUT)/pcapng $(OUT)/tests:
 	$(Q)mkdir -p $@
@@ -70,7 +97,7 @@ $(OUT)/pcapng/%.o: pcapng/%.c | $(OUT)/pcapng
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-nfdropcap: $(APP_OBJS)
+$(BIN): $(APP_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
@@ -107,8 +134,26 @@ $(OUT)/nfd-nft: tests/tools/nfd-nft.c $(OUT)/capture/lib/nlmsg.o | $(OUT)
 check: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
-test: nfdropcap $(UNIT_BINS) $(OUT)/nfd-send $(OUT)/nfd-nft
+# Every test (tests/run.sh): needs the ASan+UBSan build and the fuzz
+# targets too.
+test: nfdropcap $(UNIT_BINS) $(OUT)/nfd-send $(OUT)/nfd-nft $(FUZZ_BINS) san
 	$(Q)tests/run.sh
+
+# The ASan+UBSan build: ./nfdropcap-san and its unit tests, in .output-san.
+san:
+	$(Q)$(MAKE) --no-print-directory SAN=1 nfdropcap-san \
+		$(patsubst tests/unit/%.c,.output-san/tests/%,$(UNIT_SRCS))
+
+define FUZZ_RULE
+$(OUT)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(fuzz_src_$(1))
+	$$(call msg,FUZZ-CC,$$@)
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$$(CLANG) $$(FUZZ_FLAGS) $$^ -lbpf -o $$@
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
+
+fuzz: $(FUZZ_BINS)
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 $(OUT)/nftrace-floor: bench/tools/nftrace-floor.c $(OUT)/capture/lib/nlmsg.o \
 		$(OUT)/capture/backend/nftrace_table.o | $(OUT)
@@ -124,6 +169,6 @@ format:
 
 clean:
 	$(call msg,CLEAN,$(OUT) nfdropcap)
-	$(Q)rm -rf $(OUT) nfdropcap nfdropcap-static
+	$(Q)rm -rf $(OUT) .output-san nfdropcap nfdropcap-san nfdropcap-static
 
 -include $(wildcard $(OUT)/*.d $(OUT)/*/*.d $(OUT)/*/*/*.d)

@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs every nfdropcap test: the unit tests (tests/unit/), the end-to-end
-# scenarios in network namespaces of its own on this kernel, then the same
-# scenarios on the stock kernels of tests/kernels/kernels.txt, booted under
-# qemu (tests/kernels/run.sh; NFD_MATRIX=0 leaves it out). Needs root.
+# scenarios in network namespaces of its own on this kernel, both again
+# with the ASan+UBSan build (./nfdropcap-san, "[san]"; NFD_SAN=0 leaves
+# them out), each fuzz target for NFD_FUZZ_SECONDS (30; NFD_FUZZ=0 leaves
+# them out), then the scenarios on the stock kernels of
+# tests/kernels/kernels.txt, booted under qemu (tests/kernels/run.sh;
+# NFD_MATRIX=0 leaves it out). Needs root.
 # Prints one line per test and ends with "N passed, N failed" (", N
 # skipped" when some could not run, each with its reason), counting both.
 # Usage: tests/run.sh [NAME-REGEX]
@@ -45,10 +48,10 @@ result() { # NAME STATUS
 	esac
 }
 
-run_unit() {
-	for t in .output/tests/test_*; do
+run_unit() { # DIR [LABEL]
+	for t in "$1"/test_*; do
 		[ -x "$t" ] || continue
-		name=unit/$(basename "$t")
+		name=${2:+$2 }unit/$(basename "$t")
 		[[ $name =~ $only ]] || continue
 		"$t" >"$WORK/unit.log" 2>&1
 		rc=$?
@@ -70,7 +73,48 @@ run_scenario() {
 		sed 's/^/      | /' "$T/log" | tail -n 30
 		[ -s "$T/nfd.err" ] && sed 's/^/      nfd.err| /' "$T/nfd.err" | tail -n 10
 	fi
-	result "$name ($(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")s)" $rc
+	result "${2:+$2 }$name ($(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")s)" $rc
+}
+
+# The unit tests and the scenarios again, built with ASan and UBSan: any
+# finding aborts the program, and fails its test.
+run_san() {
+	if [ "${NFD_SAN:-1}" = 0 ] || [ ! -x nfdropcap-san ]; then
+		skipped=$((skipped + 1))
+		echo "skip  [san]: ${NFD_SAN:+NFD_SAN=0}${NFD_SAN:-no ./nfdropcap-san (make san)}"
+		return
+	fi
+	export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	run_unit .output-san/tests "[san]"
+	for name in $(scenario_names); do
+		[[ $name =~ $only ]] || continue
+		NFD=$TOP/nfdropcap-san run_scenario "$name" "[san]"
+	done
+	unset ASAN_OPTIONS UBSAN_OPTIONS
+}
+
+# Each fuzz target for a while; its lines counted here.
+run_fuzz() {
+	local out last
+	if [ "${NFD_FUZZ:-1}" = 0 ]; then
+		skipped=$((skipped + 1))
+		echo "skip  fuzz: NFD_FUZZ=0"
+		return
+	fi
+	[[ fuzz =~ $only ]] || return 0
+	tests/fuzz/run.sh "${NFD_FUZZ_SECONDS:-30}" .output/fuzz/fuzz_*[a-z] |
+		tee "$WORK/fuzz.out" | sed -u '$d'
+	out=$(cat "$WORK/fuzz.out")
+	last=$(tail -n1 <<<"$out")
+	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		pass=$((pass + BASH_REMATCH[1]))
+		failed=$((failed + BASH_REMATCH[2]))
+		readarray -t -O ${#failures[@]} failures < <(sed -n 's/^FAIL  \(fuzz\/[a-z]*\).*/\1/p' <<<"$out")
+	else
+		failed=$((failed + 1))
+		failures+=("fuzz")
+	fi
 }
 
 for tool in "$SEND" "$NFDNFT"; do
@@ -87,13 +131,15 @@ for tool in tshark capinfos tcpdump nft ip bc; do
 	}
 done
 
-run_unit
+run_unit .output/tests
 topo_up || { echo "tests/run.sh: cannot build the test namespaces" >&2; exit 1; }
 for name in $(scenario_names); do
 	[[ $name =~ $only ]] || continue
 	run_scenario "$name"
 done
+run_san
 topo_down
+run_fuzz
 
 # The kernel matrix: its own result lines, counted here from its last line.
 if [ "${NFD_MATRIX:-1}" = 0 ]; then

@@ -29,8 +29,6 @@
 #define REG_CTX BPF_REG_6
 #define MEM_OFF(k) ((int16_t)(-64 + 4 * (int)(k)))
 #define CBPF_MEMWORDS 16
-#define CBPF_EXPAND 6 /* the most eBPF instructions of one classic one */
-#define CBPF_PROLOGUE 20
 
 static struct bpf_insn op(uint8_t code, uint8_t dst, uint8_t src, int16_t off,
 			  int32_t imm)
@@ -286,12 +284,8 @@ static int layout(const struct sock_filter *in, unsigned int n, int start,
 	return 0;
 }
 
-/*
- * Translates @n classic instructions into @out (room for CBPF_PROLOGUE +
- * @n * CBPF_EXPAND). Returns how many eBPF instructions, or -1 with why.
- */
-static int translate(const struct sock_filter *in, unsigned int n,
-		     struct bpf_insn *out, char *why, size_t len)
+int nfd_cbpf_translate(const struct sock_filter *in, unsigned int n,
+		       struct bpf_insn *out, char *why, size_t len)
 {
 	static int pos[BPF_MAXINSNS + 1];
 	int at;
@@ -317,7 +311,7 @@ int nfd_cbpf_load(const struct sock_filter *in, unsigned int n, char *why,
 
 	if (!out)
 		return -ENOMEM;
-	cnt = translate(in, n, out, why, len);
+	cnt = nfd_cbpf_translate(in, n, out, why, len);
 	if (cnt < 0) {
 		fd = -EINVAL;
 		goto free;

@@ -14,6 +14,18 @@
 #include <stdint.h>
 #include <linux/filter.h>
 
+struct bpf_insn; /* eBPF's (linux/bpf.h), not pcap's classic one */
+
+#define CBPF_EXPAND 6 /* the most eBPF instructions of one classic one */
+#define CBPF_PROLOGUE 20
+
+/*
+ * Translates @n classic instructions into @out (room for CBPF_PROLOGUE +
+ * @n * CBPF_EXPAND). Returns how many eBPF instructions, or -1 with why.
+ */
+int nfd_cbpf_translate(const struct sock_filter *in, unsigned int n,
+		       struct bpf_insn *out, char *why, size_t len);
+
 /*
  * Translates @n classic instructions and loads them as a socket filter.
  * Returns its fd, or -errno with why in @why (an instruction it does not

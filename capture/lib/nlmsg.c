@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A small netlink message builder: messages, attributes, nests. */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -290,7 +291,7 @@ const struct nlattr *nl_attr_find(const struct nlmsghdr *nlh, uint16_t type)
 static void seq_range(const struct nl_buf *b, uint32_t *lo, uint32_t *hi)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)b->data;
-	size_t left = b->len;
+	int left = (int)b->len; /* signed: NLMSG_NEXT may go below 0 */
 
 	*lo = UINT32_MAX;
 	*hi = 0;
@@ -314,16 +315,36 @@ static const struct nlmsgerr *our_ack(const struct nlmsghdr *nlh, uint32_t lo,
 	return NLMSG_DATA(nlh);
 }
 
+int nl_count_acks(const void *buf, size_t n, uint32_t lo, uint32_t hi,
+		  int *acks)
+{
+	const struct nlmsghdr *nlh = buf;
+	/* signed: NLMSG_NEXT takes a whole aligned message off, and may go
+	 * below 0 when the last is not aligned */
+	int left = n > INT_MAX ? INT_MAX : (int)n;
+
+	for (; NLMSG_OK(nlh, left); nlh = NLMSG_NEXT(nlh, left)) {
+		const struct nlmsgerr *e = our_ack(nlh, lo, hi);
+
+		if (!e)
+			continue;
+		if (e->error)
+			return e->error < 0 ? e->error : -EPROTO;
+		(*acks)--;
+	}
+	return 0;
+}
+
 static int read_acks(int fd, int acks, uint32_t lo, uint32_t hi)
 {
 	char buf[8192];
+	int err = 0;
 
-	while (acks > 0) {
+	while (acks > 0 && !err) {
 		struct sockaddr_nl from;
 		socklen_t flen = sizeof(from);
 		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0,
 				     (struct sockaddr *)&from, &flen);
-		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -331,17 +352,9 @@ static int read_acks(int fd, int acks, uint32_t lo, uint32_t hi)
 			return -errno;
 		if (flen < sizeof(from) || from.nl_pid != 0)
 			continue; /* not the kernel's */
-		for (; NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n)) {
-			const struct nlmsgerr *e = our_ack(nlh, lo, hi);
-
-			if (!e)
-				continue;
-			if (e->error)
-				return e->error;
-			acks--;
-		}
+		err = nl_count_acks(buf, (size_t)n, lo, hi, &acks);
 	}
-	return 0;
+	return err;
 }
 
 int nl_send_and_ack(int fd, const struct nl_buf *b, int acks)

@@ -82,6 +82,14 @@ const struct nlattr *nl_attr_find(const struct nlmsghdr *nlh, uint16_t type);
  */
 int nl_send_and_ack(int fd, const struct nl_buf *b, int acks);
 
+/*
+ * Counts down @acks for each acknowledgement in the @n bytes at @buf that
+ * answers a sequence number in [@lo, @hi] (others are not ours). 0, or the
+ * first error the kernel answered (-errno).
+ */
+int nl_count_acks(const void *buf, size_t n, uint32_t lo, uint32_t hi,
+		  int *acks);
+
 /* A bound NETLINK_NETFILTER socket, or -errno. */
 int nl_open_netfilter(void);
 /* Joins multicast group @group (NFNLGRP_*) on @fd. 0 or -errno. */

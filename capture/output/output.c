@@ -39,8 +39,9 @@
 struct held {
 	struct held *next;
 	int64_t deadline_ns;
-	uint32_t size;
-	uint8_t data[]; /* the sample */
+	size_t size; /* of this whole record */
+	struct nfd_event ev;
+	uint8_t pkt[]; /* ev.cap_len bytes from the network header */
 };
 
 /* Interfaces kept at most (those with losses are never let go). */
@@ -500,20 +501,28 @@ static int count_unreadable(struct nfd_output *out)
 	return out->err;
 }
 
-/* The sample as an event of this version, or NULL. */
-static const struct nfd_event *valid_event(const void *data, uint32_t size)
+/*
+ * The sample as an event of this version, copied into @ev (a sample is
+ * only 4-byte aligned), and where its packet bytes are; false if it is
+ * not one.
+ */
+static bool read_event(const void *data, uint32_t size, struct nfd_event *ev,
+		       const uint8_t **pkt)
 {
-	const struct nfd_event *ev = data;
-
-	if (size < sizeof(*ev) || ev->version != NFD_EVENT_VERSION ||
-	    ev->size != sizeof(*ev) || ev->cap_len > NFD_SNAPLEN_MAX ||
-	    size < sizeof(*ev) + ev->data_off + ev->cap_len)
-		return NULL;
-	return ev;
+	if (size < sizeof(*ev))
+		return false;
+	memcpy(ev, data, sizeof(*ev));
+	if (ev->version != NFD_EVENT_VERSION || ev->size != sizeof(*ev) ||
+	    ev->cap_len > NFD_SNAPLEN_MAX ||
+	    size < sizeof(*ev) + (uint64_t)ev->data_off + ev->cap_len)
+		return false;
+	*pkt = (const uint8_t *)data + sizeof(*ev) + ev->data_off;
+	return true;
 }
 
 /* Writes one drop (filter, frame, comment): 0 or -errno. */
-static int write_event(struct nfd_output *out, const struct nfd_event *ev)
+static int write_event(struct nfd_output *out, const struct nfd_event *ev,
+		       const uint8_t *pkt)
 {
 	char comment[COMMENT_MAX];
 	uint32_t framelen;
@@ -523,8 +532,7 @@ static int write_event(struct nfd_output *out, const struct nfd_event *ev)
 	if (out->err || nfd_output_done(out))
 		return out->err;
 	out->sum.seen++;
-	framelen = nfd_sll2_frame(out->frame, ev,
-				  (const uint8_t *)(ev + 1) + ev->data_off);
+	framelen = nfd_sll2_frame(out->frame, ev, pkt);
 	if (!nfd_filter_pass(&out->filter, out->frame, framelen,
 			     NFD_SLL2_LEN + ev->pkt_len)) {
 		out->sum.filtered++;
@@ -569,7 +577,7 @@ static void release_one(struct nfd_output *out)
 	if (!out->held)
 		out->held_tail = &out->held;
 	out->held_bytes -= h->size;
-	write_event(out, (const struct nfd_event *)h->data);
+	write_event(out, &h->ev, h->pkt);
 	free(h);
 }
 
@@ -578,10 +586,8 @@ void nfd_output_release(struct nfd_output *out, bool all)
 	int64_t now = nfd_clock_ns(CLOCK_MONOTONIC);
 
 	while (out->held) {
-		const struct nfd_event *ev = (const void *)out->held->data;
-
 		if (!all && now < out->held->deadline_ns &&
-		    text_coming(out, ev))
+		    text_coming(out, &out->held->ev))
 			break;
 		release_one(out);
 	}
@@ -592,20 +598,23 @@ bool nfd_output_holding(const struct nfd_output *out)
 	return out->held != NULL;
 }
 
-/* Keeps a copy of the sample until its rule's text comes, in order. */
-static int hold(struct nfd_output *out, const void *data, uint32_t size)
+/* Keeps a copy of the drop until its rule's text comes, in order. */
+static int hold(struct nfd_output *out, const struct nfd_event *ev,
+		const uint8_t *pkt)
 {
+	size_t size = sizeof(struct held) + ev->cap_len;
 	struct held *h;
 
 	while (out->held && out->held_bytes + size > HOLD_MAX)
 		release_one(out); /* the oldest goes without its text */
-	h = malloc(sizeof(*h) + size);
+	h = malloc(size);
 	if (!h) /* no room to wait: write it now */
-		return write_event(out, data);
+		return write_event(out, ev, pkt);
 	h->next = NULL;
 	h->size = size;
 	h->deadline_ns = nfd_clock_ns(CLOCK_MONOTONIC) + HOLD_NS;
-	memcpy(h->data, data, size);
+	h->ev = *ev;
+	memcpy(h->pkt, pkt, ev->cap_len);
 	*out->held_tail = h;
 	out->held_tail = &h->next;
 	out->held_bytes += size;
@@ -614,15 +623,16 @@ static int hold(struct nfd_output *out, const void *data, uint32_t size)
 
 int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size)
 {
-	const struct nfd_event *ev = valid_event(data, size);
+	struct nfd_event ev;
+	const uint8_t *pkt;
 
-	if (!ev)
+	if (!read_event(data, size, &ev, &pkt))
 		return count_unreadable(out);
 	if (out->err || nfd_output_done(out))
 		return out->err;
-	if (out->held || text_coming(out, ev))
-		return hold(out, data, size);
-	return write_event(out, ev);
+	if (out->held || text_coming(out, &ev))
+		return hold(out, &ev, pkt);
+	return write_event(out, &ev, pkt);
 }
 
 void nfd_output_lost(struct nfd_output *out, uint32_t netns, uint32_t ifindex,

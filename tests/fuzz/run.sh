@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs each fuzz target for SECONDS on a copy of its seed corpus
+# (tests/fuzz/corpus/TARGET/; what libFuzzer adds stays in .output/fuzz/).
+# One line per target, "ok" with its executions or "FAIL" with the input
+# that failed (kept in .output/fuzz/), then "N passed, N failed".
+# Usage: tests/fuzz/run.sh SECONDS FUZZER...
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+secs=$1
+shift
+pass=0 failed=0
+for bin in "$@"; do
+	t=${bin##*/fuzz_}
+	dir=$(dirname "$bin")
+	work=$dir/corpus-$t
+	rm -rf "$work"
+	mkdir -p "$work"
+	cp "$TOP/tests/fuzz/corpus/$t/"* "$work/" 2>/dev/null
+	"$bin" -max_total_time="$secs" -close_fd_mask=3 -print_final_stats=1 \
+		-artifact_prefix="$dir/crash-$t-" "$work" >"$dir/$t.log" 2>&1
+	rc=$?
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/$t.log")
+	if [ $rc = 0 ]; then
+		pass=$((pass + 1))
+		echo "ok    fuzz/$t ($runs executions in ${secs}s, corpus $(ls "$work" | wc -l))"
+	else
+		failed=$((failed + 1))
+		echo "FAIL  fuzz/$t"
+		grep -E 'ERROR|SUMMARY|Test unit written|runtime error' "$dir/$t.log" |
+			head -n 10 | sed 's/^/      | /'
+	fi
+done
+echo "$pass passed, $failed failed"
+[ $failed = 0 ]
