@@ -23,6 +23,7 @@
 #include "opts.h"
 #include "output/output.h"
 #include "output/sll2.h"
+#include "privileges.h"
 #include "selfcheck.h"
 
 #define POLL_MS 100
@@ -37,6 +38,7 @@ static volatile sig_atomic_t stop;
 
 struct capture {
 	struct nfd_opts opts;
+	struct nfd_user user; /* -Z */
 	struct nfd_netns ns; /* -N or the current one, until nss owns it */
 	struct nfd_netns_set nss;
 	struct nfd_output *out;
@@ -172,6 +174,9 @@ static int new_output(struct capture *c)
 		.count = c->opts.count,
 		.filter = c->opts.filter,
 		.interrupt = &stop,
+		.chown = c->user.name != NULL,
+		.uid = c->user.uid,
+		.gid = c->user.gid,
 	};
 
 	return nfd_output_new(&c->out, &cfg);
@@ -261,7 +266,10 @@ static int start(struct capture *c)
 	if (err)
 		return err;
 	/* only now is an existing file cut: a failed start leaves it as it was */
-	return nfd_output_begin(c->out);
+	err = nfd_output_begin(c->out);
+	if (err)
+		return err;
+	return nfd_privileges_drop(&c->user, c->opts.all_netns) ? -EPERM : 0;
 }
 
 static void loop(struct capture *c)
@@ -423,6 +431,9 @@ int main(int argc, char **argv)
 		goto out;
 	verbosity = c.opts.verbose;
 	libbpf_set_print(libbpf_print);
+	ret = nfd_privileges_init(&c.user, c.opts.user);
+	if (ret)
+		goto out;
 	if (c.opts.selfcheck) {
 		ret = preflight() ?: nfd_selfcheck(c.opts.verbose);
 		goto out;

@@ -43,6 +43,10 @@ static const struct opt options[] = {
 	  "what this kernel allows, backend by backend (exit 0\n"
 	  "if nfdropcap can capture here)" },
 	{ 'B', NULL, "KIB", "capture buffer per CPU in KiB (default: auto)" },
+	{ 'Z', NULL, "USER",
+	  "after start-up, run as USER (a name or a user id) with\n"
+	  "only the capabilities capture needs; files written\n"
+	  "belong to USER" },
 	{ 'v', NULL, NULL, "libbpf diagnostics (-vv: the verifier's log too)" },
 	{ 'q', NULL, NULL, "no ready line, no summary" },
 	{ 'h', "help", NULL, "this help" },
@@ -207,6 +211,9 @@ static int parse_one(struct nfd_opts *o, int c, const char *arg)
 		return parse_number_opt(o, c, arg);
 	case 'N':
 		o->netns = arg;
+		return -1;
+	case 'Z':
+		o->user = arg;
 		return -1;
 	case OPT_BACKEND:
 		o->backend = arg;

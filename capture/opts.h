@@ -16,6 +16,7 @@ struct nfd_opts {
 	uint64_t count; /* -c, 0 = unlimited */
 	const char *netns; /* -N NAME|PATH; NULL: the current one */
 	const char *backend; /* --backend: "auto" or a name */
+	const char *user; /* -Z: run as this user after start-up */
 	char *filter; /* pcap-filter expression, or NULL */
 	uint32_t buffer_kib; /* -B: perf buffer per CPU, KiB (0 = auto) */
 	int verbose; /* -v */

@@ -208,6 +208,9 @@ int nfd_output_begin(struct nfd_output *out)
 	if (!out->created && !fstat(out->fd, &st) && S_ISREG(st.st_mode) &&
 	    ftruncate(out->fd, 0))
 		err = -errno;
+	if (!err && out->cfg.chown && strcmp(path, "-") &&
+	    fchown(out->fd, out->cfg.uid, out->cfg.gid))
+		err = -errno;
 	if (!err)
 		err = pcapng_writer_new(&out->w, out->fd, c);
 	if (!err) {

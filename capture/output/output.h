@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "nfdropcap.h"
 
@@ -26,6 +27,9 @@ struct nfd_output_cfg {
 	const char *filter; /* pcap-filter expression, or NULL */
 	/* set by a signal: opening a FIFO or writing to a stalled reader ends */
 	volatile const int *interrupt;
+	bool chown; /* the file written belongs to uid, gid (-Z) */
+	uid_t uid;
+	gid_t gid;
 };
 
 /*

@@ -344,3 +344,43 @@ check_many_namespaces() {
 			"drops attributed to their rule" &&
 		expect_eq "$(cut -d'|' -f1 "$T/m" | sort -u | wc -l)" "$n" "interfaces described"
 }
+
+# -Z as in tcpdump: after start-up nfdropcap runs as that user with only
+# the capabilities capture needs (here with --all-netns: CAP_NET_ADMIN,
+# CAP_SYS_ADMIN, CAP_SYS_PTRACE), no_new_privs; the file belongs to the
+# user; a namespace made after the start is still joined, and rule text
+# still comes (nft keeps CAP_NET_ADMIN). 65534: nobody, also where there
+# is no /etc/passwd (the VMs).
+t_z_user() {
+	local ns=nfdt-z-$SUFFIX status
+	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} -Z 65534 --all-netns \
+		-w "$T/out.pcapng" 2>"$T/nfd.err" &
+	NFD_PID=$!
+	for _ in $(patience 100); do
+		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
+		kill -0 $NFD_PID 2>/dev/null || break
+		sleep 0.1
+	done
+	status=$(grep -E '^(Uid|CapEff|NoNewPrivs):' /proc/$NFD_PID/status | tr -s '\t ' ' ')
+	echo "$status"
+	ip netns add "$ns" && ip -n "$ns" link set lo up &&
+		printf '%s\n' "table inet z { chain output {" \
+			"type filter hook output priority 0; udp dport 5107 drop; }" "}" |
+		ip netns exec "$ns" nft -f - || { ip netns del "$ns"; fail "namespace"; return 1; }
+	sleep "$(host_or_slow 2 10)" # the next scan joins it
+	ip netns exec "$ns" $SEND udp 127.0.0.1 5107 2
+	nfd_stop
+	ip netns del "$ns"
+	fact ns "$ns"
+	expect_eq "$NFD_RC" 0 "exit status" &&
+		expect_match "$status" 'Uid: 65534 65534 65534 65534' "user after start-up" &&
+		expect_match "$status" 'CapEff: 0000000000281000' "capabilities kept" &&
+		expect_match "$status" 'NoNewPrivs: 1' "no_new_privs" &&
+		expect_eq "$(stat -c %u:%a "$T/out.pcapng")" 65534:600 "owner and mode of the file"
+}
+check_z_user() {
+	captured || return 1
+	expect_eq "$(fields "$T/out.pcapng" frame.comment | sed 's/\\n.*//' |
+		grep -c '^table inet z chain output handle [0-9]* drop: udp dport 5107 drop$')" 2 \
+		"drops in the namespace made after the start, with rule text"
+}
