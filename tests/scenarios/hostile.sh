@@ -44,6 +44,7 @@ t_hostile_names() {
 		fail "nfd-nft could not make the hostile ruleset" || return 1
 	h=$(handle_of 'dport 5097')
 	fact h "$h"
+	fact r "$R"
 	nfd_start -w "$T/out.pcapng" || return 1
 	in_c $SEND udp 10.77.3.254 5097 2
 	nfd_stop; expect_eq "$NFD_RC" 0 "exit status" || return 1
@@ -61,7 +62,7 @@ t_hostile_names() {
 	expect_eq "$NFD_RC" 0 "exit status (text)"
 }
 check_hostile_names() {
-	local h want line
+	local h want line R=$(fact_get r)
 	h=$(fact_get h)
 	want="table inet filter\\x1b[31m chain input chain x handle 99 drop\\x0anetns init handle $h drop"
 	captured && expect_eq "$(packets "$T/out.pcapng")" 2 "packets" || return 1
@@ -238,6 +239,7 @@ t_churning_neighbour() {
 	fact stop_seconds "$(echo "$(date +%s.%N) - $t0" | bc)"
 	ip netns del "$ns"
 	fact h "$(handle_of 'udp dport 5104 counter')"
+	fact r "$R"
 	fact counted "$(counter_of 'udp dport 5104 counter')"
 	expect_eq "$rc" 0 "exit status after SIGTERM" || return 1
 	echo "info: SIGTERM to exit: $(fact_get stop_seconds) s"
@@ -246,6 +248,7 @@ t_churning_neighbour() {
 }
 check_churning_neighbour() {
 	local want="table inet filter chain input handle $(fact_get h) drop: udp dport 5104 counter drop"
+	local R=$(fact_get r)
 	captured || return 1
 	expect_eq "$(fact_get counted)" 200 "drops counted by R's rule" || return 1
 	fields "$T/out.pcapng" frame.interface_description frame.comment |
