@@ -135,6 +135,17 @@ expect_match() {
 	printf '%s\n' "$1" | grep -Eq -- "$2" || fail "$3: '$1' !~ /$2/"
 }
 
+# nfd_ready FILE [POLLS]: waits (100 polls unless told) for the ready line
+# nfdropcap ($NFD_PID) writes to FILE; fails if it did not come.
+nfd_ready() {
+	for _ in $(patience "${2:-100}"); do
+		grep -q '^nfdropcap: capturing' "$1" && return 0
+		kill -0 $NFD_PID 2>/dev/null || break
+		sleep 0.1
+	done
+	return 1
+}
+
 # Starts nfdropcap in R with the given arguments; waits for its ready line.
 # Sets NFD_PID; stderr goes to $T/nfd.err.
 nfd_start() {
@@ -147,14 +158,10 @@ nfd_start_in() {
 	rulesets "$ns" >"$T/ruleset.before"
 	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} -N "$ns" "$@" 2>"$T/nfd.err" &
 	NFD_PID=$!
-	for _ in $(patience 100); do
-		if grep -q '^nfdropcap: capturing' "$T/nfd.err"; then
-			ruleset_unchanged "$ns"
-			return
-		fi
-		kill -0 $NFD_PID 2>/dev/null || break
-		sleep 0.1
-	done
+	if nfd_ready "$T/nfd.err"; then
+		ruleset_unchanged "$ns"
+		return
+	fi
 	cat "$T/nfd.err"
 	fail "nfdropcap did not get ready"
 }

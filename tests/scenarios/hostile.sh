@@ -52,10 +52,7 @@ t_hostile_names() {
 	# the same drops in text mode
 	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} -N "$R" >"$T/out.txt" 2>"$T/nfd.err" &
 	NFD_PID=$!
-	for _ in $(patience 100); do
-		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
-		sleep 0.1
-	done
+	nfd_ready "$T/nfd.err"
 	in_c $SEND udp 10.77.3.254 5097 2
 	nfd_stop
 	ip -n "$C" link del hc0
@@ -139,10 +136,7 @@ t_text_reader_gone() {
 	head=$!
 	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} -N "$R" >"$T/pipe" 2>"$T/nfd.err" &
 	NFD_PID=$!
-	for _ in $(patience 100); do
-		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
-		sleep 0.1
-	done
+	nfd_ready "$T/nfd.err"
 	in_c $SEND udp $R4 5099 1
 	wait $head
 	for n in $(patience 10); do
@@ -156,10 +150,7 @@ t_text_reader_gone() {
 		return 1
 	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} -N "$R" >/dev/full 2>"$T/nfd.err" &
 	NFD_PID=$!
-	for _ in $(patience 100); do
-		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
-		sleep 0.1
-	done
+	nfd_ready "$T/nfd.err"
 	in_c $SEND udp $R4 5099 1
 	nfd_wait 50
 	expect_eq "$NFD_RC" 1 "exit status on a full disk" &&
@@ -216,10 +207,7 @@ t_churning_neighbour() {
 	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} --all-netns -w "$T/out.pcapng" \
 		2>"$T/nfd.err" &
 	NFD_PID=$!
-	for _ in $(patience 100); do
-		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
-		sleep 0.1
-	done
+	nfd_ready "$T/nfd.err"
 	churn "$ns" c &
 	churn1=$!
 	churn "$ns" d &
@@ -293,11 +281,7 @@ t_many_namespaces() {
 			-w "$T/out.pcapng" 2>"$T/nfd.err"
 	) &
 	NFD_PID=$!
-	for _ in $(patience 600); do
-		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
-		kill -0 $NFD_PID 2>/dev/null || break
-		sleep 0.1
-	done
+	nfd_ready "$T/nfd.err" 600
 	grep '^nfdropcap: capturing' "$T/nfd.err" ||
 		{ many_ns_down "$n"; fail "not ready: $(cat "$T/nfd.err")"; return 1; }
 	for i in $(seq "$n"); do
@@ -315,11 +299,7 @@ t_many_namespaces() {
 			-w "$T/low.pcapng" 2>"$T/low.err"
 	) &
 	NFD_PID=$!
-	for _ in $(patience 600); do
-		grep -q '^nfdropcap: capturing' "$T/low.err" && break
-		kill -0 $NFD_PID 2>/dev/null || break
-		sleep 0.1
-	done
+	nfd_ready "$T/low.err" 600
 	nfd_stop
 	many_ns_down "$n"
 	fact not_joined "$(grep -c 'could not join it: Too many open files' "$T/low.err")"
@@ -362,11 +342,7 @@ t_z_user() {
 	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} -Z 65534 --all-netns \
 		-w "$T/out.pcapng" 2>"$T/nfd.err" &
 	NFD_PID=$!
-	for _ in $(patience 100); do
-		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
-		kill -0 $NFD_PID 2>/dev/null || break
-		sleep 0.1
-	done
+	nfd_ready "$T/nfd.err"
 	status=$(grep -E '^(Uid|CapEff|NoNewPrivs):' /proc/$NFD_PID/status | tr -s '\t ' ' ')
 	echo "$status"
 	ip netns add "$ns" && ip -n "$ns" link set lo up &&

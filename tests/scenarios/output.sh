@@ -185,11 +185,7 @@ t_text_lines() {
 		type filter hook input priority 0; udp dport 5025 drop; } }" || return 1
 	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} -N "$R" >"$T/out.txt" 2>"$T/nfd.err" &
 	NFD_PID=$!
-	for _ in $(patience 100); do
-		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
-		kill -0 $NFD_PID 2>/dev/null || break
-		sleep 0.1
-	done
+	nfd_ready "$T/nfd.err"
 	in_c $SEND udp $R4 5025 2
 	nfd_stop; expect_eq "$NFD_RC" 0 "exit status" || return 1
 	expect_eq "$(grep -cE "^[0-9:.]+ r0 In  IP $C4\.[0-9]+ > $R4\.5025: UDP, length 16 \[table inet filter chain input handle [0-9]+ drop: udp dport 5025 drop\]$" "$T/out.txt")" 2 "lines" ||
