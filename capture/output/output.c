@@ -463,6 +463,26 @@ static int write_epb(struct nfd_output *out, const struct nfd_event *ev,
 	return pcapng_write_epb(out->w, &epb);
 }
 
+/*
+ * Writes out stdout's buffer. A signal interrupting a write gives up only
+ * if it asked to stop and the reader then takes nothing for a second (as
+ * the pcapng writer does). 0 or -errno.
+ */
+static int flush_stdout(const struct nfd_output *out)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+
+	while (fflush(stdout)) {
+		if (errno != EINTR)
+			return -errno;
+		clearerr(stdout);
+		if (out->cfg.interrupt && *out->cfg.interrupt &&
+		    !(poll(&p, 1, 1000) == 1 && (p.revents & POLLOUT)))
+			return -EINTR;
+	}
+	return 0;
+}
+
 /* One line on stdout; 0, or -errno when it could not be written. */
 static int print_line(struct nfd_output *out, const struct nfd_event *ev,
 		      const struct iface *f, uint64_t ts, const char *comment)
@@ -481,9 +501,7 @@ static int print_line(struct nfd_output *out, const struct nfd_event *ev,
 	       f->name[0] ? f->name : "?",
 	       ev->dir == NFD_DIR_IN ? "In " : "Out", summary,
 	       eol ? (int)(eol - comment) : (int)strlen(comment), comment);
-	if (fflush(stdout) || ferror(stdout))
-		return errno ? -errno : -EIO;
-	return 0;
+	return flush_stdout(out);
 }
 
 /*
