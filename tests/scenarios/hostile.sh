@@ -366,3 +366,24 @@ check_z_user() {
 		grep -c '^table inet z chain output handle [0-9]* drop: udp dport 5107 drop$')" 2 \
 		"drops in the namespace made after the start, with rule text"
 }
+
+# -w a FIFO nobody reads: nfdropcap waits for a reader, and SIGINT ends the
+# wait (status 0, one line), with nothing left behind.
+t_fifo_no_reader() {
+	local n
+	mkfifo "$T/fifo"
+	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} -N "$R" -w "$T/fifo" 2>"$T/err" &
+	NFD_PID=$!
+	sleep "$(host_or_slow 0.5 3)"
+	kill -INT $NFD_PID
+	for n in $(patience 20); do
+		kill -0 $NFD_PID 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 $NFD_PID 2>/dev/null && { kill -KILL $NFD_PID; fail "SIGINT did not end the wait"; return 1; }
+	wait $NFD_PID
+	expect_eq $? 0 "exit status" &&
+		expect_match "$(cat "$T/err")" "^nfdropcap: interrupted while '.*fifo' waited for a reader$" \
+			"the message" &&
+		[ -p "$T/fifo" ] || fail "the FIFO was removed"
+}
