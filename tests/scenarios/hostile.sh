@@ -317,7 +317,10 @@ t_many_namespaces() {
 		return 1
 	[ "$fds" -le $((4 * n + 64)) ] || fail "$fds descriptors for $n namespaces" ||
 		return 1
-	[ "$rss" -le $((256 * 1024)) ] || fail "RSS $rss KiB for $n namespaces"
+	case $NFD in
+	*-san) echo "info: RSS not held to 256 MiB: the ASan build keeps memory of its own" ;;
+	*) [ "$rss" -le $((256 * 1024)) ] || fail "RSS $rss KiB for $n namespaces" ;;
+	esac
 }
 check_many_namespaces() {
 	local n=$(fact_get n)
