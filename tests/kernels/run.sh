@@ -13,7 +13,7 @@
 #   NFD_BACKENDS    nfdropcap backends to run on each kernel (default:
 #                   "fentry kprobe nftrace"; "default" runs without --backend,
 #                   nfdropcap's own choice)
-#   NFD_VM_TIMEOUT  seconds one VM may run at most (default 1200)
+#   NFD_VM_TIMEOUT  seconds one VM may run at most (default 2700)
 #   NFD_VM_MEM      its memory in MiB (default 1536)
 #   NFD_VM_TEST_TIMEOUT  seconds one scenario may run in a VM (default 300)
 #   NFD_VM_PARALLEL  VMs run at once (default: one per CPU; each VM is one
@@ -38,7 +38,7 @@ only=${1:-.}
 HERE=tests/kernels
 CACHE=$TOP/.output/kernels
 BACKENDS=${NFD_BACKENDS:-fentry kprobe nftrace}
-VM_TIMEOUT=${NFD_VM_TIMEOUT:-1200}
+VM_TIMEOUT=${NFD_VM_TIMEOUT:-2700}
 VM_MEM=${NFD_VM_MEM:-1536}
 TEST_TIMEOUT=${NFD_VM_TEST_TIMEOUT:-300}
 # VMs at once: each runs on one host thread (TCG); default: one per CPU

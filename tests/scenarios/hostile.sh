@@ -245,7 +245,7 @@ check_churning_neighbour() {
 	expect_eq "$(cat "$T/r.comments")" "200 $want" "R's drops in the file"
 }
 
-# --all-netns at scale: N namespaces (1,000 here, 50 in an emulated VM),
+# --all-netns at scale: N namespaces (1,000 here, 20 in an emulated VM),
 # each with a veth pair and a small ruleset that drops one datagram of its
 # own, are all joined and attributed, though nfdropcap starts with the
 # common soft limit of 1,024 descriptors; descriptors and memory stay
@@ -273,7 +273,7 @@ many_ns_down() { # N
 	return 0
 }
 t_many_namespaces() {
-	local n=$(host_or_slow 1000 50) rss fds i
+	local n=$(host_or_slow 1000 20) rss fds i
 	many_ns_up "$n" || { many_ns_down "$n"; fail "making $n namespaces"; return 1; }
 	(
 		ulimit -S -n 1024
