@@ -284,6 +284,13 @@ file_valid() {
 	}
 }
 
+# summary_count captured|lost: that number in nfdropcap's summary line
+# ("nfdropcap: N captured, N lost, ...") in $T/nfd.err
+summary_count() {
+	awk -v f="$([ "$1" = lost ] && echo 4 || echo 2)" \
+		'/^nfdropcap: [0-9]+ captured, / { print $f }' "$T/nfd.err"
+}
+
 # The handle nft gave the rule in R whose text matches REGEX.
 handle_of() {
 	in_r nft -a list ruleset | grep -E -- "$1" | head -n1 |

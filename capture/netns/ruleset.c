@@ -37,7 +37,6 @@ struct nfd_ruleset {
 	int netns_fd; /* where nft runs; -1: where this process is */
 	const char *nft; /* the binary run, or NULL if there is none */
 	bool want; /* a listing is wanted: a change, or a rule not known */
-	bool loaded; /* a listing was parsed */
 	enum nfd_nft_status last; /* how the latest listing ended */
 	int64_t last_start_ns;
 	struct nfd_nft_run run; /* the listing in progress, if any */
@@ -226,7 +225,6 @@ int nfd_ruleset_parse(struct nfd_ruleset *rs, const char *text)
 	     line = strtok_r(NULL, "\n", &save))
 		err = parse_line(rs, &st, line);
 	free(copy);
-	rs->loaded = true;
 	return err;
 }
 

@@ -202,9 +202,7 @@ t_losses_counted() {
 	nfd_stop
 	expect_eq "$NFD_RC" 0 "exit status" || return 1
 	local counted=$(counter_of 'udp dport 5032 counter')
-	local line=$(grep -E '^nfdropcap: [0-9]+ captured' "$T/nfd.err")
-	local captured=$(echo "$line" | awk '{print $2}')
-	local lost=$(echo "$line" | awk '{print $4}')
+	local captured=$(summary_count captured) lost=$(summary_count lost)
 	fact counted "$counted"
 	fact captured "$captured"
 	fact lost "$lost"
@@ -235,9 +233,7 @@ t_losses_table_full() {
 	nfd_stop
 	expect_eq "$NFD_RC" 0 "exit status" || return 1
 	local counted=$(counter_of 'udp dport 5033 counter')
-	local line=$(grep -E '^nfdropcap: [0-9]+ captured' "$T/nfd.err")
-	local captured=$(echo "$line" | awk '{print $2}')
-	local lost=$(echo "$line" | awk '{print $4}')
+	local captured=$(summary_count captured) lost=$(summary_count lost)
 	local shared=$(sed -n 's/^nfdropcap: \([0-9]*\) of the lost were on interfaces not counted apart.*/\1/p' "$T/nfd.err")
 	fact captured "$captured"
 	expect_eq "$((captured + lost))" "$counted" "captured + lost vs the rule's counter" ||
