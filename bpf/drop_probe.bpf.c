@@ -161,7 +161,7 @@ static __always_inline bool take_verdict(struct nfd_pending_stack *st,
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u32 top = st->top;
-	bool seen = false;
+	bool seen = false, keyless = false;
 
 	for (int i = 1; i <= NFD_PENDING_SLOTS; i++) {
 		struct nfd_pending *p =
@@ -171,6 +171,10 @@ static __always_inline bool take_verdict(struct nfd_pending_stack *st,
 			continue;
 		if (now - p->ts_ns > NFD_PENDING_MAX_AGE_NS) {
 			p->valid = 0;
+			continue;
+		}
+		if (!p->skb && !p->key.nh_len) { /* nftrace: no headers */
+			keyless = true;
 			continue;
 		}
 		seen = true;
@@ -188,7 +192,9 @@ static __always_inline bool take_verdict(struct nfd_pending_stack *st,
 			st->slot[(top - j) & (NFD_PENDING_SLOTS - 1)].valid = 0;
 		return true;
 	}
-	*why = seen ? NFD_WHY_MISMATCH : NFD_WHY_NO_VERDICT;
+	*why = seen    ? NFD_WHY_MISMATCH :
+	       keyless ? NFD_WHY_NO_HEADERS :
+			 NFD_WHY_NO_VERDICT;
 	return false;
 }
 

@@ -44,6 +44,7 @@ enum nfd_why {
 	NFD_WHY_UNHOOKED = 4, /* a rule's verdict nfdropcap does not hook */
 	NFD_WHY_NO_FRAME = 5, /* policy site, but its chain was not seen */
 	NFD_WHY_NOT_TRACED = 6, /* nftrace: its trace rule did not mark it */
+	NFD_WHY_NO_HEADERS = 7, /* nftrace: a drop verdict without headers */
 };
 
 enum nfd_dir {
@@ -114,16 +115,24 @@ struct nfd_pending_stack {
 	struct nfd_pending slot[NFD_PENDING_SLOTS];
 };
 
-/* Header key of a trace message, kept until that packet's verdict. */
+/*
+ * Header key of a trace message, kept until that packet's verdict. A
+ * packet keeps its slot (found by trace id) while it is evaluated; a new
+ * packet takes the slot least recently used, so a packet evaluated in the
+ * middle of another's evaluation (a reject's reply) never takes the
+ * other's slot.
+ */
 struct nfd_trace_hdr {
 	__u32 trace_id;
 	__u32 iif;
 	__u32 valid;
-	__u32 pad;
+	__u32 used; /* the slots' clock when last used */
 	struct nfd_pkt_key key;
 };
 
 struct nfd_trace_hdrs {
+	__u32 clock; /* counts uses of the slots */
+	__u32 pad;
 	struct nfd_trace_hdr slot[NFD_HDR_SLOTS];
 };
 

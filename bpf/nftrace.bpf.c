@@ -247,12 +247,44 @@ static __always_inline void make_key(struct __sk_buff *skb,
 		key->th_len = th_len;
 }
 
+/*
+ * The slot of trace id @id: its own if it has one, else (with @take) the
+ * least recently used one; NULL if none.
+ */
+static __always_inline struct nfd_trace_hdr *hdr_slot(struct nfd_trace_hdrs *h,
+						      __u32 id, bool take)
+{
+	struct nfd_trace_hdr *oldest = &h->slot[0];
+	bool free = false;
+
+	for (int i = 0; i < NFD_HDR_SLOTS; i++) {
+		struct nfd_trace_hdr *s = &h->slot[i];
+
+		if (s->valid && s->trace_id == id) {
+			s->used = ++h->clock;
+			return s;
+		}
+		if (free)
+			continue;
+		if (!s->valid) {
+			oldest = s;
+			free = true;
+		} else if ((__s32)(s->used - oldest->used) < 0) {
+			oldest = s;
+		}
+	}
+	if (!take)
+		return NULL;
+	oldest->used = ++h->clock;
+	return oldest;
+}
+
 /* Remember this packet's headers (first message of each chain walk). */
 static __always_inline void keep_hdr(struct __sk_buff *skb,
 				     struct nfd_trace_hdrs *h,
 				     const struct trace_msg *m)
 {
-	struct nfd_trace_hdr *s = &h->slot[m->trace_id & (NFD_HDR_SLOTS - 1)];
+	struct nfd_trace_hdr *s = hdr_slot(h, m->trace_id, true);
 
 	s->valid = 0;
 	s->trace_id = m->trace_id;
@@ -270,7 +302,11 @@ static __always_inline void load_name(struct __sk_buff *skb, struct span s,
 	dst[NFD_NAME_MAX - 1] = 0;
 }
 
-/* A drop verdict: onto this CPU's pending stack, with its packet's key. */
+/*
+ * A drop verdict: onto this CPU's pending stack, with its packet's key
+ * (none if @hdr is NULL: then it only tells the bytes probe that a drop
+ * verdict was seen).
+ */
 static __always_inline void push(struct __sk_buff *skb,
 				 const struct trace_msg *m,
 				 const struct nfd_trace_hdr *hdr, __u8 family,
@@ -284,8 +320,11 @@ static __always_inline void push(struct __sk_buff *skb,
 	p = nfd_pending_push(st);
 	p->netns = netns;
 	p->trace_id = m->trace_id;
-	p->iif = hdr->iif;
-	__builtin_memcpy(&p->key, &hdr->key, sizeof(p->key));
+	p->iif = hdr ? hdr->iif : 0;
+	if (hdr)
+		__builtin_memcpy(&p->key, &hdr->key, sizeof(p->key));
+	else
+		p->key.nh_len = p->key.th_len = 0;
 	p->rule.kind = m->type == NFT_TRACETYPE_POLICY ? NFD_KIND_POLICY :
 							 NFD_KIND_RULE;
 	p->rule.family = family;
@@ -325,15 +364,13 @@ static __always_inline void handle_msg(struct __sk_buff *skb, __u32 len,
 	h = bpf_map_lookup_elem(&hdrs, &zero);
 	if (!h || !m->have_id)
 		return;
-	s = &h->slot[m->trace_id & (NFD_HDR_SLOTS - 1)];
 	if (m->nh.len)
 		keep_hdr(skb, h, m);
 	if (!is_drop(m))
 		return;
-	if (!s->valid || s->trace_id != m->trace_id) {
+	s = hdr_slot(h, m->trace_id, false);
+	if (!s)
 		nfd_count(NFD_STAT_VERDICT_NOHDR);
-		return;
-	}
 	push(skb, m, s, family, netns);
 }
 

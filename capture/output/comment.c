@@ -61,6 +61,9 @@ const char *nfd_why_text(uint8_t why)
 		return "nfdropcap's trace rule did not mark it: with a filter, "
 		       "it matched only after a rewrite (NAT?) in the hook "
 		       "that dropped it";
+	case NFD_WHY_NO_HEADERS:
+		return "an nftables drop verdict was seen, but not the packet "
+		       "headers that tie it to this packet";
 	case NFD_WHY_NO_FRAME:
 		return "the nf_tables chain evaluating this packet was not "
 		       "seen";

@@ -328,3 +328,58 @@ check_commit_churn() {
 	expect_eq "$(fact_get n)" 100 "drops counted by the rule" &&
 		expect_drops 100 "table inet churn chain input handle $(fact_get h) drop: udp dport 5082 counter drop"
 }
+
+# Rejects by the thousand, behind a jump: each reply (an ICMP error or a
+# reset) is evaluated and traced while its original's drop is still being
+# decided, and its fate varies: accepted (UDP over IPv4), dropped (the
+# resets), itself rejected (ICMPv6). Every rule's drops in the file equal
+# its counter; nothing is unattributed. ICMP rate limits are off in R so
+# that every reject sends its reply.
+t_reject_many() {
+	local n=500
+	slow && n=250
+	in_r sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=1000000 \
+		net.ipv4.icmp_msgs_burst=1000000 net.ipv6.icmp.ratelimit=0
+	capture "table inet filter {
+		chain input { type filter hook input priority 0; jump deny; }
+		chain deny {
+			udp dport 5100 counter reject
+			tcp dport 5101 counter reject with tcp reset
+			udp dport 5102 counter reject with icmpx admin-prohibited; }
+		chain output { type filter hook output priority 0;
+			tcp sport 5101 tcp flags rst counter drop
+			icmpv6 type destination-unreachable counter reject; } }" \
+		reject_traffic $n || return 1
+	in_r sysctl -qw net.ipv4.icmp_ratelimit=1000 net.ipv4.icmp_msgs_per_sec=1000 \
+		net.ipv4.icmp_msgs_burst=50 net.ipv6.icmp.ratelimit=1000
+	in_r nft -a list table inet filter |
+		sed -n 's/.*counter packets \([0-9]*\) .*# handle \([0-9]*\)$/\2 \1/p' >"$T/counters"
+	fact counters "$(tr '\n' ' ' <"$T/counters")"
+	fact sent "$n"
+}
+reject_traffic() {
+	in_c $SEND udp $R4 5100 "$1"
+	in_c $SEND syn $R4 5101 "$1"
+	in_c $SEND udp $R6 5102 "$1"
+}
+check_reject_many() {
+	captured || return 1
+	local n=$(fact_get sent) total=0 h c got
+	fields "$T/out.pcapng" frame.comment | sed 's/\\n.*//' >"$T/comments"
+	if grep -m3 "not attributed" "$T/comments"; then
+		fail "$(grep -c "not attributed" "$T/comments") rejects unattributed"
+		return 1
+	fi
+	set -- $(fact_get counters)
+	[ $# = 10 ] || { fail "want 5 rule counters, got: $*"; return 1; }
+	while [ $# -ge 2 ]; do
+		h=$1 c=$2
+		shift 2
+		got=$(grep -c "^table inet filter chain [a-z]* handle $h drop" "$T/comments")
+		expect_eq "$got" "$c" "drops named handle $h vs its counter" || return 1
+		total=$((total + c))
+	done
+	expect_eq "$(wc -l <"$T/comments")" "$total" "packets vs all counters" || return 1
+	[ "$total" -ge $((4 * n)) ] || fail "only $total drops for $n of each kind"
+	echo "info: $total drops ($n UDP, $n SYN, $n UDP6 rejected; their replies), 0 unattributed"
+}
