@@ -149,15 +149,59 @@ static __always_inline bool key_match(const struct nfd_pkt_key *key,
 }
 
 /*
+ * The ifindex of the bridge @dev is a port of, or of @dev if it is a
+ * bridge; 0 if neither. br_netfilter passes bridged packets through the
+ * inet hooks with the bridge as their input device (a trace's iif), while
+ * skb_iif names the port they came in by. A port's rx_handler_data is its
+ * struct net_bridge_port, whose first member (since 2.6) points to the
+ * bridge's private area, which follows the bridge's net_device
+ * (netdev_priv()). The result is checked to be a bridge.
+ */
+static __always_inline __u32 bridge_of(struct net_device *dev)
+{
+	__u64 ebridge =
+		bpf_core_enum_value(enum netdev_priv_flags, IFF_EBRIDGE);
+	__u64 port =
+		bpf_core_enum_value(enum netdev_priv_flags, IFF_BRIDGE_PORT);
+	__u64 flags, priv;
+	void *br = NULL, *data;
+
+	if (!dev)
+		return 0;
+	flags = BPF_CORE_READ_BITFIELD_PROBED(dev, priv_flags);
+	if (flags & ebridge)
+		return BPF_CORE_READ(dev, ifindex);
+	data = BPF_CORE_READ(dev, rx_handler_data);
+	if (!(flags & port) || !data ||
+	    bpf_probe_read_kernel(&br, sizeof(br), data) || !br)
+		return 0;
+	if (bpf_core_field_exists(dev->priv))
+		priv = bpf_core_field_offset(struct net_device, priv);
+	else /* NETDEV_ALIGN */
+		priv = (bpf_core_type_size(struct net_device) + 31) & ~31ULL;
+	dev = (struct net_device *)(br - priv);
+	flags = BPF_CORE_READ_BITFIELD_PROBED(dev, priv_flags);
+	return flags & ebridge ? BPF_CORE_READ(dev, ifindex) : 0;
+}
+
+/*
+ * Was a verdict that saw input interface @want set for a packet that came
+ * in by @in (skb_iif), or by a port of bridge @bridge? 0 is "unknown".
+ */
+static __always_inline bool same_input(__u32 want, __u32 in, __u32 bridge)
+{
+	return !want || !in || want == in || want == bridge;
+}
+
+/*
  * Take the newest recent verdict on this CPU whose key matches the packet.
  * Verdicts pushed after it belong to packets whose free never came here
  * (evaluation nests strictly on one CPU): they are discarded with it.
  */
-static __always_inline bool take_verdict(struct nfd_pending_stack *st,
-					 struct sk_buff *skb, __u64 task,
-					 __u32 netns, const __u64 *pkt,
-					 const void *nh, __u32 iif,
-					 struct nfd_rule *out, __u8 *why)
+static __always_inline bool
+take_verdict(struct nfd_pending_stack *st, struct sk_buff *skb, __u64 task,
+	     __u32 netns, const __u64 *pkt, const void *nh, __u32 iif,
+	     __u32 bridge, struct nfd_rule *out, __u8 *why)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u32 top = st->top;
@@ -183,7 +227,7 @@ static __always_inline bool take_verdict(struct nfd_pending_stack *st,
 		if (p->skb) { /* backend fentry: this very packet */
 			if (p->skb != (__u64)skb || p->task != task)
 				continue;
-		} else if ((p->iif && iif && p->iif != iif) ||
+		} else if (!same_input(p->iif, iif, bridge) ||
 			   !key_match(&p->key, pkt, nh)) {
 			continue;
 		}
@@ -262,7 +306,8 @@ static __always_inline void attribute(struct nfd_event *ev, struct sk_buff *skb,
 	if (bpf_probe_read_kernel(pkt, sizeof(pkt), nh))
 		__builtin_memset(pkt, 0, sizeof(pkt));
 	if (take_verdict(st, skb, task, netns, pkt, nh,
-			 BPF_CORE_READ(skb, skb_iif), &ev->rule, &why))
+			 BPF_CORE_READ(skb, skb_iif),
+			 bridge_of(BPF_CORE_READ(skb, dev)), &ev->rule, &why))
 		return;
 	if (policy_drop(ev, skb, loc, task, &why))
 		return;

@@ -32,6 +32,9 @@ struct net_device {
 	unsigned short type;
 	unsigned char addr_len;
 	possible_net_t nd_net;
+	unsigned long long priv_flags; /* a 32-bit bitfield since 6.9 */
+	void *rx_handler_data; /* a bridge port's struct net_bridge_port */
+	__u8 priv[]; /* netdev_priv(), since 6.11; after the struct before */
 };
 
 struct sock_common {
@@ -153,6 +156,11 @@ struct nft_base_chain {
 };
 
 /* Values are placeholders: bpf_core_enum_value() reads the kernel's. */
+enum netdev_priv_flags {
+	IFF_EBRIDGE = 1,
+	IFF_BRIDGE_PORT = 2,
+};
+
 enum skb_drop_reason {
 	SKB_DROP_REASON_NETFILTER_DROP = 12,
 };

@@ -39,6 +39,8 @@ R=nfdt-r-$SUFFIX
 S=nfdt-s-$SUFFIX
 C4=10.77.1.1 R4=10.77.1.254 R4S=10.77.2.254 S4=10.77.2.1
 C6=fd77:1::1 R6=fd77:1::fe R6S=fd77:2::fe S6=fd77:2::1
+# bridge_up: C and S on one LAN through bridge br0 in R (address RB4)
+CB4=10.77.9.1 SB4=10.77.9.2 RB4=10.77.9.254
 SKIP=77 # a test's exit status when it cannot run here (it says why)
 
 # nfdropcap with the backend under test (in the foreground: a job started
@@ -99,6 +101,37 @@ topo_up() {
 		sleep 0.1
 	done
 	sleep 0.2
+}
+
+# bridge_up: ports rb0 (peer cb0 in C) and rb1 (peer sb0 in S) of bridge
+# br0 in R, br_netfilter passing bridged IP to R's inet hooks. Undo with
+# bridge_down.
+bridge_up() {
+	bridge_down
+	ip -n "$R" link add br0 type bridge || return 1
+	ip link add cb0 netns "$C" type veth peer name rb0 netns "$R" &&
+		ip link add sb0 netns "$S" type veth peer name rb1 netns "$R" ||
+		return 1
+	ip -n "$R" link set rb0 master br0 && ip -n "$R" link set rb1 master br0 ||
+		return 1
+	in_c ip addr add $CB4/24 dev cb0
+	in_s ip addr add $SB4/24 dev sb0
+	in_r ip addr add $RB4/24 dev br0
+	for l in br0 rb0 rb1; do ip -n "$R" link set $l up; done
+	ip -n "$C" link set cb0 up && ip -n "$S" link set sb0 up
+	in_r sysctl -qw net.bridge.bridge-nf-call-iptables=1 \
+		net.bridge.bridge-nf-call-ip6tables=1 || return 1
+	# neighbours resolved up front (without STP the ports forward at once)
+	in_c $SEND udp $SB4 9 1 && in_c $SEND udp $RB4 9 1 &&
+		in_s $SEND udp $CB4 9 1 || return 1
+	sleep 0.2
+}
+
+bridge_down() {
+	ip -n "$R" link del br0 2>/dev/null
+	ip -n "$R" link del rb0 2>/dev/null
+	ip -n "$R" link del rb1 2>/dev/null
+	return 0
 }
 
 topo_down() {

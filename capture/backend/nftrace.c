@@ -203,6 +203,22 @@ static int create_table(struct nftrace *priv, int *fd, const char *table)
 	return nfd_nftrace_table_create(*fd, table, NULL);
 }
 
+/*
+ * Bridged frames are traced from the bridge family's hooks when the kernel
+ * has that family; without it they are still traced where br_netfilter
+ * passes them through the inet hooks.
+ */
+static void add_bridge_table(struct nftrace *priv, int fd, const char *table)
+{
+	int err = nfd_nftrace_bridge_table_create(fd, table);
+
+	if (err && priv->verbose)
+		fprintf(stderr,
+			"nfdropcap: bridged frames traced only through "
+			"br_netfilter: creating trace table bridge %s: %s\n",
+			table, strerror(-err));
+}
+
 static void *nftrace_attach_netns(struct nfd_backend *b, int *err)
 {
 	struct nftrace *priv = b->priv;
@@ -234,6 +250,7 @@ static void *nftrace_attach_netns(struct nfd_backend *b, int *err)
 			table, strerror(-*err));
 		goto detach;
 	}
+	add_bridge_table(priv, t->table_fd, table);
 	return t;
 detach:
 	nftrace_detach_netns(b, t);

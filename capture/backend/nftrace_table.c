@@ -27,8 +27,20 @@
  * Fragments are all traced: the filter sees only pieces of them here, the
  * written file the reassembled packet.
  *
- * With flags owner the kernel deletes the table when the socket that made
- * it closes, however the process ends.
+ * Bridged frames pass the inet hooks only through br_netfilter; a second
+ * table marks them at the bridge family's own hooks, before any bridge
+ * table's chains, filter or not (more is traced, never less):
+ *
+ *   table bridge NAME {
+ *	flags owner
+ *	chain pre { type filter hook prerouting priority -2147483648;
+ *		meta nftrace set 1 accept }
+ *	chain out { type filter hook output priority -2147483648;
+ *		meta nftrace set 1 accept }
+ *   }
+ *
+ * With flags owner the kernel deletes the tables when the socket that made
+ * them closes, however the process ends.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -36,6 +48,7 @@
 #include <errno.h>
 #include <arpa/inet.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter_bridge.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nf_tables_compat.h>
@@ -46,6 +59,9 @@
 #include "nftrace_table.h"
 
 _Static_assert(NFD_NARROW_BYTECODE == XT_BPF_MAX_NUM_INSTR, "xt_bpf's limit");
+_Static_assert(NF_BR_PRE_ROUTING == NF_INET_PRE_ROUTING &&
+		       NF_BR_LOCAL_OUT == NF_INET_LOCAL_OUT,
+	       "the bridge family's hooks are numbered as inet's");
 
 #define TRACE_PRIORITY (-2147483647 - 1) /* NF_IP_PRI_FIRST */
 #define IPPROTO_FRAGMENT_HDR 44
@@ -166,13 +182,22 @@ static int put_trace_chain(struct nl_buf *b, uint32_t *seq, const char *table,
 	return 4;
 }
 
+/* Sends @b's batch, which wants @acks answers, and frees @b. */
+static int send_batch(int fd, struct nl_buf *b, int acks)
+{
+	int err = b->overflow ? -EMSGSIZE : nl_send_and_ack(fd, b, acks);
+
+	free(b);
+	return err;
+}
+
 int nfd_nftrace_table_create(int fd, const char *table,
 			     const struct nfd_narrow *n)
 {
 	static const struct nfd_narrow all = { .len = 0 };
 	struct nl_buf *b = malloc(sizeof(*b));
 	uint32_t seq = 1;
-	int err, acks = 1;
+	int acks = 1;
 
 	if (!b)
 		return -ENOMEM;
@@ -185,8 +210,25 @@ int nfd_nftrace_table_create(int fd, const char *table,
 	     i++)
 		acks += put_trace_chain(b, &seq, table, (int)i, n);
 	nl_batch_end(b, seq++);
+	return send_batch(fd, b, acks);
+}
 
-	err = b->overflow ? -EMSGSIZE : nl_send_and_ack(fd, b, acks);
-	free(b);
-	return err;
+int nfd_nftrace_bridge_table_create(int fd, const char *table)
+{
+	static const struct nfd_narrow all = { .len = 0 };
+	struct nl_buf *b = malloc(sizeof(*b));
+	uint32_t seq = 1;
+	int acks = 1;
+
+	if (!b)
+		return -ENOMEM;
+	nl_buf_init(b);
+	b->family = NFPROTO_BRIDGE;
+	nl_batch_begin(b, seq++);
+	nl_nft_table(b, seq++, table, NFT_TABLE_F_OWNER);
+	for (size_t i = 0; i < sizeof(trace_chains) / sizeof(trace_chains[0]);
+	     i++)
+		acks += put_trace_chain(b, &seq, table, (int)i, &all);
+	nl_batch_end(b, seq++);
+	return send_batch(fd, b, acks);
 }

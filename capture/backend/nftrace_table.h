@@ -15,5 +15,7 @@ struct nfd_narrow;
  */
 int nfd_nftrace_table_create(int fd, const char *name,
 			     const struct nfd_narrow *n);
+/* The bridge family's trace table (marks every bridged frame). */
+int nfd_nftrace_bridge_table_create(int fd, const char *name);
 
 #endif /* NFD_NFTRACE_TABLE_H */

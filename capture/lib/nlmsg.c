@@ -36,6 +36,7 @@ void nl_buf_init(struct nl_buf *b)
 	b->len = 0;
 	b->msg = 0;
 	b->overflow = 0;
+	b->family = NFPROTO_INET;
 }
 
 void nl_msg_begin(struct nl_buf *b, uint16_t type, uint16_t flags, uint32_t seq,
@@ -225,7 +226,7 @@ void nl_nft_table(struct nl_buf *b, uint32_t seq, const char *name,
 		  uint32_t flags)
 {
 	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWTABLE), NLM_F_CREATE | NLM_F_ACK,
-		     seq, NFPROTO_INET, 0);
+		     seq, b->family, 0);
 	nl_put_str(b, NFTA_TABLE_NAME, name);
 	if (flags)
 		nl_put_be32(b, NFTA_TABLE_FLAGS, flags);
@@ -238,7 +239,7 @@ void nl_nft_chain(struct nl_buf *b, uint32_t seq, const char *table,
 	size_t nest;
 
 	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWCHAIN), NLM_F_CREATE | NLM_F_ACK,
-		     seq, NFPROTO_INET, 0);
+		     seq, b->family, 0);
 	nl_put_str(b, NFTA_CHAIN_TABLE, table);
 	nl_put_str(b, NFTA_CHAIN_NAME, name);
 	if (hook >= 0) {
@@ -257,7 +258,7 @@ size_t nl_nft_rule_begin(struct nl_buf *b, uint32_t seq, const char *table,
 			 const char *chain)
 {
 	nl_msg_begin(b, NFT_MSG(NFT_MSG_NEWRULE),
-		     NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq, NFPROTO_INET,
+		     NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq, b->family,
 		     0);
 	nl_put_str(b, NFTA_RULE_TABLE, table);
 	nl_put_str(b, NFTA_RULE_CHAIN, chain);

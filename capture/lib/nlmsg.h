@@ -17,6 +17,7 @@ struct nl_buf {
 	size_t len; /* bytes used */
 	size_t msg; /* offset of the message being built */
 	int overflow; /* set when something did not fit */
+	uint8_t family; /* of the nf_tables objects built: NFPROTO_INET */
 };
 
 void nl_buf_init(struct nl_buf *b);
@@ -56,19 +57,22 @@ void nl_expr_payload(struct nl_buf *b, uint32_t base, uint32_t offset,
 /* bitwise: @reg = (@reg & @mask) ^ 0, @len bytes */
 void nl_expr_and(struct nl_buf *b, uint32_t reg, const void *mask, size_t len);
 
-/* A batch of nf_tables messages (all of family inet here) begins or ends. */
+/*
+ * A batch of nf_tables messages begins or ends. The tables, chains and
+ * rules below are of family @b->family (NFPROTO_INET after nl_buf_init).
+ */
 void nl_batch_begin(struct nl_buf *b, uint32_t seq);
 void nl_batch_end(struct nl_buf *b, uint32_t seq);
-/* NEWTABLE inet @name with NFTA_TABLE_FLAGS @flags (0: none). */
+/* NEWTABLE @name with NFTA_TABLE_FLAGS @flags (0: none). */
 void nl_nft_table(struct nl_buf *b, uint32_t seq, const char *name,
 		  uint32_t flags);
 /*
- * NEWCHAIN inet @table @name: a filter base chain on @hook at @priority
+ * NEWCHAIN @table @name: a filter base chain on @hook at @priority
  * with @policy (< 0: the default), or a regular chain when @hook < 0.
  */
 void nl_nft_chain(struct nl_buf *b, uint32_t seq, const char *table,
 		  const char *name, int hook, int32_t priority, int policy);
-/* NEWRULE appended to inet @table @chain: returns its expression list. */
+/* NEWRULE appended to @table @chain: returns its expression list. */
 size_t nl_nft_rule_begin(struct nl_buf *b, uint32_t seq, const char *table,
 			 const char *chain);
 void nl_nft_rule_end(struct nl_buf *b, size_t list);

@@ -383,3 +383,56 @@ check_reject_many() {
 	[ "$total" -ge $((4 * n)) ] || fail "only $total drops for $n of each kind"
 	echo "info: $total drops ($n UDP, $n SYN, $n UDP6 rejected; their replies), 0 unattributed"
 }
+
+# Bridged traffic (C and S on one LAN through bridge br0 in R) dropped by
+# an ip table through br_netfilter, as Docker's `-A FORWARD -i br1 -o br1
+# -j DROP` does (the trace names the bridge, the freed packet a port), and
+# at input on the bridge's own address.
+t_bridged_ip() {
+	bridge_up || { bridge_down; return 1; }
+	capture "table ip filter {
+		chain forward { type filter hook forward priority 0;
+			iifname br0 oifname br0 udp dport 5110 counter drop; }
+		chain input { type filter hook input priority 0;
+			iifname br0 udp dport 5111 counter drop; } }" \
+		bridged_traffic 5110 5111
+	local rc=$?
+	fact hf "$(handle_of 'udp dport 5110')"
+	fact hi "$(handle_of 'udp dport 5111')"
+	fact nf "$(counter_of 'udp dport 5110')"
+	bridge_down
+	return $rc
+}
+bridged_traffic() {
+	in_c $SEND udp $SB4 "$1" 3 && in_c $SEND udp $RB4 "$2" 2
+}
+check_bridged_ip() {
+	captured || return 1
+	expect_eq "$(fact_get nf)" 3 "the forward rule's counter" || return 1
+	expect_drops 5 "table ip filter chain (forward handle $(fact_get hf) drop: iifname \"br0\" oifname \"br0\" udp dport 5110|input handle $(fact_get hi) drop: iifname \"br0\" udp dport 5111)" || return 1
+	expect_eq "$(grep -c "chain forward" "$T/comments")" 3 "forward drops"
+}
+
+# A bridge-family table drops bridged frames at prerouting and forward.
+t_bridge_table() {
+	bridge_up || { bridge_down; return 1; }
+	capture "table bridge filter {
+		chain pre { type filter hook prerouting priority 0;
+			udp dport 5112 counter drop; }
+		chain forward { type filter hook forward priority 0;
+			udp dport 5113 counter drop; } }" \
+		bridged_traffic_to_s 5112 5113
+	local rc=$?
+	fact hp "$(handle_of 'udp dport 5112')"
+	fact hf "$(handle_of 'udp dport 5113')"
+	bridge_down
+	return $rc
+}
+bridged_traffic_to_s() {
+	in_c $SEND udp $SB4 "$1" 2 && in_c $SEND udp $SB4 "$2" 3
+}
+check_bridge_table() {
+	captured || return 1
+	expect_drops 5 "table bridge filter chain (pre handle $(fact_get hp) drop: udp dport 5112|forward handle $(fact_get hf) drop: udp dport 5113)" || return 1
+	expect_eq "$(grep -c "chain forward" "$T/comments")" 3 "forward drops"
+}
