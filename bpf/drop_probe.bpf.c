@@ -278,14 +278,19 @@ static __always_inline bool policy_drop(struct nfd_event *ev,
 	return true;
 }
 
-/* Backend nftrace, no verdict: was the packet ever marked for tracing? */
-static __always_inline bool not_traced(struct sk_buff *skb)
+/*
+ * Backend nftrace, no verdict: if the packet was never marked for tracing,
+ * why (NFD_WHY_NOT_TRACED with a filter, else NFD_WHY_NOT_MARKED); else 0.
+ */
+static __always_inline __u8 not_traced(struct sk_buff *skb)
 {
 	struct nfd_sites *s = nfd_sites();
 
-	if (!bpf_core_field_exists(skb->nf_trace))
-		return false;
-	return s && s->traced && !BPF_CORE_READ_BITFIELD_PROBED(skb, nf_trace);
+	if (!bpf_core_field_exists(skb->nf_trace) || !s || !s->traced ||
+	    BPF_CORE_READ_BITFIELD_PROBED(skb, nf_trace))
+		return 0;
+	return s->traced == NFD_TRACED_FILTER ? NFD_WHY_NOT_TRACED :
+						NFD_WHY_NOT_MARKED;
 }
 
 static __always_inline void attribute(struct nfd_event *ev, struct sk_buff *skb,
@@ -311,8 +316,8 @@ static __always_inline void attribute(struct nfd_event *ev, struct sk_buff *skb,
 		return;
 	if (policy_drop(ev, skb, loc, task, &why))
 		return;
-	if (why == NFD_WHY_NO_VERDICT && not_traced(skb))
-		why = NFD_WHY_NOT_TRACED;
+	if (why == NFD_WHY_NO_VERDICT)
+		why = not_traced(skb) ?: why;
 unattributed:
 	ev->rule.kind = NFD_KIND_NONE;
 	ev->rule.why = why;

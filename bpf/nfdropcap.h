@@ -45,6 +45,7 @@ enum nfd_why {
 	NFD_WHY_NO_FRAME = 5, /* policy site, but its chain was not seen */
 	NFD_WHY_NOT_TRACED = 6, /* nftrace: its trace rule did not mark it */
 	NFD_WHY_NO_HEADERS = 7, /* nftrace: a drop verdict without headers */
+	NFD_WHY_NOT_MARKED = 8, /* nftrace, no filter: dropped before marked */
 };
 
 enum nfd_dir {
@@ -165,6 +166,13 @@ struct nfd_sites {
 	__u64 policy;
 	__u32 canary_netns; /* the canary's namespace: never captured */
 	__u32 traced; /* backend nftrace: verdicts only of marked packets */
+};
+
+/* nfd_sites.traced: which packets backend nftrace marks for tracing. */
+enum nfd_traced {
+	NFD_TRACED_NO = 0, /* not backend nftrace */
+	NFD_TRACED_ALL = 1, /* every packet, from its first hook */
+	NFD_TRACED_FILTER = 2, /* those the capture filter matches */
 };
 
 /* A drop of the fentry canary, as its kfree_skb probe saw it. */

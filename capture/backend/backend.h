@@ -42,6 +42,11 @@ struct nfd_backend {
 	 */
 	void *(*attach_netns)(struct nfd_backend *b, int *err);
 	void (*detach_netns)(struct nfd_backend *b, void *inst);
+	/*
+	 * Called often from the capture loop for each namespace; must not
+	 * block. NULL: nothing to do.
+	 */
+	void (*poll_netns)(struct nfd_backend *b, void *inst);
 	void (*unload)(struct nfd_backend *b);
 	/*
 	 * --check, once it loaded: what load did not try and a capture will

@@ -26,6 +26,7 @@
 #include "nftrace_filter.h"
 #include "lib/nlmsg.h"
 #include "drop_probe.h"
+#include "nftrace_netdev.h"
 #include "nftrace_table.h"
 #include "nftrace.skel.h"
 
@@ -35,10 +36,14 @@ struct nftrace {
 	int verbose;
 };
 
-/* One network namespace's part: the trace table and the trace socket. */
+/*
+ * One network namespace's part: the trace tables, the trace socket, and
+ * without a filter the ingress trace chains of its devices.
+ */
 struct nftrace_ns {
 	int trace_fd; /* NFNLGRP_NFTRACE listener, with the socket filter */
-	int table_fd; /* owner of the trace table */
+	int table_fd; /* owner of the trace tables inet and bridge */
+	struct nfd_netdev_follow netdev;
 };
 
 static int nftrace_available(char *why, size_t len)
@@ -87,10 +92,14 @@ close_fd:
 	return err;
 }
 
-/* Tells the bytes probe that verdicts come only for marked packets. */
-static int mark_traced(const struct nfd_drop_probe *p)
+/*
+ * Tells the bytes probe that verdicts come only for marked packets, and
+ * whether a filter chooses them (NFD_TRACED_*).
+ */
+static int mark_traced(const struct nfd_drop_probe *p, bool filtered)
 {
-	struct nfd_sites s = { .traced = 1 };
+	struct nfd_sites s = { .traced = filtered ? NFD_TRACED_FILTER :
+						    NFD_TRACED_ALL };
 	__u32 zero = 0;
 
 	if (bpf_map_update_elem(nfd_drop_probe_sites_fd(p), &zero, &s, BPF_ANY))
@@ -98,12 +107,34 @@ static int mark_traced(const struct nfd_drop_probe *p)
 	return 0;
 }
 
+/* Narrows tracing to @filter where it can, and says what it did in @msg. */
+static void describe(struct nftrace *t, const char *filter, char *msg,
+		     size_t len)
+{
+	char why[256];
+
+	if (!filter)
+		snprintf(msg, len, "socket filter loaded; every packet traced");
+	else if (nfd_narrow_compile(filter, &t->narrow, why, sizeof(why)))
+		snprintf(
+			msg, len,
+			"socket filter loaded; every packet traced, the filter "
+			"cannot run before tracing: %s",
+			why);
+	else
+		snprintf(
+			msg, len,
+			"socket filter loaded; only packets the filter matches "
+			"are traced (xt_bpf, %u classic instructions%s)",
+			t->narrow.len,
+			t->narrow.prog_fd >= 0 ? ", run as eBPF" : "");
+}
+
 static int nftrace_load(struct nfd_backend *b,
 			const struct nfd_backend_env *env, char *msg,
 			size_t len)
 {
 	struct nftrace *t = calloc(1, sizeof(*t));
-	char why[256];
 	int err;
 
 	if (!t)
@@ -119,28 +150,21 @@ static int nftrace_load(struct nfd_backend *b,
 	}
 	err = nfd_drop_probe_share_maps(env->probe, t->skel->obj);
 	err = err ?: nftrace_bpf__load(t->skel);
-	err = err ?: mark_traced(env->probe);
 	if (err) {
 		snprintf(msg, len, "loading the nftrace socket filter: %s",
 			 strerror(-err));
 		goto destroy;
 	}
 	b->priv = t;
-	if (!env->filter)
-		snprintf(msg, len, "socket filter loaded; every packet traced");
-	else if (nfd_narrow_compile(env->filter, &t->narrow, why, sizeof(why)))
-		snprintf(
-			msg, len,
-			"socket filter loaded; every packet traced, the filter "
-			"cannot run before tracing: %s",
-			why);
-	else
-		snprintf(
-			msg, len,
-			"socket filter loaded; only packets the filter matches "
-			"are traced (xt_bpf, %u classic instructions%s)",
-			t->narrow.len,
-			t->narrow.prog_fd >= 0 ? ", run as eBPF" : "");
+	describe(t, env->filter, msg, len);
+	err = mark_traced(env->probe, t->narrow.len > 0);
+	if (err) {
+		snprintf(msg, len, "telling the bytes probe: %s",
+			 strerror(-err));
+		b->priv = NULL;
+		nfd_narrow_release(&t->narrow);
+		goto destroy;
+	}
 	return 0;
 destroy:
 	nftrace_bpf__destroy(t->skel);
@@ -170,7 +194,17 @@ static void nftrace_detach_netns(struct nfd_backend *b, void *inst)
 		close(t->table_fd);
 	if (t->trace_fd >= 0)
 		close(t->trace_fd);
+	nfd_netdev_follow_stop(&t->netdev);
 	free(t);
+}
+
+static void nftrace_poll_netns(struct nfd_backend *b, void *inst)
+{
+	struct nftrace_ns *t = inst;
+
+	(void)b;
+	if (t)
+		nfd_netdev_follow_poll(&t->netdev);
 }
 
 /*
@@ -229,7 +263,7 @@ static void *nftrace_attach_netns(struct nfd_backend *b, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	t->table_fd = -1;
+	t->table_fd = t->netdev.rt_fd = t->netdev.table_fd = -1;
 	t->trace_fd = open_trace_socket(
 		bpf_program__fd(priv->skel->progs.nfd_trace_filter));
 	if (t->trace_fd < 0) {
@@ -251,6 +285,8 @@ static void *nftrace_attach_netns(struct nfd_backend *b, int *err)
 		goto detach;
 	}
 	add_bridge_table(priv, t->table_fd, table);
+	if (!priv->narrow.len) /* not narrowed: mark at ingress too */
+		nfd_netdev_follow_start(&t->netdev, table, priv->verbose);
 	return t;
 detach:
 	nftrace_detach_netns(b, t);
@@ -282,6 +318,7 @@ struct nfd_backend nfd_backend_nftrace = {
 	.load = nftrace_load,
 	.attach_netns = nftrace_attach_netns,
 	.detach_netns = nftrace_detach_netns,
+	.poll_netns = nftrace_poll_netns,
 	.unload = nftrace_unload,
 	.selfcheck = nftrace_selfcheck,
 };

@@ -39,10 +39,22 @@
  *		meta nftrace set 1 accept }
  *   }
  *
+ * Packets dropped at a device's ingress hook (netdev tables, inet ingress
+ * chains) have not passed prerouting yet: without a filter, a netdev
+ * table marks them first, one chain per device (nftrace_netdev.c follows
+ * the devices as they come and go):
+ *
+ *   table netdev NAME {
+ *	flags owner
+ *	chain in<IFINDEX> { type filter hook ingress device DEV
+ *		priority -2147483648; meta nftrace set 1 accept }
+ *   }
+ *
  * With flags owner the kernel deletes the tables when the socket that made
  * them closes, however the process ends.
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
@@ -231,4 +243,79 @@ int nfd_nftrace_bridge_table_create(int fd, const char *table)
 		acks += put_trace_chain(b, &seq, table, (int)i, &all);
 	nl_batch_end(b, seq++);
 	return send_batch(fd, b, acks);
+}
+
+/* One batch, numbered from *@seq on: @put fills it, returning its acks. */
+static int netdev_batch(int fd, uint32_t *seq,
+			int (*put)(struct nl_buf *b, uint32_t *seq,
+				   const void *arg),
+			const void *arg)
+{
+	struct nl_buf *b = malloc(sizeof(*b));
+	int acks;
+
+	if (!b)
+		return -ENOMEM;
+	nl_buf_init(b);
+	b->family = NFPROTO_NETDEV;
+	nl_batch_begin(b, (*seq)++);
+	acks = put(b, seq, arg);
+	nl_batch_end(b, (*seq)++);
+	return send_batch(fd, b, acks);
+}
+
+static int put_netdev_table(struct nl_buf *b, uint32_t *seq, const void *arg)
+{
+	nl_nft_table(b, (*seq)++, arg, NFT_TABLE_F_OWNER);
+	return 1;
+}
+
+int nfd_nftrace_netdev_table_create(int fd, uint32_t *seq, const char *table)
+{
+	return netdev_batch(fd, seq, put_netdev_table, table);
+}
+
+struct netdev_chain {
+	const char *table;
+	const char *dev;
+	char name[32];
+};
+
+static int put_netdev_chain(struct nl_buf *b, uint32_t *seq, const void *arg)
+{
+	const struct netdev_chain *c = arg;
+	size_t list;
+
+	nl_nft_netdev_chain(b, (*seq)++, c->table, c->name, NF_NETDEV_INGRESS,
+			    TRACE_PRIORITY, c->dev);
+	list = nl_nft_rule_begin(b, (*seq)++, c->table, c->name);
+	put_trace_and_accept(b);
+	nl_nft_rule_end(b, list);
+	return 2;
+}
+
+static int put_netdev_del(struct nl_buf *b, uint32_t *seq, const void *arg)
+{
+	const struct netdev_chain *c = arg;
+
+	nl_nft_del_chain(b, (*seq)++, c->table, c->name);
+	return 1;
+}
+
+int nfd_nftrace_netdev_chain_add(int fd, uint32_t *seq, const char *table,
+				 unsigned int ifindex, const char *dev)
+{
+	struct netdev_chain c = { .table = table, .dev = dev };
+
+	snprintf(c.name, sizeof(c.name), "in%u", ifindex);
+	return netdev_batch(fd, seq, put_netdev_chain, &c);
+}
+
+int nfd_nftrace_netdev_chain_del(int fd, uint32_t *seq, const char *table,
+				 unsigned int ifindex)
+{
+	struct netdev_chain c = { .table = table };
+
+	snprintf(c.name, sizeof(c.name), "in%u", ifindex);
+	return netdev_batch(fd, seq, put_netdev_del, &c);
 }

@@ -233,8 +233,9 @@ void nl_nft_table(struct nl_buf *b, uint32_t seq, const char *name,
 	nl_msg_end(b);
 }
 
-void nl_nft_chain(struct nl_buf *b, uint32_t seq, const char *table,
-		  const char *name, int hook, int32_t priority, int policy)
+static void put_chain(struct nl_buf *b, uint32_t seq, const char *table,
+		      const char *name, int hook, int32_t priority, int policy,
+		      const char *dev)
 {
 	size_t nest;
 
@@ -246,11 +247,36 @@ void nl_nft_chain(struct nl_buf *b, uint32_t seq, const char *table,
 		nest = nl_nest_begin(b, NFTA_CHAIN_HOOK);
 		nl_put_be32(b, NFTA_HOOK_HOOKNUM, hook);
 		nl_put_be32(b, NFTA_HOOK_PRIORITY, (uint32_t)priority);
+		if (dev)
+			nl_put_str(b, NFTA_HOOK_DEV, dev);
 		nl_nest_end(b, nest);
 		nl_put_str(b, NFTA_CHAIN_TYPE, "filter");
 		if (policy >= 0)
 			nl_put_be32(b, NFTA_CHAIN_POLICY, policy);
 	}
+	nl_msg_end(b);
+}
+
+void nl_nft_chain(struct nl_buf *b, uint32_t seq, const char *table,
+		  const char *name, int hook, int32_t priority, int policy)
+{
+	put_chain(b, seq, table, name, hook, priority, policy, NULL);
+}
+
+void nl_nft_netdev_chain(struct nl_buf *b, uint32_t seq, const char *table,
+			 const char *name, int hook, int32_t priority,
+			 const char *dev)
+{
+	put_chain(b, seq, table, name, hook, priority, -1, dev);
+}
+
+void nl_nft_del_chain(struct nl_buf *b, uint32_t seq, const char *table,
+		      const char *name)
+{
+	nl_msg_begin(b, NFT_MSG(NFT_MSG_DELCHAIN), NLM_F_ACK, seq, b->family,
+		     0);
+	nl_put_str(b, NFTA_CHAIN_TABLE, table);
+	nl_put_str(b, NFTA_CHAIN_NAME, name);
 	nl_msg_end(b);
 }
 

@@ -72,6 +72,13 @@ void nl_nft_table(struct nl_buf *b, uint32_t seq, const char *name,
  */
 void nl_nft_chain(struct nl_buf *b, uint32_t seq, const char *table,
 		  const char *name, int hook, int32_t priority, int policy);
+/* NEWCHAIN of a netdev table: a filter base chain on @hook of device @dev. */
+void nl_nft_netdev_chain(struct nl_buf *b, uint32_t seq, const char *table,
+			 const char *name, int hook, int32_t priority,
+			 const char *dev);
+/* DELCHAIN @table @name */
+void nl_nft_del_chain(struct nl_buf *b, uint32_t seq, const char *table,
+		      const char *name);
 /* NEWRULE appended to @table @chain: returns its expression list. */
 size_t nl_nft_rule_begin(struct nl_buf *b, uint32_t seq, const char *table,
 			 const char *chain);

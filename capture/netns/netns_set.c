@@ -233,9 +233,12 @@ int nfd_netns_set_scan(struct nfd_netns_set *s)
 
 void nfd_netns_set_poll(struct nfd_netns_set *s, int64_t now_ns)
 {
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
 		if (s->v[i].rs)
 			nfd_ruleset_poll(s->v[i].rs, now_ns);
+		if (s->backend->poll_netns && s->v[i].inst)
+			s->backend->poll_netns(s->backend, s->v[i].inst);
+	}
 }
 
 void nfd_netns_set_free(struct nfd_netns_set *s)

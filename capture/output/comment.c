@@ -61,6 +61,10 @@ const char *nfd_why_text(uint8_t why)
 		return "nfdropcap's trace rule did not mark it: with a filter, "
 		       "it matched only after a rewrite (NAT?) in the hook "
 		       "that dropped it";
+	case NFD_WHY_NOT_MARKED:
+		return "nfdropcap's trace rules did not mark it: dropped "
+		       "before they ran (at the ingress of a device that "
+		       "had no trace chain yet?)";
 	case NFD_WHY_NO_HEADERS:
 		return "an nftables drop verdict was seen, but not the packet "
 		       "headers that tie it to this packet";

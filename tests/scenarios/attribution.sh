@@ -436,3 +436,44 @@ check_bridge_table() {
 	expect_drops 5 "table bridge filter chain (pre handle $(fact_get hp) drop: udp dport 5112|forward handle $(fact_get hf) drop: udp dport 5113)" || return 1
 	expect_eq "$(grep -c "chain forward" "$T/comments")" 3 "forward drops"
 }
+
+# Drops before prerouting and after postrouting: a netdev table's ingress
+# and egress chains, an inet ingress chain, and the ingress of a device
+# made after the start (nftrace follows devices as they come).
+t_netdev_hooks() {
+	load_rules "table netdev edge {
+		chain in { type filter hook ingress device r0 priority 0;
+			udp dport 5120 counter drop; }
+		chain out { type filter hook egress device r1 priority 0;
+			udp dport 5122 counter drop; } }
+	table inet early {
+		chain in { type filter hook ingress device r0 priority 0;
+			udp dport 5121 counter drop; } }" || return 1
+	nfd_start -w "$T/out.pcapng" || return 1
+	in_c $SEND udp $R4 5120 2
+	in_c $SEND udp $R4 5121 2
+	in_c $SEND udp $S4 5122 2
+	# a device made now, and its own netdev chain
+	ip link add cx0 netns "$C" type veth peer name rx0 netns "$R" &&
+		in_c ip addr add 10.77.8.1/24 dev cx0 && in_r ip addr add 10.77.8.254/24 dev rx0 &&
+		ip -n "$C" link set cx0 up && ip -n "$R" link set rx0 up &&
+		in_r nft add chain netdev edge late "{ type filter hook ingress device rx0 priority 0; }" &&
+		in_r nft add rule netdev edge late udp dport 5123 counter drop || fail "new device"
+	sleep 0.5
+	in_c $SEND udp 10.77.8.254 5123 2
+	nfd_stop
+	expect_eq "$NFD_RC" 0 "exit status" || return 1
+	local p
+	for p in 5120 5121 5122 5123; do
+		fact "h$p" "$(handle_of "udp dport $p")"
+	done
+	ip -n "$R" link del rx0
+}
+check_netdev_hooks() {
+	captured || return 1
+	expect_drops 8 "table (netdev edge chain in handle $(fact_get h5120) drop: udp dport 5120|inet early chain in handle $(fact_get h5121) drop: udp dport 5121|netdev edge chain out handle $(fact_get h5122) drop: udp dport 5122|netdev edge chain late handle $(fact_get h5123) drop: udp dport 5123)" || return 1
+	local p
+	for p in 5120 5121 5122 5123; do
+		expect_eq "$(grep -c "udp dport $p" "$T/comments")" 2 "drops of port $p" || return 1
+	done
+}
