@@ -65,6 +65,26 @@ enum nfd_stat {
 	NFD_STAT_MAX,
 };
 
+/*
+ * The jumps and gotos that led from the base chain to the dropping rule's
+ * chain, as rule handles (unique in their table; userspace names their
+ * chains). @known is 0 where the backend does not follow paths.
+ */
+#define NFD_PATH_MAX 16 /* NFT_JUMP_STACK_SIZE */
+enum nfd_hop {
+	NFD_HOP_JUMP = 1,
+	NFD_HOP_GOTO = 2,
+};
+
+struct nfd_path {
+	__u64 handle[NFD_PATH_MAX]; /* the rule that jumped or went to */
+	__u8 kind[NFD_PATH_MAX]; /* enum nfd_hop */
+	__u8 n; /* hops, from the base chain */
+	__u8 cut; /* more than NFD_PATH_MAX hops: the path is not known */
+	__u8 known; /* followed: n == 0 means the base chain dropped it */
+	__u8 pad[5];
+};
+
 /* The rule that dropped a packet, as the kernel named it. */
 struct nfd_rule {
 	__u64 handle; /* 0 for a policy */
@@ -75,6 +95,7 @@ struct nfd_rule {
 	__u8 pad;
 	char table[NFD_NAME_MAX];
 	char chain[NFD_NAME_MAX];
+	struct nfd_path path;
 };
 
 /*
@@ -129,6 +150,9 @@ struct nfd_trace_hdr {
 	__u32 valid;
 	__u32 used; /* the slots' clock when last used */
 	struct nfd_pkt_key key;
+	struct nfd_path path; /* of the chain walk in progress */
+	__u64 chain[NFD_PATH_MAX]; /* hash of the chain each hop led to */
+	__u64 base; /* hash of the walk's base chain name */
 };
 
 struct nfd_trace_hdrs {
@@ -218,7 +242,10 @@ struct nfd_event {
 	struct nfd_rule rule;
 };
 
-_Static_assert(sizeof(struct nfd_rule) == 16 + 2 * NFD_NAME_MAX,
+_Static_assert(sizeof(struct nfd_path) == 9 * NFD_PATH_MAX + 8,
+	       "struct nfd_path has holes");
+_Static_assert(sizeof(struct nfd_rule) ==
+		       16 + 2 * NFD_NAME_MAX + sizeof(struct nfd_path),
 	       "struct nfd_rule has holes");
 _Static_assert(sizeof(struct nfd_pending) ==
 		       48 + NFD_KEY_LEN + 8 + sizeof(struct nfd_rule),

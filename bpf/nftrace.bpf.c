@@ -49,6 +49,7 @@ struct trace_msg {
 	__u32 iif;
 	__u64 handle;
 	struct span table, chain, nh, th;
+	struct span target; /* a jump's or goto's chain */
 	__u8 have_verdict;
 	__u8 have_policy;
 	__u8 have_id;
@@ -103,7 +104,9 @@ static __always_inline void verdict_attrs(struct trace_msg *m, __u32 off,
 		if (ATTR_TYPE(type) == NFTA_VERDICT_CODE) {
 			m->verdict = be32_at(m, off + NLA_HDRLEN);
 			m->have_verdict = 1;
-			return;
+		} else if (ATTR_TYPE(type) == NFTA_VERDICT_CHAIN) {
+			m->target.off = off + NLA_HDRLEN;
+			m->target.len = len - NLA_HDRLEN;
 		}
 		off += NLA_ALIGN(len);
 	}
@@ -247,6 +250,36 @@ static __always_inline void make_key(struct __sk_buff *skb,
 		key->th_len = th_len;
 }
 
+struct name_hash {
+	const struct trace_msg *m;
+	__u32 off, end;
+	__u64 h;
+};
+
+static long hash_byte(__u32 i, void *data)
+{
+	struct name_hash *nh = data;
+	__u32 off = nh->off + i;
+
+	if (off >= nh->end || off >= MSG_MAX)
+		return 1;
+	barrier_var(off); /* keeps the mask below, for the verifier */
+	nh->h = (nh->h ^ nh->m->buf[off & (MSG_MAX - 1)]) * 0x100000001b3ULL;
+	return 0;
+}
+
+/* FNV-1a of the name at @s (a chain's: at most NFD_NAME_MAX bytes). */
+static __always_inline __u64 name_hash(const struct trace_msg *m, struct span s)
+{
+	struct name_hash nh = { .m = m,
+				.off = s.off,
+				.end = s.off + s.len,
+				.h = 0xcbf29ce484222325ULL };
+
+	bpf_loop(NFD_NAME_MAX, hash_byte, &nh, 0);
+	return nh.h;
+}
+
 /*
  * The slot of trace id @id: its own if it has one, else (with @take) the
  * least recently used one; NULL if none.
@@ -289,8 +322,47 @@ static __always_inline void keep_hdr(struct __sk_buff *skb,
 	s->valid = 0;
 	s->trace_id = m->trace_id;
 	s->iif = m->iif;
+	s->path.n = s->path.cut = 0; /* a new chain walk */
+	s->path.known = 1;
+	s->base = name_hash(m, m->chain);
 	make_key(skb, m, &s->key);
 	s->valid = s->key.nh_len > 0;
+}
+
+/*
+ * The path of the walk in progress. The kernel says nothing when a chain
+ * returns, but every message names the chain being evaluated: the hops
+ * that did not lead to it are taken off (a chain is never on the path
+ * twice: nf_tables refuses loops). Then a jump or goto adds a hop.
+ */
+static __always_inline void follow_path(struct nfd_trace_hdr *s,
+					const struct trace_msg *m)
+{
+	__u64 here = name_hash(m, m->chain);
+	__u8 n = s->path.n;
+
+	for (int i = 0; i < NFD_PATH_MAX && n > 0; i++) {
+		if (s->chain[(n - 1) & (NFD_PATH_MAX - 1)] == here)
+			break;
+		n--;
+	}
+	if (!n && here != s->base) { /* messages missed: not known */
+		s->path.cut = 1;
+		return;
+	}
+	s->path.n = n;
+	if (m->type != NFT_TRACETYPE_RULE || !m->have_verdict ||
+	    (m->verdict != NFT_JUMP && m->verdict != NFT_GOTO))
+		return;
+	if (n >= NFD_PATH_MAX) {
+		s->path.cut = 1;
+		return;
+	}
+	s->path.handle[n & (NFD_PATH_MAX - 1)] = m->handle;
+	s->path.kind[n & (NFD_PATH_MAX - 1)] =
+		m->verdict == NFT_JUMP ? NFD_HOP_JUMP : NFD_HOP_GOTO;
+	s->chain[n & (NFD_PATH_MAX - 1)] = name_hash(m, m->target);
+	s->path.n = n + 1;
 }
 
 static __always_inline void load_name(struct __sk_buff *skb, struct span s,
@@ -321,10 +393,14 @@ static __always_inline void push(struct __sk_buff *skb,
 	p->netns = netns;
 	p->trace_id = m->trace_id;
 	p->iif = hdr ? hdr->iif : 0;
-	if (hdr)
+	if (hdr) {
 		__builtin_memcpy(&p->key, &hdr->key, sizeof(p->key));
-	else
+		__builtin_memcpy(&p->rule.path, &hdr->path,
+				 sizeof(p->rule.path));
+	} else {
 		p->key.nh_len = p->key.th_len = 0;
+		p->rule.path.known = 0;
+	}
 	p->rule.kind = m->type == NFT_TRACETYPE_POLICY ? NFD_KIND_POLICY :
 							 NFD_KIND_RULE;
 	p->rule.family = family;
@@ -357,6 +433,7 @@ static __always_inline void handle_msg(struct __sk_buff *skb, __u32 len,
 	m->verdict = 0;
 	m->handle = 0;
 	m->table.len = m->chain.len = m->nh.len = m->th.len = 0;
+	m->target.len = 0;
 	m->have_verdict = m->have_policy = m->have_id = 0;
 	bpf_loop(ATTRS_MAX, walk_one, &w, 0);
 	nfd_count(NFD_STAT_TRACE_MSGS);
@@ -366,9 +443,11 @@ static __always_inline void handle_msg(struct __sk_buff *skb, __u32 len,
 		return;
 	if (m->nh.len)
 		keep_hdr(skb, h, m);
+	s = hdr_slot(h, m->trace_id, false);
+	if (s && !s->path.cut)
+		follow_path(s, m);
 	if (!is_drop(m))
 		return;
-	s = hdr_slot(h, m->trace_id, false);
 	if (!s)
 		nfd_count(NFD_STAT_VERDICT_NOHDR);
 	push(skb, m, s, family, netns);

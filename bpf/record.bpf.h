@@ -62,6 +62,8 @@ static __always_inline void record_drop(const struct nft_expr *expr,
 	p->rule.verdict = code;
 	p->rule.handle = 0;
 	p->rule.why = 0;
+	p->rule.path.known = 0; /* not followed (yet) by this backend */
+	p->rule.path.n = 0;
 	f = nfd_frame_find(fr, (__u64)pkt, 0, task);
 	if (f)
 		chain = nfd_rule_of((struct nft_chain *)f->chain, expr,

@@ -22,6 +22,7 @@
 
 struct rule {
 	struct rule *next;
+	struct rule *next_by_handle; /* in by_handle[] */
 	uint64_t handle;
 	char *family, *table, *chain, *text;
 };
@@ -33,6 +34,7 @@ struct rule {
 
 struct nfd_ruleset {
 	struct rule *bucket[BUCKETS];
+	struct rule *by_handle[BUCKETS]; /* handles are unique in a table */
 	int monitor_fd; /* NFNLGRP_NFTABLES: ruleset changes */
 	int netns_fd; /* where nft runs; -1: where this process is */
 	const char *nft; /* the binary run, or NULL if there is none */
@@ -56,8 +58,15 @@ static uint32_t hash(const char *family, const char *table, const char *chain,
 	return h % BUCKETS;
 }
 
+static uint32_t handle_hash(const char *family, const char *table,
+			    uint64_t handle)
+{
+	return hash(family, table, "", handle);
+}
+
 static void clear(struct nfd_ruleset *rs)
 {
+	memset(rs->by_handle, 0, sizeof(rs->by_handle));
 	for (int i = 0; i < BUCKETS; i++) {
 		while (rs->bucket[i]) {
 			struct rule *r = rs->bucket[i];
@@ -87,7 +96,27 @@ static int add(struct nfd_ruleset *rs, const char *family, const char *table,
 	r->text = strdup(text);
 	r->next = rs->bucket[h];
 	rs->bucket[h] = r;
+	h = handle_hash(family, table, handle);
+	r->next_by_handle = rs->by_handle[h];
+	rs->by_handle[h] = r;
 	return r->family && r->table && r->chain && r->text ? 0 : -ENOMEM;
+}
+
+const char *nfd_ruleset_chain_of(struct nfd_ruleset *rs, const char *family,
+				 const char *table, uint64_t handle,
+				 const char **text)
+{
+	struct rule *r = rs->by_handle[handle_hash(family, table, handle)];
+
+	for (; r; r = r->next_by_handle) {
+		if (r->handle != handle || strcmp(r->table, table) ||
+		    strcmp(r->family, family))
+			continue;
+		if (text)
+			*text = r->text;
+		return r->chain;
+	}
+	return NULL;
 }
 
 static const char *lookup(struct nfd_ruleset *rs, const char *family,

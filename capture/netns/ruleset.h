@@ -34,6 +34,13 @@ void nfd_ruleset_poll(struct nfd_ruleset *rs, int64_t now_ns);
 const char *nfd_ruleset_rule(struct nfd_ruleset *rs, const char *family,
 			     const char *table, const char *chain,
 			     uint64_t handle);
+/*
+ * The chain of rule @handle (unique in its table) in the latest listing,
+ * and its text in *@text if @text; NULL if that listing has no such rule.
+ */
+const char *nfd_ruleset_chain_of(struct nfd_ruleset *rs, const char *family,
+				 const char *table, uint64_t handle,
+				 const char **text);
 /* Is a listing of any namespace running? (Poll more often, then.) */
 bool nfd_ruleset_listing(void);
 /* Is a listing running, or about to? (Text missing now may come.) */

@@ -112,3 +112,74 @@ void nfd_comment_line(char *buf, size_t len, const struct nfd_rule *r,
 	memcpy(buf + n, ": ", 3);
 	nfd_escape_str(buf + n + 2, len - n - 2, rule_text);
 }
+
+/* Appends @s to @buf (of @len, holding @n bytes): the new length. */
+static size_t append(char *buf, size_t len, size_t n, const char *s)
+{
+	int k = snprintf(buf + n, n < len ? len - n : 0, "%s", s);
+
+	return n + (size_t)(k > 0 ? k : 0);
+}
+
+static size_t append_name(char *buf, size_t len, size_t n, const char *name)
+{
+	char esc[NFD_ESCAPED_NAME_MAX];
+
+	nfd_escape_str(esc, sizeof(esc), name);
+	return append(buf, len, n, esc);
+}
+
+/* One hop: "<from> handle <N> jump|goto <to>[ (vmap)]". */
+static size_t append_hop(char *buf, size_t len, size_t n, const char *from,
+			 uint64_t handle, uint8_t kind, const char *to,
+			 const char *text)
+{
+	char num[48];
+
+	n = append_name(buf, len, n, from);
+	snprintf(num, sizeof(num), " handle %llu %s ",
+		 (unsigned long long)handle,
+		 kind == NFD_HOP_GOTO ? "goto" : "jump");
+	n = append(buf, len, n, num);
+	n = append_name(buf, len, n, to);
+	if (text && strstr(text, " vmap "))
+		n = append(buf, len, n, " (vmap)");
+	return n;
+}
+
+void nfd_comment_path(char *buf, size_t len, const struct nfd_rule *r,
+		      nfd_chain_of_fn chain_of, void *ctx)
+{
+	const struct nfd_path *p = &r->path;
+	const char *from[NFD_PATH_MAX], *text[NFD_PATH_MAX];
+	size_t n;
+
+	buf[0] = 0;
+	if (r->kind != NFD_KIND_RULE || !p->known || (!p->n && !p->cut))
+		return;
+	if (p->cut || p->n > NFD_PATH_MAX) {
+		snprintf(buf, len,
+			 "path: unknown (more than %d jumps and "
+			 "gotos)",
+			 NFD_PATH_MAX);
+		return;
+	}
+	for (int i = 0; i < p->n; i++) {
+		text[i] = NULL;
+		from[i] = chain_of(ctx, r, p->handle[i], &text[i]);
+		if (!from[i]) {
+			snprintf(buf, len,
+				 "path: unknown (rule handle %llu "
+				 "is not in the ruleset listed)",
+				 (unsigned long long)p->handle[i]);
+			return;
+		}
+	}
+	n = append(buf, len, 0, "path: ");
+	for (int i = 0; i < p->n; i++) {
+		if (i)
+			n = append(buf, len, n, ", ");
+		n = append_hop(buf, len, n, from[i], p->handle[i], p->kind[i],
+			       i + 1 < p->n ? from[i + 1] : r->chain, text[i]);
+	}
+}

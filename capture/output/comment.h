@@ -31,4 +31,20 @@ void nfd_comment_rule(char *buf, size_t len, const struct nfd_rule *r);
 void nfd_comment_line(char *buf, size_t len, const struct nfd_rule *r,
 		      const char *rule_text);
 
+/*
+ * Names the chain of rule @handle in @r's table, and gives its text in
+ * *@text: NULL if the rule is not known (the ruleset changed?).
+ */
+typedef const char *(*nfd_chain_of_fn)(void *ctx, const struct nfd_rule *r,
+				       uint64_t handle, const char **text);
+
+/*
+ * The path line of a rule's drop in a chain reached by jumps or gotos:
+ * "path: <chain> handle <N> jump|goto <chain>, ..." (a hop whose rule is
+ * a verdict map says "(vmap)" after it), or "path: unknown (why)". Empty
+ * when the base chain dropped it, or the backend does not follow paths.
+ */
+void nfd_comment_path(char *buf, size_t len, const struct nfd_rule *r,
+		      nfd_chain_of_fn chain_of, void *ctx);
+
 #endif /* NFD_COMMENT_H */

@@ -30,6 +30,7 @@
 #include "summary.h"
 
 #define COMMENT_MAX 8192
+#define PATH_LINE_MAX 4096 /* longer paths are cut */
 /* A drop waits this long at most for its rule's text (nft_run.c). */
 #define HOLD_NS 3000000000LL
 /* Drops waiting, in bytes at most: past it the oldest goes without. */
@@ -407,11 +408,19 @@ static const char *rule_text(struct nfd_ruleset *rs, const struct nfd_rule *r)
 				r->chain, r->handle);
 }
 
+static const char *chain_of(void *ctx, const struct nfd_rule *r,
+			    uint64_t handle, const char **text)
+{
+	return nfd_ruleset_chain_of(ctx, nfd_family_name(r->family), r->table,
+				    handle, text);
+}
+
 /*
  * The comment: the first line names the drop (comment.c), then why there
- * is no rule text if there is none, then the namespace, interface and
- * direction. Every string in it is escaped: one line each, always all of
- * them (the first line is cut to make room for the others).
+ * is no rule text if there is none, the path of jumps that led to the
+ * rule, then the namespace, interface and direction. Every string in it
+ * is escaped: one line each, always all of them (the first line is cut
+ * to make room for the others).
  */
 static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 			 const struct iface *f, char *buf, size_t len)
@@ -420,13 +429,18 @@ static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 	struct nfd_netns_entry *e = find_netns(out, ev->netns);
 	struct nfd_ruleset *rs = e ? e->rs : NULL;
 	const char *text = rule_text(rs, &ev->rule);
-	char nsbuf[32], rest[2048];
+	char nsbuf[32], rest[2048 + PATH_LINE_MAX], path[PATH_LINE_MAX];
 	size_t n = 0;
 
 	if (ev->rule.kind == NFD_KIND_RULE && !text)
 		n = snprintf(rest, sizeof(rest), "\nrule text unavailable: %s",
 			     rs ? nfd_ruleset_why(rs) :
 				  "nfdropcap did not join its namespace");
+	path[0] = 0;
+	if (rs)
+		nfd_comment_path(path, sizeof(path), &ev->rule, chain_of, rs);
+	if (path[0])
+		n += snprintf(rest + n, sizeof(rest) - n, "\n%s", path);
 	snprintf(rest + n, sizeof(rest) - n, "\nnetns %s interface %s %s",
 		 netns_name(e, ev->netns, nsbuf, sizeof(nsbuf)),
 		 f->name[0] ? f->name : "?",
