@@ -35,7 +35,11 @@ static __always_inline int on_verdict(const struct nft_expr *expr,
 	__u32 code = regs->verdict.code;
 
 	if ((code & NF_VERDICT_MASK) == NF_DROP)
-		record_drop(expr, pkt, code);
+		record_drop(expr, pkt, code, true);
+	else if (code == (__u32)NFT_JUMP || code == (__u32)NFT_GOTO)
+		record_jump(expr, pkt, (__u64)regs->verdict.chain,
+			    code == (__u32)NFT_JUMP ? NFD_HOP_JUMP :
+						      NFD_HOP_GOTO);
 	return 0;
 }
 
@@ -52,9 +56,12 @@ int BPF_PROG(nfd_nft_immediate_eval, const struct nft_expr *expr,
 	__u32 dreg_off = bpf_core_field_offset(struct nft_immediate_expr, dreg);
 	__u32 code_off = bpf_core_field_offset(struct nft_immediate_expr,
 					       data.verdict.code);
+	__u32 chain_off = bpf_core_field_offset(struct nft_immediate_expr,
+						data.verdict.chain);
 	__u32 code;
 
 	if (dreg_off >= sizeof(priv) || code_off > sizeof(priv) - 4 ||
+	    chain_off > sizeof(priv) - 8 ||
 	    bpf_probe_read_kernel(
 		    priv, sizeof(priv),
 		    (const void *)expr +
@@ -64,7 +71,13 @@ int BPF_PROG(nfd_nft_immediate_eval, const struct nft_expr *expr,
 		return 0;
 	code = *(__u32 *)((__u8 *)priv + (code_off & (sizeof(priv) - 4)));
 	if ((code & NF_VERDICT_MASK) == NF_DROP)
-		record_drop(expr, pkt, code);
+		record_drop(expr, pkt, code, true);
+	else if (code == (__u32)NFT_JUMP || code == (__u32)NFT_GOTO)
+		record_jump(expr, pkt,
+			    *(__u64 *)((__u8 *)priv +
+				       (chain_off & (sizeof(priv) - 8))),
+			    code == (__u32)NFT_JUMP ? NFD_HOP_JUMP :
+						      NFD_HOP_GOTO);
 	return 0;
 }
 

@@ -50,13 +50,15 @@ SEC("kprobe")
 int nfd_kp_verdict(struct pt_regs *ctx)
 {
 	__u32 code = reg(ctx, cfg_reg_verdict);
-	__u64 rule;
+	__u64 rule = reg(ctx, cfg_reg_rule);
+	const void *pkt = (const void *)reg(ctx, cfg_reg_pkt);
 
-	if ((code & NF_VERDICT_MASK) != NF_DROP)
+	if ((code & NF_VERDICT_MASK) != NF_DROP) {
+		follow_verdict(pkt, code, (const void *)rule);
 		return 0;
+	}
 	/* its first expression: inside the rule, as fentry's would be */
-	rule = reg(ctx, cfg_reg_rule) + bpf_core_type_size(struct nft_rule_dp);
-	record_drop((const void *)rule, (const void *)reg(ctx, cfg_reg_pkt),
-		    code);
+	rule += bpf_core_type_size(struct nft_rule_dp);
+	record_drop((const void *)rule, pkt, code, false);
 	return 0;
 }

@@ -172,6 +172,15 @@ struct nfd_frame {
 	__u64 skb;
 	__u64 chain; /* the base chain's struct nft_chain * */
 	__u64 task;
+	/*
+	 * The jumps and gotos of this call so far. Backend kprobe sees each
+	 * return and knows each handle at once; backend fentry keeps the
+	 * expression that jumped and the chain it went to, and names the
+	 * rules only when a drop needs them.
+	 */
+	struct nfd_path path;
+	__u64 hop_expr[NFD_PATH_MAX];
+	__u64 hop_chain[NFD_PATH_MAX];
 };
 
 struct nfd_frames {

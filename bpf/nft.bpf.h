@@ -15,9 +15,9 @@
 #define NFD_NFT_BPF_H
 
 #include <bpf/bpf_core_read.h>
+#include <linux/netfilter/nf_tables.h> /* NFT_REG_VERDICT, NFT_JUMP... */
 #include "common.bpf.h"
 
-#define NFT_REG_VERDICT 0
 #define NFD_MAX_CHAINS 65536 /* chains of one table looked at, at most */
 #define NFD_MAX_RULES 1000000 /* rules of one chain looked at, at most */
 
@@ -133,6 +133,23 @@ nfd_rule_of(struct nft_chain *base, const void *expr, __u64 *handle)
 		return NULL;
 	*handle = rw.handle;
 	return cw.chain;
+}
+
+/* The handle of the rule of @chain that holds @expr: false if none does. */
+static __always_inline bool nfd_rule_in(struct nft_chain *chain,
+					const void *expr, __u64 *handle)
+{
+	struct rule_walk rw = { .addr = (__u64)expr };
+	struct nft_rule_blob *blob = chain_blob(chain, rw.addr);
+
+	if (!blob)
+		return false;
+	rw.pos =
+		(__u64)blob + bpf_core_field_offset(struct nft_rule_blob, data);
+	rw.end = rw.pos + BPF_CORE_READ(blob, size);
+	bpf_loop(NFD_MAX_RULES, rule_step, &rw, 0);
+	*handle = rw.handle;
+	return rw.found;
 }
 
 /* Table family and name, chain name, into @r. */

@@ -27,6 +27,123 @@ static __always_inline void push_frame(const struct nft_pktinfo *pkt, __u64 skb,
 	f->skb = skb;
 	f->chain = (__u64)chain;
 	f->task = bpf_get_current_task();
+	f->path.n = f->path.cut = 0;
+	f->path.known = 1;
+}
+
+/* The chain that holds @expr: @f's base chain or a hop's target. */
+static __always_inline struct nft_chain *hop_from(const struct nfd_frame *f,
+						  __u32 i)
+{
+	return (struct nft_chain
+			*)(i ? f->hop_chain[(i - 1) & (NFD_PATH_MAX - 1)] :
+			       f->chain);
+}
+
+/*
+ * Backend fentry: takes off @f's hops that did not lead to the chain
+ * holding @expr (a chain is never on the path twice: nf_tables refuses
+ * loops). False if no chain on the path holds it.
+ */
+static __always_inline bool pop_to(struct nfd_frame *f, const void *expr)
+{
+	__u32 n = f->path.n;
+
+	for (int i = 0; i <= NFD_PATH_MAX; i++) {
+		if (chain_blob(hop_from(f, n), (__u64)expr)) {
+			f->path.n = n;
+			return true;
+		}
+		if (!n)
+			break;
+		n--;
+	}
+	f->path.cut = 1;
+	return false;
+}
+
+/* Backend fentry: @expr of @pkt's rule jumped (or went) to @target. */
+static __always_inline void record_jump(const void *expr,
+					const struct nft_pktinfo *pkt,
+					__u64 target, __u8 kind)
+{
+	struct nfd_frames *fr = nfd_frames();
+	struct nfd_frame *f;
+	__u32 n;
+
+	f = fr ? nfd_frame_find(fr, (__u64)pkt, 0, bpf_get_current_task()) :
+		 NULL;
+	if (!f || f->path.cut || !pop_to(f, expr))
+		return;
+	n = f->path.n;
+	if (n >= NFD_PATH_MAX) {
+		f->path.cut = 1;
+		return;
+	}
+	f->hop_expr[n & (NFD_PATH_MAX - 1)] = (__u64)expr;
+	f->hop_chain[n & (NFD_PATH_MAX - 1)] = target;
+	f->path.kind[n & (NFD_PATH_MAX - 1)] = kind;
+	f->path.n = n + 1;
+}
+
+/*
+ * Backend kprobe: every verdict of @pkt's walk passes by, with its rule:
+ * a jump or goto adds a hop, a chain's end (continue) or a return takes
+ * off the hops back to and including the latest jump, as the kernel pops
+ * its jump stack (gotos push nothing there).
+ */
+static __always_inline void follow_verdict(const struct nft_pktinfo *pkt,
+					   __u32 code, const void *rule)
+{
+	struct nfd_frames *fr = nfd_frames();
+	struct nft_rule_dp hdr;
+	struct nfd_frame *f;
+	__u32 n;
+
+	f = fr ? nfd_frame_find(fr, (__u64)pkt, 0, bpf_get_current_task()) :
+		 NULL;
+	if (!f || f->path.cut)
+		return;
+	n = f->path.n;
+	if (code == (__u32)NFT_CONTINUE || code == (__u32)NFT_RETURN) {
+		for (int i = 0; i < NFD_PATH_MAX && n > 0; i++) {
+			n--;
+			if (f->path.kind[n & (NFD_PATH_MAX - 1)] ==
+			    NFD_HOP_JUMP)
+				break;
+		}
+		f->path.n = n;
+		return;
+	}
+	if (code != (__u32)NFT_JUMP && code != (__u32)NFT_GOTO)
+		return;
+	if (n >= NFD_PATH_MAX ||
+	    bpf_probe_read_kernel(&hdr, sizeof(hdr), rule)) {
+		f->path.cut = 1;
+		return;
+	}
+	f->path.handle[n & (NFD_PATH_MAX - 1)] =
+		BPF_CORE_READ_BITFIELD(&hdr, handle);
+	f->path.kind[n & (NFD_PATH_MAX - 1)] =
+		code == (__u32)NFT_JUMP ? NFD_HOP_JUMP : NFD_HOP_GOTO;
+	f->path.n = n + 1;
+}
+
+/* Backend fentry: the handles of @f's hops (the path to @expr's chain). */
+static __always_inline void name_hops(struct nfd_frame *f, const void *expr)
+{
+	__u64 handle = 0;
+
+	if (f->path.cut || !pop_to(f, expr))
+		return;
+	for (__u32 i = 0; i < NFD_PATH_MAX && i < f->path.n; i++) {
+		if (!nfd_rule_in(hop_from(f, i), (const void *)f->hop_expr[i],
+				 &handle)) {
+			f->path.cut = 1;
+			return;
+		}
+		f->path.handle[i] = handle;
+	}
 }
 
 static __always_inline bool watched(const struct nft_pktinfo *pkt)
@@ -37,10 +154,13 @@ static __always_inline bool watched(const struct nft_pktinfo *pkt)
 	       nfd_canary_netns(netns);
 }
 
-/* Resolves the rule of @expr, which just set drop verdict @code. */
+/*
+ * Resolves the rule of @expr, which just set drop verdict @code, and the
+ * path to it (backend fentry names the hops now: @name_path).
+ */
 static __always_inline void record_drop(const struct nft_expr *expr,
 					const struct nft_pktinfo *pkt,
-					__u32 code)
+					__u32 code, bool name_path)
 {
 	struct nfd_pending_stack *st = nfd_pending_stack();
 	struct nfd_frames *fr = nfd_frames();
@@ -62,9 +182,12 @@ static __always_inline void record_drop(const struct nft_expr *expr,
 	p->rule.verdict = code;
 	p->rule.handle = 0;
 	p->rule.why = 0;
-	p->rule.path.known = 0; /* not followed (yet) by this backend */
-	p->rule.path.n = 0;
+	p->rule.path.known = 0;
 	f = nfd_frame_find(fr, (__u64)pkt, 0, task);
+	if (f && name_path)
+		name_hops(f, expr);
+	if (f)
+		__builtin_memcpy(&p->rule.path, &f->path, sizeof(f->path));
 	if (f)
 		chain = nfd_rule_of((struct nft_chain *)f->chain, expr,
 				    &handle);
