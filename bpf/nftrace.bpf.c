@@ -7,7 +7,9 @@
  * rule's or a policy's) it pushes the table, chain, handle and the
  * packet's header bytes onto this CPU's pending stack, where the bytes
  * probe finds them when the packet is freed. No message ever reaches
- * userspace: the filter returns 0 for all of them.
+ * userspace: the filter returns 0 for all of them (it lets through only
+ * the kernel's answers to the batches that made nfdropcap's tables, sent
+ * on the same socket).
  *
  * Most messages are not drops (every traced packet makes a few per chain),
  * so the common path is short: one copy of the message, a walk over its
@@ -487,8 +489,12 @@ int nfd_trace_filter(struct __sk_buff *skb)
 	struct trace_msg *m;
 	__u32 zero = 0, *d, level, netns = 0;
 
-	if (bpf_skb_load_bytes(skb, 0, &nlh, sizeof(nlh)) ||
-	    nlh.nlmsg_type != TRACE_MSG_TYPE || nlh.nlmsg_len > skb->len ||
+	if (bpf_skb_load_bytes(skb, 0, &nlh, sizeof(nlh)))
+		return 0;
+	/* the kernel's answers to the batches that made the trace tables */
+	if (nlh.nlmsg_type == NLMSG_ERROR)
+		return from_kernel(skb, &netns) ? skb->len : 0;
+	if (nlh.nlmsg_type != TRACE_MSG_TYPE || nlh.nlmsg_len > skb->len ||
 	    bpf_skb_load_bytes(skb, NLMSG_HDRLEN, &gen, sizeof(gen)))
 		return 0;
 	if (!from_kernel(skb, &netns)) {

@@ -42,6 +42,7 @@ static int listen_and_discard(void)
 int main(void)
 {
 	int listener, owner, err;
+	uint32_t seq = 1;
 	char table[64];
 
 	signal(SIGINT, on_signal);
@@ -54,7 +55,7 @@ int main(void)
 		return 1;
 	}
 	snprintf(table, sizeof(table), "nfdfloor_%d", (int)getpid());
-	err = nfd_nftrace_table_create(owner, table, NULL);
+	err = nfd_nftrace_table_create(owner, &seq, table, NULL);
 	if (err) {
 		fprintf(stderr, "nftrace-floor: trace table: %s\n",
 			strerror(-err));

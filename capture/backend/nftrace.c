@@ -41,8 +41,13 @@ struct nftrace {
  * without a filter the ingress trace chains of its devices.
  */
 struct nftrace_ns {
-	int trace_fd; /* NFNLGRP_NFTRACE listener, with the socket filter */
-	int table_fd; /* owner of the trace tables inet and bridge */
+	/*
+	 * NFNLGRP_NFTRACE listener, with the socket filter, and owner of the
+	 * trace tables (the filter lets the answers to its batches through):
+	 * one socket, for a namespace's descriptors are counted.
+	 */
+	int fd;
+	uint32_t seq; /* of the batches sent on it */
 	struct nfd_netdev_follow netdev;
 };
 
@@ -60,7 +65,7 @@ static int nftrace_available(char *why, size_t len)
 
 static int open_trace_socket(int prog_fd)
 {
-	int rcvbuf = 4096, fd, err;
+	int rcvbuf = 65536, fd, err; /* the answers to a batch, at most */
 
 	fd = nl_open_netfilter();
 	if (fd < 0) {
@@ -190,11 +195,9 @@ static void nftrace_detach_netns(struct nfd_backend *b, void *inst)
 
 	if (!t)
 		return;
-	if (t->table_fd >= 0)
-		close(t->table_fd);
-	if (t->trace_fd >= 0)
-		close(t->trace_fd);
 	nfd_netdev_follow_stop(&t->netdev);
+	if (t->fd >= 0)
+		close(t->fd);
 	free(t);
 }
 
@@ -211,30 +214,23 @@ static void nftrace_poll_netns(struct nfd_backend *b, void *inst)
  * The trace table, narrowed to the filter where the kernel can run it:
  * without nft_compat or xt_bpf (modules) every packet is traced instead.
  */
-static int create_table(struct nftrace *priv, int *fd, const char *table)
+static int create_table(struct nftrace *priv, struct nftrace_ns *t,
+			const char *table)
 {
 	int err;
 
 	if (!priv->narrow.len)
-		return nfd_nftrace_table_create(*fd, table, NULL);
-	err = nfd_nftrace_table_create(*fd, table, &priv->narrow);
+		return nfd_nftrace_table_create(t->fd, &t->seq, table, NULL);
+	err = nfd_nftrace_table_create(t->fd, &t->seq, table, &priv->narrow);
 	if (!err || err == -ENOMEM)
 		return err;
-	/*
-	 * The kernel answers every message of a failed batch: the answers
-	 * not read stay queued on this socket. The retry takes a new one.
-	 */
-	close(*fd);
-	*fd = nl_open_netfilter();
-	if (*fd < 0)
-		return *fd;
 	if (priv->verbose)
 		fprintf(stderr,
 			"nfdropcap: tracing every packet: the kernel refused "
 			"the filter in the trace table (match bpf: %s; "
 			"modules nft_compat, xt_bpf)\n",
 			strerror(-err));
-	return nfd_nftrace_table_create(*fd, table, NULL);
+	return nfd_nftrace_table_create(t->fd, &t->seq, table, NULL);
 }
 
 /*
@@ -242,9 +238,10 @@ static int create_table(struct nftrace *priv, int *fd, const char *table)
  * has that family; without it they are still traced where br_netfilter
  * passes them through the inet hooks.
  */
-static void add_bridge_table(struct nftrace *priv, int fd, const char *table)
+static void add_bridge_table(struct nftrace *priv, struct nftrace_ns *t,
+			     const char *table)
 {
-	int err = nfd_nftrace_bridge_table_create(fd, table);
+	int err = nfd_nftrace_bridge_table_create(t->fd, &t->seq, table);
 
 	if (err && priv->verbose)
 		fprintf(stderr,
@@ -263,30 +260,25 @@ static void *nftrace_attach_netns(struct nfd_backend *b, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	t->table_fd = t->netdev.rt_fd = t->netdev.table_fd = -1;
-	t->trace_fd = open_trace_socket(
+	t->netdev.rt_fd = -1;
+	t->seq = 1;
+	t->fd = open_trace_socket(
 		bpf_program__fd(priv->skel->progs.nfd_trace_filter));
-	if (t->trace_fd < 0) {
-		*err = t->trace_fd;
-		goto detach;
-	}
-	t->table_fd = nl_open_netfilter();
-	if (t->table_fd < 0) {
-		*err = t->table_fd;
-		fprintf(stderr, "nfdropcap: socket(NETLINK_NETFILTER): %s\n",
-			strerror(-*err));
+	if (t->fd < 0) {
+		*err = t->fd;
 		goto detach;
 	}
 	snprintf(table, sizeof(table), "nfdropcap_%d", (int)getpid());
-	*err = create_table(priv, &t->table_fd, table);
+	*err = create_table(priv, t, table);
 	if (*err) {
 		fprintf(stderr, "nfdropcap: creating trace table inet %s: %s\n",
 			table, strerror(-*err));
 		goto detach;
 	}
-	add_bridge_table(priv, t->table_fd, table);
+	add_bridge_table(priv, t, table);
 	if (!priv->narrow.len) /* not narrowed: mark at ingress too */
-		nfd_netdev_follow_start(&t->netdev, table, priv->verbose);
+		nfd_netdev_follow_start(&t->netdev, t->fd, t->seq, table,
+					priv->verbose);
 	return t;
 detach:
 	nftrace_detach_netns(b, t);

@@ -21,7 +21,6 @@
 #include <linux/rtnetlink.h>
 
 #include "lib/escape.h"
-#include "lib/nlmsg.h"
 #include "nftrace_netdev.h"
 #include "nftrace_table.h"
 
@@ -207,24 +206,21 @@ static int first_dump(struct nfd_netdev_follow *f)
 	return err;
 }
 
-int nfd_netdev_follow_start(struct nfd_netdev_follow *f, const char *table,
-			    int verbose)
+int nfd_netdev_follow_start(struct nfd_netdev_follow *f, int table_fd,
+			    uint32_t seq, const char *table, int verbose)
 {
 	int err;
 
 	memset(f, 0, sizeof(*f));
 	f->verbose = verbose;
-	f->seq = 1;
-	f->table_fd = f->rt_fd = -1;
+	f->seq = seq;
+	f->table_fd = table_fd;
+	f->rt_fd = -1;
 	snprintf(f->table, sizeof(f->table), "%s", table);
 	f->dev = calloc(NFD_NETDEV_MAX, sizeof(*f->dev));
 	if (!f->dev)
 		return -ENOMEM;
-	f->table_fd = nl_open_netfilter();
-	err = f->table_fd < 0 ? f->table_fd : 0;
-	err = err   ?:
-		      nfd_nftrace_netdev_table_create(f->table_fd, &f->seq,
-						      table);
+	err = nfd_nftrace_netdev_table_create(f->table_fd, &f->seq, table);
 	if (!err) {
 		f->rt_fd = open_rtnl();
 		err = f->rt_fd < 0 ? f->rt_fd : first_dump(f);
@@ -258,8 +254,6 @@ void nfd_netdev_follow_stop(struct nfd_netdev_follow *f)
 {
 	if (f->rt_fd >= 0)
 		close(f->rt_fd);
-	if (f->table_fd >= 0)
-		close(f->table_fd);
 	f->rt_fd = f->table_fd = -1;
 	free(f->dev);
 	f->dev = NULL;

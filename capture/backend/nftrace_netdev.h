@@ -14,7 +14,7 @@
 
 struct nfd_netdev_follow {
 	int rt_fd; /* NETLINK_ROUTE, RTMGRP_LINK: devices come and go */
-	int table_fd; /* owner of the netdev trace table */
+	int table_fd; /* owner of the netdev trace table (not ours to close) */
 	uint32_t seq; /* of the batches sent on table_fd */
 	char table[64];
 	unsigned int *dev; /* ifindexes with a trace chain */
@@ -24,15 +24,16 @@ struct nfd_netdev_follow {
 };
 
 /*
- * In the namespace the process is in now: the netdev trace table and a
- * chain for each device. 0 or -errno (printed with -v only: drops at
- * ingress hooks are then written unattributed, with the reason).
+ * In the namespace the process is in now: the netdev trace table, owned
+ * by @table_fd's socket (batches numbered from @seq on), and a chain for
+ * each device. 0 or -errno (printed with -v only: drops at ingress hooks
+ * are then written unattributed, with the reason).
  */
-int nfd_netdev_follow_start(struct nfd_netdev_follow *f, const char *table,
-			    int verbose);
+int nfd_netdev_follow_start(struct nfd_netdev_follow *f, int table_fd,
+			    uint32_t seq, const char *table, int verbose);
 /* Devices that came or went since: never blocks. */
 void nfd_netdev_follow_poll(struct nfd_netdev_follow *f);
-/* Closing the owner socket makes the kernel delete the table. */
+/* Stops following (closing the owner socket deletes the table). */
 void nfd_netdev_follow_stop(struct nfd_netdev_follow *f);
 
 #endif /* NFD_NFTRACE_NETDEV_H */

@@ -194,74 +194,62 @@ static int put_trace_chain(struct nl_buf *b, uint32_t *seq, const char *table,
 	return 4;
 }
 
-/* Sends @b's batch, which wants @acks answers, and frees @b. */
-static int send_batch(int fd, struct nl_buf *b, int acks)
+/*
+ * One batch of @family, numbered from *@seq on (advanced): @put fills it
+ * and returns how many answers it wants. Sent and answered.
+ */
+static int batch(int fd, uint32_t *seq, uint8_t family,
+		 int (*put)(struct nl_buf *b, uint32_t *seq, const void *arg),
+		 const void *arg)
 {
-	int err = b->overflow ? -EMSGSIZE : nl_send_and_ack(fd, b, acks);
+	struct nl_buf *b = malloc(sizeof(*b));
+	int acks, err;
 
+	if (!b)
+		return -ENOMEM;
+	nl_buf_init(b);
+	b->family = family;
+	nl_batch_begin(b, (*seq)++);
+	acks = put(b, seq, arg);
+	nl_batch_end(b, (*seq)++);
+	err = b->overflow ? -EMSGSIZE : nl_send_and_ack(fd, b, acks);
 	free(b);
 	return err;
 }
 
-int nfd_nftrace_table_create(int fd, const char *table,
+struct trace_table {
+	const char *name;
+	const struct nfd_narrow *narrow;
+};
+
+/* The table and its chains: pre and out, or with a filter all five. */
+static int put_trace_table(struct nl_buf *b, uint32_t *seq, const void *arg)
+{
+	const struct trace_table *t = arg;
+	int acks = 1;
+
+	nl_nft_table(b, (*seq)++, t->name, NFT_TABLE_F_OWNER);
+	for (size_t i = 0; i < sizeof(trace_chains) / sizeof(trace_chains[0]);
+	     i++)
+		acks += put_trace_chain(b, seq, t->name, (int)i, t->narrow);
+	return acks;
+}
+
+int nfd_nftrace_table_create(int fd, uint32_t *seq, const char *table,
 			     const struct nfd_narrow *n)
 {
 	static const struct nfd_narrow all = { .len = 0 };
-	struct nl_buf *b = malloc(sizeof(*b));
-	uint32_t seq = 1;
-	int acks = 1;
+	struct trace_table t = { .name = table, .narrow = n ? n : &all };
 
-	if (!b)
-		return -ENOMEM;
-	if (!n)
-		n = &all;
-	nl_buf_init(b);
-	nl_batch_begin(b, seq++);
-	nl_nft_table(b, seq++, table, NFT_TABLE_F_OWNER);
-	for (size_t i = 0; i < sizeof(trace_chains) / sizeof(trace_chains[0]);
-	     i++)
-		acks += put_trace_chain(b, &seq, table, (int)i, n);
-	nl_batch_end(b, seq++);
-	return send_batch(fd, b, acks);
+	return batch(fd, seq, NFPROTO_INET, put_trace_table, &t);
 }
 
-int nfd_nftrace_bridge_table_create(int fd, const char *table)
+int nfd_nftrace_bridge_table_create(int fd, uint32_t *seq, const char *table)
 {
 	static const struct nfd_narrow all = { .len = 0 };
-	struct nl_buf *b = malloc(sizeof(*b));
-	uint32_t seq = 1;
-	int acks = 1;
+	struct trace_table t = { .name = table, .narrow = &all };
 
-	if (!b)
-		return -ENOMEM;
-	nl_buf_init(b);
-	b->family = NFPROTO_BRIDGE;
-	nl_batch_begin(b, seq++);
-	nl_nft_table(b, seq++, table, NFT_TABLE_F_OWNER);
-	for (size_t i = 0; i < sizeof(trace_chains) / sizeof(trace_chains[0]);
-	     i++)
-		acks += put_trace_chain(b, &seq, table, (int)i, &all);
-	nl_batch_end(b, seq++);
-	return send_batch(fd, b, acks);
-}
-
-/* One batch, numbered from *@seq on: @put fills it, returning its acks. */
-static int netdev_batch(int fd, uint32_t *seq,
-			int (*put)(struct nl_buf *b, uint32_t *seq,
-				   const void *arg),
-			const void *arg)
-{
-	struct nl_buf *b = malloc(sizeof(*b));
-	int acks;
-
-	if (!b)
-		return -ENOMEM;
-	nl_buf_init(b);
-	b->family = NFPROTO_NETDEV;
-	nl_batch_begin(b, (*seq)++);
-	acks = put(b, seq, arg);
-	nl_batch_end(b, (*seq)++);
-	return send_batch(fd, b, acks);
+	return batch(fd, seq, NFPROTO_BRIDGE, put_trace_table, &t);
 }
 
 static int put_netdev_table(struct nl_buf *b, uint32_t *seq, const void *arg)
@@ -272,7 +260,7 @@ static int put_netdev_table(struct nl_buf *b, uint32_t *seq, const void *arg)
 
 int nfd_nftrace_netdev_table_create(int fd, uint32_t *seq, const char *table)
 {
-	return netdev_batch(fd, seq, put_netdev_table, table);
+	return batch(fd, seq, NFPROTO_NETDEV, put_netdev_table, table);
 }
 
 struct netdev_chain {
@@ -308,7 +296,7 @@ int nfd_nftrace_netdev_chain_add(int fd, uint32_t *seq, const char *table,
 	struct netdev_chain c = { .table = table, .dev = dev };
 
 	snprintf(c.name, sizeof(c.name), "in%u", ifindex);
-	return netdev_batch(fd, seq, put_netdev_chain, &c);
+	return batch(fd, seq, NFPROTO_NETDEV, put_netdev_chain, &c);
 }
 
 int nfd_nftrace_netdev_chain_del(int fd, uint32_t *seq, const char *table,
@@ -317,5 +305,5 @@ int nfd_nftrace_netdev_chain_del(int fd, uint32_t *seq, const char *table,
 	struct netdev_chain c = { .table = table };
 
 	snprintf(c.name, sizeof(c.name), "in%u", ifindex);
-	return netdev_batch(fd, seq, put_netdev_del, &c);
+	return batch(fd, seq, NFPROTO_NETDEV, put_netdev_del, &c);
 }

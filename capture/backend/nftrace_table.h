@@ -15,16 +15,18 @@ struct nfd_narrow;
  * namespace to trace), marking what @n matches (NULL or empty: every
  * packet). Returns 0 or -errno.
  */
-int nfd_nftrace_table_create(int fd, const char *name,
+/*
+ * Each call sends one batch on @fd (whose socket then owns the table),
+ * numbered from *@seq on, which it advances: answers to a failed batch,
+ * left unread on @fd, are never taken for a later one's.
+ */
+int nfd_nftrace_table_create(int fd, uint32_t *seq, const char *name,
 			     const struct nfd_narrow *n);
 /* The bridge family's trace table (marks every bridged frame). */
-int nfd_nftrace_bridge_table_create(int fd, const char *name);
-
+int nfd_nftrace_bridge_table_create(int fd, uint32_t *seq, const char *name);
 /*
  * The netdev family's trace table and its chain for one device (marks
- * every packet at the device's ingress). Batches are numbered from *@seq
- * on, which they advance: answers to a failed batch, left unread on @fd,
- * are never taken for a later one's.
+ * every packet at the device's ingress).
  */
 int nfd_nftrace_netdev_table_create(int fd, uint32_t *seq, const char *name);
 int nfd_nftrace_netdev_chain_add(int fd, uint32_t *seq, const char *table,

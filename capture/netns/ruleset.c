@@ -27,6 +27,14 @@ struct rule {
 	char *family, *table, *chain, *text;
 };
 
+/* A named set or map, as listed: its key type and elements, as text. */
+struct set {
+	struct set *next;
+	char *family, *table, *name;
+	char *type; /* "ipv4_addr . inet_service : verdict" */
+	char *elements; /* "{ ... }", lines joined; NULL: none */
+};
+
 /* Listings in progress at once, all namespaces together. */
 #define MAX_RUNNING 4
 /* A namespace's ruleset is listed at most this often. */
@@ -35,6 +43,7 @@ struct rule {
 struct nfd_ruleset {
 	struct rule *bucket[BUCKETS];
 	struct rule *by_handle[BUCKETS]; /* handles are unique in a table */
+	struct set *sets;
 	int monitor_fd; /* NFNLGRP_NFTABLES: ruleset changes */
 	int netns_fd; /* where nft runs; -1: where this process is */
 	const char *nft; /* the binary run, or NULL if there is none */
@@ -64,8 +73,24 @@ static uint32_t handle_hash(const char *family, const char *table,
 	return hash(family, table, "", handle);
 }
 
+static void free_set(struct set *set)
+{
+	free(set->family);
+	free(set->table);
+	free(set->name);
+	free(set->type);
+	free(set->elements);
+	free(set);
+}
+
 static void clear(struct nfd_ruleset *rs)
 {
+	while (rs->sets) {
+		struct set *set = rs->sets;
+
+		rs->sets = set->next;
+		free_set(set);
+	}
 	memset(rs->by_handle, 0, sizeof(rs->by_handle));
 	for (int i = 0; i < BUCKETS; i++) {
 		while (rs->bucket[i]) {
@@ -191,7 +216,62 @@ struct parse_state {
 	char family[16], table[260], chain[260];
 	int depth; /* braces open */
 	int in_chain; /* the block open at depth 2 is a chain */
+	struct set *set; /* the set or map whose block is open, if any */
+	int elements; /* braces open in its elements, while read */
 };
+
+static char *append_text(char *s, const char *more)
+{
+	size_t n = s ? strlen(s) : 0, m = strlen(more);
+	char *t = realloc(s, n + m + 2);
+
+	if (!t) {
+		free(s);
+		return NULL;
+	}
+	if (n)
+		t[n++] = ' ';
+	memcpy(t + n, more, m + 1);
+	return t;
+}
+
+/* "set NAME {" or "map NAME {" at depth 1: a new set, kept in @rs. */
+static int open_set(struct nfd_ruleset *rs, struct parse_state *st,
+		    const char *line)
+{
+	char name[260];
+	struct set *set = calloc(1, sizeof(*set));
+
+	if (!set)
+		return -ENOMEM;
+	next_word(line + 4, name, sizeof(name));
+	set->family = strdup(st->family);
+	set->table = strdup(st->table);
+	set->name = strdup(name);
+	set->next = rs->sets;
+	rs->sets = set;
+	st->set = set;
+	return set->family && set->table && set->name ? 0 : -ENOMEM;
+}
+
+/* A line inside a set's block: its type, or (a part of) its elements. */
+static int set_line(struct parse_state *st, const char *line, int balance)
+{
+	struct set *set = st->set;
+
+	if (!st->elements && !strncmp(line, "type ", 5)) {
+		free(set->type);
+		set->type = strdup(line + 5);
+		return set->type ? 0 : -ENOMEM;
+	}
+	if (!st->elements && strncmp(line, "elements = {", 12))
+		return 0;
+	if (!st->elements)
+		line += 11;
+	set->elements = append_text(set->elements, line);
+	st->elements += balance;
+	return set->elements ? 0 : -ENOMEM;
+}
 
 /* Braces opened minus closed on a line, outside quoted strings. */
 static int brace_balance(const char *line)
@@ -228,17 +308,42 @@ static int parse_line(struct nfd_ruleset *rs, struct parse_state *st,
 	int balance = brace_balance(line);
 	uint64_t handle;
 
+	int err = 0;
+
 	while (*line == '\t' || *line == ' ')
 		line++;
-	if (balance > 0)
+	if (st->set && st->depth >= 2)
+		err = set_line(st, line, balance);
+	else if (balance > 0 && st->depth == 1 &&
+		 (!strncmp(line, "set ", 4) || !strncmp(line, "map ", 4)))
+		err = open_set(rs, st, line);
+	else if (balance > 0)
 		open_block(st, line);
 	else if (!balance && st->depth == 2 && st->in_chain &&
 		 !split_rule(line, &handle))
 		return add(rs, st->family, st->table, st->chain, handle, line);
 	st->depth += balance;
-	if (st->depth < 2)
+	if (st->depth < 2) {
 		st->in_chain = 0;
-	return 0;
+		st->set = NULL;
+		st->elements = 0;
+	}
+	return err;
+}
+
+const char *nfd_ruleset_set(struct nfd_ruleset *rs, const char *family,
+			    const char *table, const char *name,
+			    const char **type)
+{
+	for (struct set *set = rs->sets; set; set = set->next) {
+		if (strcmp(set->name, name) || strcmp(set->table, table) ||
+		    strcmp(set->family, family))
+			continue;
+		if (type)
+			*type = set->type;
+		return set->elements ? set->elements : "{ }";
+	}
+	return NULL;
 }
 
 int nfd_ruleset_parse(struct nfd_ruleset *rs, const char *text)

@@ -41,6 +41,13 @@ const char *nfd_ruleset_rule(struct nfd_ruleset *rs, const char *family,
 const char *nfd_ruleset_chain_of(struct nfd_ruleset *rs, const char *family,
 				 const char *table, uint64_t handle,
 				 const char **text);
+/*
+ * The elements of named set or map @name, as listed ("{ a : b, ... }",
+ * lines joined), and its key type in *@type if @type; NULL if unknown.
+ */
+const char *nfd_ruleset_set(struct nfd_ruleset *rs, const char *family,
+			    const char *table, const char *name,
+			    const char **type);
 /* Is a listing of any namespace running? (Poll more often, then.) */
 bool nfd_ruleset_listing(void);
 /* Is a listing running, or about to? (Text missing now may come.) */

@@ -17,6 +17,7 @@
 #include <sys/utsname.h>
 
 #include "comment.h"
+#include "element.h"
 #include "dissect.h"
 #include "lib/escape.h"
 #include "exit.h"
@@ -415,6 +416,56 @@ static const char *chain_of(void *ctx, const struct nfd_rule *r,
 				    handle, text);
 }
 
+struct map_ctx {
+	struct nfd_ruleset *rs;
+	const struct nfd_rule *r;
+};
+
+static const char *map_of(void *ctx, const char *name)
+{
+	struct map_ctx *m = ctx;
+
+	return nfd_ruleset_set(m->rs, nfd_family_name(m->r->family),
+			       m->r->table, name, NULL);
+}
+
+/*
+ * "element: ..." when a verdict map decided the drop, or the last jump or
+ * goto that led to it, and the element is certain (element.c); else "".
+ */
+static void element_line(struct nfd_output *out, struct nfd_ruleset *rs,
+			 const struct nfd_event *ev, const char *text,
+			 char *buf, size_t len)
+{
+	const struct nfd_rule *r = &ev->rule;
+	struct map_ctx ctx = { .rs = rs, .r = r };
+	const struct nfd_path *p = &r->path;
+	char verdict[NFD_NAME_MAX + 8], found[2048];
+	struct nfd_pkt_view v;
+
+	buf[0] = 0;
+	if (!text || r->kind != NFD_KIND_RULE)
+		return;
+	snprintf(verdict, sizeof(verdict), "drop");
+	if (!strstr(text, " vmap ")) {
+		if (!p->known || p->cut || !p->n || p->n > NFD_PATH_MAX)
+			return;
+		text = NULL;
+		nfd_ruleset_chain_of(rs, nfd_family_name(r->family), r->table,
+				     p->handle[p->n - 1], &text);
+		if (!text || !strstr(text, " vmap "))
+			return;
+		snprintf(verdict, sizeof(verdict), "%s %.*s",
+			 p->kind[p->n - 1] == NFD_HOP_GOTO ? "goto" : "jump",
+			 (int)sizeof(r->chain), r->chain);
+	}
+	nfd_pkt_view(&v, ntohs(ev->protocol), out->frame + NFD_SLL2_LEN,
+		     ev->cap_len);
+	if (!nfd_element_find(text, &v, verdict, map_of, &ctx, found,
+			      sizeof(found)))
+		snprintf(buf, len, "\nelement: %s", found);
+}
+
 /*
  * The comment: the first line names the drop (comment.c), then why there
  * is no rule text if there is none, the path of jumps that led to the
@@ -441,6 +492,9 @@ static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 		nfd_comment_path(path, sizeof(path), &ev->rule, chain_of, rs);
 	if (path[0])
 		n += snprintf(rest + n, sizeof(rest) - n, "\n%s", path);
+	if (rs)
+		element_line(out, rs, ev, text, rest + n, sizeof(rest) - n);
+	n += strlen(rest + n);
 	snprintf(rest + n, sizeof(rest) - n, "\nnetns %s interface %s %s",
 		 netns_name(e, ev->netns, nsbuf, sizeof(nsbuf)),
 		 f->name[0] ? f->name : "?",

@@ -534,3 +534,39 @@ check_jump_path() {
 	awk '/^[0-9]+\|/ && NR > 1 { print "" } { printf "%s ~ ", $0 } END { print "" }' "$T/want" | sort >"$T/want.sorted"
 	diff "$T/want.sorted" "$T/got" >&2 || fail "comments and paths differ (want, got)"
 }
+
+# Which element of a verdict map sent the packet to its fate, with its
+# comment (kube-proxy names the Service there): a named map keyed by
+# address . protocol . port that goes to a rejecting chain, an anonymous
+# map whose element drops, an interval map.
+t_vmap_element() {
+	capture "table ip kp {
+		map no-endpoints { type ipv4_addr . inet_proto . inet_service : verdict
+			elements = { $R4 . udp . 5140 comment \"ns1/svc-a:dns\" : goto reject-chain,
+				     $R4 . tcp . 5140 comment \"ns1/svc-a:web\" : goto reject-chain } }
+		map ranges { type ipv4_addr : verdict; flags interval
+			elements = { 10.77.0.0/16 : jump deny, 192.168.0.0/16 : accept } }
+		chain input { type filter hook input priority 0;
+			ip daddr . meta l4proto . th dport vmap @no-endpoints
+			udp dport vmap { 5141 : drop, 5150-5159 : accept }
+			udp dport 5142 ip saddr vmap @ranges; }
+		chain reject-chain { reject; }
+		chain deny { drop; } }" \
+		vmap_element_traffic || return 1
+}
+vmap_element_traffic() {
+	in_c $SEND udp $R4 5140 1 && in_c $SEND udp $R4 5141 1 &&
+		in_c $SEND udp $R4 5142 1
+}
+check_vmap_element() {
+	captured || return 1
+	fields "$T/out.pcapng" udp.dstport frame.comment | sed 's/\\n/\n/g' |
+		grep -v '^netns \|^path: ' | awk '/^[0-9]+\|/ && NR > 1 { print "" } { printf "%s ~ ", $0 } END { print "" }' |
+		sed 's/ handle [0-9]* / handle H /; s/|table ip kp chain [a-z-]* /|/' | sort >"$T/got"
+	cat >"$T/want" <<-EOW
+	5140|handle H drop: reject ~ element: $R4 . udp . 5140 : goto reject-chain comment "ns1/svc-a:dns" ~ 
+	5141|handle H drop: udp dport vmap { 5141 : drop, 5150-5159 : accept } ~ element: 5141 : drop ~ 
+	5142|handle H drop: drop ~ element: 10.77.0.0/16 : jump deny ~ 
+	EOW
+	diff "$T/want" "$T/got" >&2 || fail "element lines differ (want, got)"
+}

@@ -264,9 +264,55 @@ static void test_listing(void)
 	unsetenv("NFD_SECRET");
 }
 
+/*
+ * Named sets and maps: their elements, over several lines, with quoted
+ * comments holding braces; rules after them still parsed; a chain named
+ * like a set keyword is no set.
+ */
+static void test_sets(void)
+{
+	static const char text[] =
+		"table ip kube-proxy { # handle 1\n"
+		"\tmap service-ips { # handle 4\n"
+		"\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n"
+		"\t\tcomment \"ClusterIP { traffic\"\n"
+		"\t\telements = { 10.96.0.10 . tcp . 53 comment \"a { b\" : goto s-A,\n"
+		"\t\t\t     10.96.0.1 . tcp . 443 : goto s-B }\n"
+		"\t}\n"
+		"\tset empty { # handle 5\n"
+		"\t\ttype ipv4_addr\n"
+		"\t}\n"
+		"\tchain services { # handle 3\n"
+		"\t\tip daddr . meta l4proto . th dport vmap @service-ips # handle 8\n"
+		"\t}\n"
+		"}\n";
+	struct nfd_ruleset *rs = nfd_ruleset_new_empty();
+	const char *els, *type = NULL;
+
+	if (!CHECK(rs) || !CHECK(nfd_ruleset_parse(rs, text) == 0))
+		return;
+	els = nfd_ruleset_set(rs, "ip", "kube-proxy", "service-ips", &type);
+	CHECK(els &&
+	      !strcmp(els, "{ 10.96.0.10 . tcp . 53 comment \"a { b\" : "
+			   "goto s-A, 10.96.0.1 . tcp . 443 : goto s-B }"));
+	CHECK(type && !strcmp(type, "ipv4_addr . inet_proto . inet_service : "
+				    "verdict"));
+	els = nfd_ruleset_set(rs, "ip", "kube-proxy", "empty", NULL);
+	CHECK(els && !strcmp(els, "{ }"));
+	CHECK(!nfd_ruleset_set(rs, "ip", "kube-proxy", "services", NULL));
+	CHECK(!nfd_ruleset_set(rs, "inet", "kube-proxy", "empty", NULL));
+	els = rule(rs, "ip", "kube-proxy", "services", 8);
+	CHECK(els && !strcmp(els, "ip daddr . meta l4proto . th dport vmap "
+				  "@service-ips"));
+	CHECK(!strcmp(nfd_ruleset_chain_of(rs, "ip", "kube-proxy", 8, NULL),
+		      "services"));
+	nfd_ruleset_free(rs);
+}
+
 int main(void)
 {
 	test_parse();
+	test_sets();
 	test_comments();
 	test_hostile_comment();
 	test_listing();
