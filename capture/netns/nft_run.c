@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* 'nft -a -s list ruleset' in a child process, off the capture path. */
+/*
+ * 'nft -a -s list ruleset' (or iptables-nft-save...) in a child process,
+ * off the capture path.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,17 +22,28 @@
 
 #define CHILD_FAILED 126
 
-const char *nfd_nft_path(void)
+int nfd_tool_path(const char *name, char *buf, size_t len)
 {
-	static const char *const paths[] = { "/usr/sbin/nft", "/sbin/nft",
-					     "/usr/bin/nft", "/bin/nft" };
+	static const char *const dirs[] = { "/usr/sbin", "/sbin", "/usr/bin",
+					    "/bin" };
 	struct stat st;
 
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
-		if (!stat(paths[i], &st) && S_ISREG(st.st_mode) &&
-		    st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH)))
-			return paths[i];
-	return NULL;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		int n = snprintf(buf, len, "%s/%s", dirs[i], name);
+
+		if (n > 0 && (size_t)n < len && !stat(buf, &st) &&
+		    S_ISREG(st.st_mode) && st.st_uid == 0 &&
+		    !(st.st_mode & (S_IWGRP | S_IWOTH)))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+const char *nfd_nft_path(void)
+{
+	static char path[64];
+
+	return nfd_tool_path("nft", path, sizeof(path)) ? NULL : path;
 }
 
 /* Only CAP_NET_ADMIN survives the exec (listing needs it); best effort. */
@@ -41,10 +56,13 @@ static void keep_only_net_admin(void)
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
-/* In the child: stdout to @out_fd, nothing else open, then nft. */
-static void child(const char *path, int netns_fd, int out_fd)
+const char *const nfd_nft_list_argv[] = { "nft",  "-a",	     "-s",
+					  "list", "ruleset", NULL };
+
+/* In the child: stdout to @out_fd, nothing else open, then the tool. */
+static void child(const char *path, const char *const *argv, int netns_fd,
+		  int out_fd)
 {
-	char *argv[] = { "nft", "-a", "-s", "list", "ruleset", NULL };
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C",
 			 NULL };
 	int null = open("/dev/null", O_RDWR);
@@ -58,12 +76,12 @@ static void child(const char *path, int netns_fd, int out_fd)
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGXFSZ, SIG_DFL);
 	keep_only_net_admin();
-	execve(path, argv, envp);
+	execve(path, (char *const *)argv, envp);
 	_exit(CHILD_FAILED);
 }
 
-int nfd_nft_start(struct nfd_nft_run *r, const char *path, int netns_fd,
-		  int64_t now_ns)
+int nfd_nft_start(struct nfd_nft_run *r, const char *path,
+		  const char *const *argv, int netns_fd, int64_t now_ns)
 {
 	int p[2], err;
 
@@ -85,7 +103,7 @@ int nfd_nft_start(struct nfd_nft_run *r, const char *path, int netns_fd,
 		goto free_out;
 	}
 	if (!r->pid)
-		child(path, netns_fd, p[1]);
+		child(path, argv, netns_fd, p[1]);
 	close(p[1]);
 	/* a big pipe: a big listing needs fewer polls (best effort) */
 	fcntl(p[0], F_SETPIPE_SZ, 1 << 20);

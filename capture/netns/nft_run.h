@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * 'nft -a -s list ruleset' in a child process, off the capture path: read
+ * 'nft -a -s list ruleset' (or another listing tool: iptables-nft-save...)
+ * in a child process, off the capture path: read
  * without blocking, killed at a deadline or past a size cap, run from a
  * fixed absolute path with a clean environment, no inherited file
  * descriptors, no_new_privs and only CAP_NET_ADMIN.
@@ -34,15 +35,24 @@ struct nfd_nft_run {
 	int64_t deadline_ns;
 };
 
-/* The nft binary: the first of the fixed paths that root owns, or NULL. */
+/*
+ * Tool @name in the first of the fixed directories (/usr/sbin, /sbin,
+ * /usr/bin, /bin) where root owns it and only root may write it: its
+ * path into @buf; -ENOENT if none.
+ */
+int nfd_tool_path(const char *name, char *buf, size_t len);
+/* The nft binary (nfd_tool_path("nft")), or NULL. */
 const char *nfd_nft_path(void);
 
+/* nft -a -s list ruleset */
+extern const char *const nfd_nft_list_argv[];
+
 /*
- * Starts @path (nfd_nft_path(), or a test's) in network namespace
- * @netns_fd (-1: this one) at time @now_ns (CLOCK_MONOTONIC).
+ * Starts @path (nfd_nft_path(), or a test's) with @argv in network
+ * namespace @netns_fd (-1: this one) at time @now_ns (CLOCK_MONOTONIC).
  */
-int nfd_nft_start(struct nfd_nft_run *r, const char *path, int netns_fd,
-		  int64_t now_ns);
+int nfd_nft_start(struct nfd_nft_run *r, const char *path,
+		  const char *const *argv, int netns_fd, int64_t now_ns);
 /*
  * Reads what the run printed so far; when it ended, reaps it. DONE leaves
  * the listing in @r->out for the caller (who frees it).

@@ -17,6 +17,7 @@
 
 #include "nft_run.h"
 #include "ruleset.h"
+#include "xt_save.h"
 
 #define BUCKETS 1024
 
@@ -25,6 +26,8 @@ struct rule {
 	struct rule *next_by_handle; /* in by_handle[] */
 	uint64_t handle;
 	char *family, *table, *chain, *text;
+	int pos; /* in its chain, from 0 */
+	char *xt; /* as iptables-nft-save... prints it, or NULL */
 };
 
 /* A named set or map, as listed: its key type and elements, as text. */
@@ -48,6 +51,9 @@ struct nfd_ruleset {
 	int netns_fd; /* where nft runs; -1: where this process is */
 	const char *nft; /* the binary run, or NULL if there is none */
 	bool want; /* a listing is wanted: a change, or a rule not known */
+	bool xt; /* run the save tools after a listing (not a test's nft) */
+	unsigned int xt_todo; /* save tools (xt_save.h) still to run */
+	int xt_tool; /* the one running, or -1: the run is nft's */
 	enum nfd_nft_status last; /* how the latest listing ended */
 	int64_t last_start_ns;
 	struct nfd_nft_run run; /* the listing in progress, if any */
@@ -85,6 +91,7 @@ static void free_set(struct set *set)
 
 static void clear(struct nfd_ruleset *rs)
 {
+	rs->xt_todo = 0;
 	while (rs->sets) {
 		struct set *set = rs->sets;
 
@@ -101,13 +108,14 @@ static void clear(struct nfd_ruleset *rs)
 			free(r->table);
 			free(r->chain);
 			free(r->text);
+			free(r->xt);
 			free(r);
 		}
 	}
 }
 
 static int add(struct nfd_ruleset *rs, const char *family, const char *table,
-	       const char *chain, uint64_t handle, const char *text)
+	       const char *chain, int pos, uint64_t handle, const char *text)
 {
 	uint32_t h = hash(family, table, chain, handle);
 	struct rule *r = calloc(1, sizeof(*r));
@@ -115,6 +123,9 @@ static int add(struct nfd_ruleset *rs, const char *family, const char *table,
 	if (!r)
 		return -ENOMEM;
 	r->handle = handle;
+	r->pos = pos;
+	if (nfd_xt_tool_of(family, table) >= 0)
+		rs->xt_todo |= 1u << nfd_xt_tool_of(family, table);
 	r->family = strdup(family);
 	r->table = strdup(table);
 	r->chain = strdup(chain);
@@ -216,6 +227,7 @@ struct parse_state {
 	char family[16], table[260], chain[260];
 	int depth; /* braces open */
 	int in_chain; /* the block open at depth 2 is a chain */
+	int pos; /* rules of that chain so far */
 	struct set *set; /* the set or map whose block is open, if any */
 	int elements; /* braces open in its elements, while read */
 };
@@ -297,6 +309,7 @@ static void open_block(struct parse_state *st, const char *line)
 		next_word(line, st->table, sizeof(st->table));
 	} else if (st->depth == 1) {
 		st->in_chain = !strncmp(line, "chain ", 6);
+		st->pos = 0;
 		if (st->in_chain)
 			next_word(line + 6, st->chain, sizeof(st->chain));
 	}
@@ -321,7 +334,8 @@ static int parse_line(struct nfd_ruleset *rs, struct parse_state *st,
 		open_block(st, line);
 	else if (!balance && st->depth == 2 && st->in_chain &&
 		 !split_rule(line, &handle))
-		return add(rs, st->family, st->table, st->chain, handle, line);
+		return add(rs, st->family, st->table, st->chain, st->pos++,
+			   handle, line);
 	st->depth += balance;
 	if (st->depth < 2) {
 		st->in_chain = 0;
@@ -362,6 +376,163 @@ int nfd_ruleset_parse(struct nfd_ruleset *rs, const char *text)
 	return err;
 }
 
+/* Rules as a save tool printed them, and as nft listed them. */
+struct xt_line {
+	char *table, *chain, *text;
+	int pos;
+};
+
+struct xt_lines {
+	struct xt_line *v;
+	size_t n, cap;
+};
+
+static int keep_line(void *ctx, const char *table, const char *chain, int pos,
+		     const char *text)
+{
+	struct xt_lines *l = ctx;
+	struct xt_line *x;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 256;
+		struct xt_line *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	x = &l->v[l->n];
+	x->table = strdup(table);
+	x->chain = strdup(chain);
+	x->text = strdup(text);
+	x->pos = pos;
+	l->n++;
+	return x->table && x->chain && x->text ? 0 : -ENOMEM;
+}
+
+static int cmp_key(const char *t1, const char *c1, int p1, const char *t2,
+		   const char *c2, int p2)
+{
+	int d = strcmp(t1, t2);
+
+	d = d ?: strcmp(c1, c2);
+	return d ?: (p1 > p2) - (p1 < p2);
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	const struct xt_line *x = a, *y = b;
+
+	return cmp_key(x->table, x->chain, x->pos, y->table, y->chain, y->pos);
+}
+
+static int cmp_rule(const void *a, const void *b)
+{
+	const struct rule *x = *(struct rule *const *)a;
+	const struct rule *y = *(struct rule *const *)b;
+
+	return cmp_key(x->table, x->chain, x->pos, y->table, y->chain, y->pos);
+}
+
+/* The rules of the tables tool @tool shows, sorted by chain and position. */
+static struct rule **tool_rules(struct nfd_ruleset *rs, int tool, size_t *n)
+{
+	struct rule **v = NULL, **more;
+	size_t cap = 0;
+
+	*n = 0;
+	for (int i = 0; i < BUCKETS; i++)
+		for (struct rule *r = rs->bucket[i]; r; r = r->next) {
+			if (nfd_xt_tool_of(r->family, r->table) != tool ||
+			    strcmp(r->family, nfd_xt_tools[tool].family))
+				continue;
+			if (*n == cap) {
+				cap = cap ? 2 * cap : 256;
+				more = realloc(v, cap * sizeof(*v));
+				if (!more) {
+					free(v);
+					*n = 0;
+					return NULL;
+				}
+				v = more;
+			}
+			v[(*n)++] = r;
+		}
+	if (*n)
+		qsort(v, *n, sizeof(*v), cmp_rule);
+	return v;
+}
+
+/* The end of the group of @v[i] (same table and chain). */
+static size_t group_end_lines(const struct xt_line *v, size_t n, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < n && !strcmp(v[j].table, v[i].table) &&
+	       !strcmp(v[j].chain, v[i].chain))
+		j++;
+	return j;
+}
+
+static size_t group_end_rules(struct rule **v, size_t n, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < n && !strcmp(v[j]->table, v[i]->table) &&
+	       !strcmp(v[j]->chain, v[i]->chain))
+		j++;
+	return j;
+}
+
+/*
+ * Each chain the tool and nft both list with as many rules: its rules
+ * take the tool's lines, by position. A chain whose counts differ (the
+ * ruleset changed between the two listings?) takes none.
+ */
+static void match_chains(struct xt_lines *l, struct rule **r, size_t nr)
+{
+	size_t i = 0, j = 0;
+
+	while (i < l->n && j < nr) {
+		size_t ie = group_end_lines(l->v, l->n, i);
+		size_t je = group_end_rules(r, nr, j);
+		int d = cmp_key(l->v[i].table, l->v[i].chain, 0, r[j]->table,
+				r[j]->chain, 0);
+
+		if (!d && ie - i == je - j)
+			for (size_t k = 0; k < ie - i; k++)
+				if (l->v[i + k].pos == r[j + k]->pos &&
+				    !r[j + k]->xt)
+					r[j + k]->xt = strdup(l->v[i + k].text);
+		if (d <= 0)
+			i = ie;
+		if (d >= 0)
+			j = je;
+	}
+}
+
+static void take_xt(struct nfd_ruleset *rs, int tool, const char *out)
+{
+	struct xt_lines l = { 0 };
+	struct rule **r;
+	size_t nr;
+
+	if (!nfd_xt_parse(out, keep_line, &l) && l.n) {
+		qsort(l.v, l.n, sizeof(*l.v), cmp_line);
+		r = tool_rules(rs, tool, &nr);
+		if (r)
+			match_chains(&l, r, nr);
+		free(r);
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		free(l.v[i].table);
+		free(l.v[i].chain);
+		free(l.v[i].text);
+	}
+	free(l.v);
+}
+
 static int open_monitor(void)
 {
 	struct sockaddr_nl sa = {
@@ -386,6 +557,7 @@ struct nfd_ruleset *nfd_ruleset_new_empty(void)
 
 	if (rs) {
 		rs->monitor_fd = rs->netns_fd = -1;
+		rs->xt_tool = -1;
 		rs->nft = nfd_nft_path();
 		rs->last = NFD_NFT_DONE;
 	}
@@ -401,6 +573,7 @@ struct nfd_ruleset *nfd_ruleset_new(int netns_fd)
 	rs->monitor_fd = open_monitor();
 	rs->netns_fd = netns_fd;
 	rs->want = true; /* the first listing, before the first drop */
+	rs->xt = true;
 	rs->last_start_ns = INT64_MIN / 2;
 	return rs;
 }
@@ -408,6 +581,7 @@ struct nfd_ruleset *nfd_ruleset_new(int netns_fd)
 void nfd_ruleset_set_nft(struct nfd_ruleset *rs, const char *path)
 {
 	rs->nft = path;
+	rs->xt = false;
 }
 
 void nfd_ruleset_free(struct nfd_ruleset *rs)
@@ -428,10 +602,39 @@ void nfd_ruleset_free(struct nfd_ruleset *rs)
 static void finish(struct nfd_ruleset *rs, enum nfd_nft_status st)
 {
 	running--;
-	rs->last = st;
-	if (st == NFD_NFT_DONE)
-		nfd_ruleset_parse(rs, rs->run.out);
+	if (rs->xt_tool >= 0) {
+		if (st == NFD_NFT_DONE)
+			take_xt(rs, rs->xt_tool, rs->run.out);
+		rs->xt_tool = -1;
+	} else {
+		rs->last = st;
+		if (st == NFD_NFT_DONE)
+			nfd_ruleset_parse(rs, rs->run.out);
+		if (st != NFD_NFT_DONE || !rs->xt)
+			rs->xt_todo = 0;
+	}
 	nfd_nft_stop(&rs->run);
+}
+
+/*
+ * The next save tool the latest listing wants (its tables are ones
+ * iptables-nft manages by name); one not installed is skipped.
+ */
+static void start_xt(struct nfd_ruleset *rs, int64_t now_ns)
+{
+	while (rs->xt_todo) {
+		int t = __builtin_ctz(rs->xt_todo);
+		const char *argv[] = { nfd_xt_tools[t].tool, NULL };
+		char path[64];
+
+		rs->xt_todo &= ~(1u << t);
+		if (nfd_tool_path(argv[0], path, sizeof(path)) ||
+		    nfd_nft_start(&rs->run, path, argv, rs->netns_fd, now_ns))
+			continue;
+		rs->xt_tool = t;
+		running++;
+		return;
+	}
 }
 
 static void start(struct nfd_ruleset *rs, int64_t now_ns)
@@ -442,7 +645,8 @@ static void start(struct nfd_ruleset *rs, int64_t now_ns)
 		rs->last = NFD_NFT_NOT_FOUND;
 		return;
 	}
-	if (nfd_nft_start(&rs->run, rs->nft, rs->netns_fd, now_ns)) {
+	if (nfd_nft_start(&rs->run, rs->nft, nfd_nft_list_argv, rs->netns_fd,
+			  now_ns)) {
 		rs->last = NFD_NFT_FAILED;
 		return;
 	}
@@ -467,6 +671,32 @@ void nfd_ruleset_poll(struct nfd_ruleset *rs, int64_t now_ns)
 	if (!rs->run.pid && rs->want && running < MAX_RUNNING &&
 	    now_ns - rs->last_start_ns >= RELOAD_INTERVAL_NS)
 		start(rs, now_ns);
+	if (!rs->run.pid && rs->xt_todo && running < MAX_RUNNING)
+		start_xt(rs, now_ns);
+}
+
+bool nfd_ruleset_xt_coming(const struct nfd_ruleset *rs, const char *family,
+			   const char *table)
+{
+	int tool = nfd_xt_tool_of(family, table);
+
+	if (tool < 0 || !rs->xt || !rs->nft)
+		return false;
+	return (rs->xt_todo >> tool & 1) || rs->xt_tool == tool || rs->want ||
+	       (rs->run.pid && rs->xt_tool < 0);
+}
+
+const char *nfd_ruleset_xt(struct nfd_ruleset *rs, const char *family,
+			   const char *table, const char *chain,
+			   uint64_t handle)
+{
+	struct rule *r = rs->bucket[hash(family, table, chain, handle)];
+
+	for (; r; r = r->next)
+		if (r->handle == handle && !strcmp(r->chain, chain) &&
+		    !strcmp(r->table, table) && !strcmp(r->family, family))
+			return r->xt;
+	return NULL;
 }
 
 const char *nfd_ruleset_rule(struct nfd_ruleset *rs, const char *family,
@@ -491,7 +721,7 @@ bool nfd_ruleset_listing(void)
 
 bool nfd_ruleset_busy(const struct nfd_ruleset *rs)
 {
-	return rs->run.pid || (rs->want && rs->nft);
+	return rs->run.pid || (rs->want && rs->nft) || rs->xt_todo;
 }
 
 const char *nfd_ruleset_why(const struct nfd_ruleset *rs)

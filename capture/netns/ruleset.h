@@ -48,6 +48,17 @@ const char *nfd_ruleset_chain_of(struct nfd_ruleset *rs, const char *family,
 const char *nfd_ruleset_set(struct nfd_ruleset *rs, const char *family,
 			    const char *table, const char *name,
 			    const char **type);
+/*
+ * Rule @handle as iptables-nft-save (ip6tables, ebtables, arptables)
+ * prints it ("-A CHAIN ..."), when its table is one those tools manage and
+ * the two listings agree on its chain; else NULL.
+ */
+const char *nfd_ruleset_xt(struct nfd_ruleset *rs, const char *family,
+			   const char *table, const char *chain,
+			   uint64_t handle);
+/* May a listing still bring the save tool's lines of this table? */
+bool nfd_ruleset_xt_coming(const struct nfd_ruleset *rs, const char *family,
+			   const char *table);
 /* Is a listing of any namespace running? (Poll more often, then.) */
 bool nfd_ruleset_listing(void);
 /* Is a listing running, or about to? (Text missing now may come.) */

@@ -466,6 +466,23 @@ static void element_line(struct nfd_output *out, struct nfd_ruleset *rs,
 		snprintf(buf, len, "\nelement: %s", found);
 }
 
+/* "iptables: -A ..." for a rule iptables-nft manages; else "". */
+static void xt_line(struct nfd_ruleset *rs, const struct nfd_rule *r, char *buf,
+		    size_t len)
+{
+	const char *xt = NULL;
+	char esc[2048];
+
+	buf[0] = 0;
+	if (r->kind == NFD_KIND_RULE)
+		xt = nfd_ruleset_xt(rs, nfd_family_name(r->family), r->table,
+				    r->chain, r->handle);
+	if (!xt)
+		return;
+	nfd_escape_str(esc, sizeof(esc), xt);
+	snprintf(buf, len, "\niptables: %s", esc);
+}
+
 /*
  * The comment: the first line names the drop (comment.c), then why there
  * is no rule text if there is none, the path of jumps that led to the
@@ -494,6 +511,9 @@ static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 		n += snprintf(rest + n, sizeof(rest) - n, "\n%s", path);
 	if (rs)
 		element_line(out, rs, ev, text, rest + n, sizeof(rest) - n);
+	n += strlen(rest + n);
+	if (rs)
+		xt_line(rs, &ev->rule, rest + n, sizeof(rest) - n);
 	n += strlen(rest + n);
 	snprintf(rest + n, sizeof(rest) - n, "\nnetns %s interface %s %s",
 		 netns_name(e, ev->netns, nsbuf, sizeof(nsbuf)),
@@ -646,16 +666,26 @@ static int write_event(struct nfd_output *out, const struct nfd_event *ev,
 	return 0;
 }
 
-/* Is this rule's text missing now, and may a listing bring it? */
+/*
+ * Is this rule's text (or its iptables-nft-save line) missing now, and
+ * may a listing bring it?
+ */
 static bool text_coming(struct nfd_output *out, const struct nfd_event *ev)
 {
+	const struct nfd_rule *r = &ev->rule;
 	struct nfd_netns_entry *e;
 
-	if (ev->rule.kind != NFD_KIND_RULE)
+	if (r->kind != NFD_KIND_RULE)
 		return false;
 	e = find_netns(out, ev->netns);
-	return e && e->rs && !rule_text(e->rs, &ev->rule) &&
-	       nfd_ruleset_busy(e->rs);
+	if (!e || !e->rs)
+		return false;
+	if (!rule_text(e->rs, r))
+		return nfd_ruleset_busy(e->rs);
+	return !nfd_ruleset_xt(e->rs, nfd_family_name(r->family), r->table,
+			       r->chain, r->handle) &&
+	       nfd_ruleset_xt_coming(e->rs, nfd_family_name(r->family),
+				     r->table);
 }
 
 static void release_one(struct nfd_output *out)

@@ -45,8 +45,10 @@ TEST_TIMEOUT=${NFD_VM_TEST_TIMEOUT:-300}
 VM_PARALLEL=${NFD_VM_PARALLEL:-$(nproc)}
 # what the VMs run besides busybox and bash (with their libraries)
 TOOLS=(/usr/sbin/nft /usr/sbin/ip /usr/sbin/bpftool /usr/bin/setpriv
-	/usr/bin/pgrep /usr/bin/pkill /usr/sbin/xtables-legacy-multi)
-XT_EXT=(libxt_standard.so libxt_udp.so libxt_tcp.so)
+	/usr/bin/pgrep /usr/bin/pkill /usr/sbin/xtables-legacy-multi
+	/usr/sbin/xtables-nft-multi)
+XT_EXT=(libxt_standard.so libxt_udp.so libxt_tcp.so libxt_comment.so
+	libipt_REJECT.so libip6t_REJECT.so)
 pass=0 failed=0 skipped=0
 
 declare -A row_ok row_bad row_skip # per [LABEL], for the README's table
@@ -162,6 +164,10 @@ initramfs() {
 	cp "$(command -v bash-static)" "$root/bin/bash" || return 1
 	copy_with_libs "$root" "${TOOLS[@]}" || return 1
 	ln -s xtables-legacy-multi "$root/usr/sbin/iptables-legacy"
+	for a in iptables-nft iptables-nft-save ip6tables-nft ip6tables-nft-save \
+		ebtables-nft-save arptables-nft-save; do
+		ln -s xtables-nft-multi "$root/usr/sbin/$a"
+	done
 	local xt=/usr/lib/x86_64-linux-gnu/xtables
 	mkdir -p "$root$xt"
 	for a in "${XT_EXT[@]}"; do

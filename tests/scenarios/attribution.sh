@@ -521,12 +521,14 @@ check_jump_path() {
 	cat >"$T/want" <<-EOW
 	5130|table inet filter chain public handle $(fact_get 'h_udp dport 5130 drop') drop: udp dport 5130 drop
 	path: input handle $z jump zones, zones handle $v jump public (vmap)
+	element: 5130 : jump public
 	5131|table inet filter chain public handle $(fact_get 'h_udp dport 5131 drop') drop: udp dport 5131 drop
 	path: input handle $z jump zones, zones handle $g goto public
 	5132|table inet filter chain deny handle $d drop: drop
 	path: input handle $z jump zones, zones handle $j jump public, public handle $jd jump deny
 	5133|table inet filter chain deny handle $d drop: drop
 	path: input handle $z jump zones, zones handle $v goto deny (vmap)
+	element: 5133 : goto deny
 	5134|table inet filter chain input handle $(fact_get 'h_udp dport 5134 drop') drop: udp dport 5134 drop
 	EOW
 	# one record per packet (the file need not be in sending order)
@@ -569,4 +571,36 @@ check_vmap_element() {
 	5142|handle H drop: drop ~ element: 10.77.0.0/16 : jump deny ~ 
 	EOW
 	diff "$T/want" "$T/got" >&2 || fail "element lines differ (want, got)"
+}
+
+# Rules iptables-nft made, as Docker makes them: each drop also names the
+# rule as iptables-nft-save prints it; nft's warning that iptables-nft
+# manages the table is not on nfdropcap's stderr.
+t_iptables_nft() {
+	command -v iptables-nft >/dev/null || skip "no iptables-nft here"
+	in_r iptables-nft -N DOCKER-ISOLATION &&
+		in_r iptables-nft -A FORWARD -j DOCKER-ISOLATION &&
+		in_r iptables-nft -A DOCKER-ISOLATION -i r0 ! -o r0 -p udp --dport 5160 -j DROP &&
+		in_r iptables-nft -A INPUT -p udp --dport 5161 -j DROP ||
+		fail "iptables-nft rules" || return 1
+	nfd_start -w "$T/out.pcapng" || return 1
+	in_c $SEND udp $S4 5160 2
+	in_c $SEND udp $R4 5161 1
+	nfd_stop
+	expect_eq "$NFD_RC" 0 "exit status" || return 1
+	fact hf "$(handle_of 'jump DOCKER-ISOLATION')"
+	in_r iptables-nft -F && in_r iptables-nft -X
+	in_r nft delete table ip filter
+	! grep -i 'warning\|iptables-nft' "$T/nfd.err" || fail "nft's words on stderr"
+}
+check_iptables_nft() {
+	captured || return 1
+	fields "$T/out.pcapng" udp.dstport frame.comment | sed 's/\\n/\n/g' |
+		grep -v '^netns ' | awk '/^[0-9]+\|/ && NR > 1 { print "" } { printf "%s ~ ", $0 } END { print "" }' |
+		sed 's/ handle [0-9]* drop/ handle H drop/' | sort -u >"$T/got"
+	cat >"$T/want" <<-EOW
+	5160|table ip filter chain DOCKER-ISOLATION handle H drop: iifname "r0" oifname != "r0" udp dport 5160 counter drop ~ path: FORWARD handle $(fact_get hf) jump DOCKER-ISOLATION ~ iptables: -A DOCKER-ISOLATION -i r0 ! -o r0 -p udp -m udp --dport 5160 -j DROP ~ 
+	5161|table ip filter chain INPUT handle H drop: udp dport 5161 counter drop ~ iptables: -A INPUT -p udp -m udp --dport 5161 -j DROP ~ 
+	EOW
+	diff "$T/want" "$T/got" >&2 || fail "comments differ (want, got)"
 }
