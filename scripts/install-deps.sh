@@ -11,7 +11,8 @@ build=(make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev
 	zlib1g-dev libpcap-dev libcapstone-dev)
 run=(nftables)
 test=(tcpdump tshark iproute2 bc util-linux procps gzip iptables
-	libclang-rt-dev) # libclang-rt-dev: libFuzzer (make fuzz)
+	libclang-rt-dev # libFuzzer (make fuzz)
+	firewalld dbus) # tests/rulesets/firewalld.sh: firewalld's own ruleset
 # the kernel matrix (tests/kernels/): stock kernels booted under qemu
 matrix=(qemu-system-x86 busybox-static bash-static cpio kmod xz-utils)
 bench=(iperf3)

@@ -131,6 +131,12 @@ for tool in tshark capinfos tcpdump nft ip bc; do
 	}
 done
 
+# firewalld's ruleset, made by firewalld itself (tests/scenarios/real.sh)
+if [ ! -s .output/rulesets/firewalld.nft ]; then
+	mkdir -p .output/rulesets
+	tests/rulesets/firewalld.sh .output/rulesets/firewalld.nft ||
+		echo "      firewalld's ruleset not made: t_real_firewalld will skip"
+fi
 run_unit .output/tests
 topo_up || { echo "tests/run.sh: cannot build the test namespaces" >&2; exit 1; }
 for name in $(scenario_names); do

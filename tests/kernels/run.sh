@@ -48,7 +48,7 @@ TOOLS=(/usr/sbin/nft /usr/sbin/ip /usr/sbin/bpftool /usr/bin/setpriv
 	/usr/bin/pgrep /usr/bin/pkill /usr/sbin/xtables-legacy-multi
 	/usr/sbin/xtables-nft-multi)
 XT_EXT=(libxt_standard.so libxt_udp.so libxt_tcp.so libxt_comment.so
-	libipt_REJECT.so libip6t_REJECT.so)
+	libipt_REJECT.so libip6t_REJECT.so libxt_conntrack.so)
 pass=0 failed=0 skipped=0
 
 declare -A row_ok row_bad row_skip # per [LABEL], for the README's table
@@ -164,8 +164,8 @@ initramfs() {
 	cp "$(command -v bash-static)" "$root/bin/bash" || return 1
 	copy_with_libs "$root" "${TOOLS[@]}" || return 1
 	ln -s xtables-legacy-multi "$root/usr/sbin/iptables-legacy"
-	for a in iptables-nft iptables-nft-save ip6tables-nft ip6tables-nft-save \
-		ebtables-nft-save arptables-nft-save; do
+	for a in iptables-nft iptables-nft-save iptables-nft-restore ip6tables-nft \
+		ip6tables-nft-save ebtables-nft-save arptables-nft-save; do
 		ln -s xtables-nft-multi "$root/usr/sbin/$a"
 	done
 	local xt=/usr/lib/x86_64-linux-gnu/xtables
@@ -206,6 +206,10 @@ initramfs() {
 		mkdir -p "$root/nfd/tests/scenarios" &&
 		cp tests/lib.sh "$root/nfd/tests/" &&
 		cp tests/scenarios/*.sh "$root/nfd/tests/scenarios/" &&
+		mkdir -p "$root/nfd/tests/rulesets" &&
+		cp tests/rulesets/*.rules tests/rulesets/*.nft "$root/nfd/tests/rulesets/" &&
+		{ [ ! -s .output/rulesets/firewalld.nft ] ||
+			cp .output/rulesets/firewalld.nft "$root/nfd/tests/rulesets/"; } &&
 		mkdir -p "$root/nfd/bench" &&
 		cp bench/ruleset.sh bench/guest.sh "$root/nfd/bench/" &&
 		cp "$HERE/init" "$root/init" || return 1
@@ -361,6 +365,12 @@ if [ "$(id -u)" != 0 ]; then
 fi
 need_tools || { echo "0 passed, 1 failed"; exit 1; }
 mkdir -p "$CACHE"
+# firewalld's ruleset, made on this host by firewalld itself, for the VMs
+if [ ! -s .output/rulesets/firewalld.nft ]; then
+	mkdir -p .output/rulesets
+	tests/rulesets/firewalld.sh .output/rulesets/firewalld.nft ||
+		echo "      firewalld's ruleset not made: t_real_firewalld will skip"
+fi
 make -s static >"$CACHE/make.log" 2>&1 || {
 	cat "$CACHE/make.log"
 	echo "FAIL  kernel matrix: make static failed"

@@ -359,7 +359,8 @@ t_reject_many() {
 }
 reject_traffic() {
 	in_c $SEND udp $R4 5100 "$1"
-	in_c $SEND syn $R4 5101 "$1"
+	# a tenth as many SYNs: each waits 200 ms for the reset R drops
+	in_c $SEND syn $R4 5101 $(($1 / 10))
 	in_c $SEND udp $R6 5102 "$1"
 }
 check_reject_many() {
@@ -380,8 +381,8 @@ check_reject_many() {
 		total=$((total + c))
 	done
 	expect_eq "$(wc -l <"$T/comments")" "$total" "packets vs all counters" || return 1
-	[ "$total" -ge $((4 * n)) ] || fail "only $total drops for $n of each kind"
-	echo "info: $total drops ($n UDP, $n SYN, $n UDP6 rejected; their replies), 0 unattributed"
+	[ "$total" -ge $((4 * n + n / 5)) ] || fail "only $total drops for $n of each kind"
+	echo "info: $total drops ($n UDP, $((n / 10)) SYN, $n UDP6 rejected; their replies), 0 unattributed"
 }
 
 # Bridged traffic (C and S on one LAN through bridge br0 in R) dropped by
