@@ -243,6 +243,30 @@ take_verdict(struct nfd_pending_stack *st, struct sk_buff *skb, __u64 task,
 }
 
 /*
+ * Freed outside nft_do_chain: backend fentry's record of an
+ * iptables-legacy table that dropped this very packet, if any.
+ */
+static __always_inline bool take_xt(struct nfd_pending_stack *st,
+				    struct sk_buff *skb, __u64 task,
+				    struct nfd_rule *out)
+{
+	__u32 top = st->top;
+
+	for (int i = 1; i <= NFD_PENDING_SLOTS; i++) {
+		struct nfd_pending *p =
+			&st->slot[(top - i) & (NFD_PENDING_SLOTS - 1)];
+
+		if (!p->valid || p->skb != (__u64)skb || p->task != task ||
+		    p->rule.why != NFD_WHY_XT_LEGACY)
+			continue;
+		bpf_probe_read_kernel(out, sizeof(*out), &p->rule);
+		p->valid = 0;
+		return true;
+	}
+	return false;
+}
+
+/*
  * Backend fentry, no verdict recorded: at nft_do_chain's policy site the
  * base chain's policy dropped it (the frame names the chain); at its rule
  * site an expression nfdropcap does not hook did.
@@ -303,11 +327,14 @@ static __always_inline void attribute(struct nfd_event *ev, struct sk_buff *skb,
 	__u8 why = NFD_WHY_NOT_NFT;
 
 	__builtin_memset(&ev->rule, 0, sizeof(ev->rule));
-	if (cfg_nft_lo && (loc < cfg_nft_lo || loc >= cfg_nft_hi))
-		goto unattributed;
 	st = nfd_pending_stack();
 	if (!st)
 		goto unattributed;
+	if (cfg_nft_lo && (loc < cfg_nft_lo || loc >= cfg_nft_hi)) {
+		if (take_xt(st, skb, task, &ev->rule))
+			return;
+		goto unattributed;
+	}
 	if (bpf_probe_read_kernel(pkt, sizeof(pkt), nh))
 		__builtin_memset(pkt, 0, sizeof(pkt));
 	if (take_verdict(st, skb, task, netns, pkt, nh,
@@ -376,6 +403,7 @@ int BPF_PROG(nfd_kfree_skb, struct sk_buff *skb, void *location,
 	ev->version = NFD_EVENT_VERSION;
 	ev->size = sizeof(*ev);
 	ev->ts_ns = bpf_ktime_get_boot_ns();
+	ev->location = (__u64)location;
 	ev->netns = netns;
 	ev->dir = dir;
 	ev->data_off = off;

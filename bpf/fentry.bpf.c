@@ -115,3 +115,56 @@ SETTER(nft_fib_inet_eval)
 SETTER(nft_fwd_neigh_eval)
 SETTER(nft_queue_eval)
 SETTER(nft_queue_sreg_eval)
+
+/*
+ * iptables-legacy (ip_tables, ip6_tables): a table's drop verdict, with
+ * the table and hook, for the bytes probe to say who dropped a packet
+ * nf_tables did not (never as an nf_tables rule).
+ */
+static __always_inline void record_xt(const struct xt_table *table,
+				      struct sk_buff *skb,
+				      const struct nf_hook_state *state,
+				      unsigned int ret)
+{
+	struct nfd_pending_stack *st = nfd_pending_stack();
+	__u32 netns = BPF_CORE_READ(state, net, ns.inum);
+	struct nfd_pending *p;
+
+	if ((ret & NF_VERDICT_MASK) != NF_DROP || !st ||
+	    !(cfg_all_netns || bpf_map_lookup_elem(&netns_ok, &netns)))
+		return;
+	p = nfd_pending_push(st);
+	p->skb = (__u64)skb;
+	p->task = bpf_get_current_task();
+	p->netns = netns;
+	p->iif = 0;
+	p->key.nh_len = p->key.th_len = 0;
+	p->rule.kind = NFD_KIND_NONE;
+	p->rule.why = NFD_WHY_XT_LEGACY;
+	p->rule.family = BPF_CORE_READ(state, pf);
+	p->rule.handle = BPF_CORE_READ(state, hook);
+	p->rule.verdict = NF_DROP;
+	p->rule.path.known = 0;
+	p->rule.chain[0] = 0;
+	BPF_CORE_READ_STR_INTO(&p->rule.table, table, name);
+	p->ts_ns = bpf_ktime_get_ns();
+	p->valid = 1;
+}
+
+SEC("fexit/ipt_do_table")
+int BPF_PROG(nfd_ipt_do_table, const struct xt_table *table,
+	     struct sk_buff *skb, const struct nf_hook_state *state,
+	     unsigned int ret)
+{
+	record_xt(table, skb, state, ret);
+	return 0;
+}
+
+SEC("fexit/ip6t_do_table")
+int BPF_PROG(nfd_ip6t_do_table, const struct xt_table *table,
+	     struct sk_buff *skb, const struct nf_hook_state *state,
+	     unsigned int ret)
+{
+	record_xt(table, skb, state, ret);
+	return 0;
+}

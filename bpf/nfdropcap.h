@@ -9,7 +9,7 @@
 
 #include <linux/types.h>
 
-#define NFD_EVENT_VERSION 1
+#define NFD_EVENT_VERSION 2
 
 #define NFD_NAME_MAX 256 /* NFT_TABLE_MAXNAMELEN == NFT_CHAIN_MAXNAMELEN */
 #define NFD_IFNAMSIZ 16
@@ -46,6 +46,8 @@ enum nfd_why {
 	NFD_WHY_NOT_TRACED = 6, /* nftrace: its trace rule did not mark it */
 	NFD_WHY_NO_HEADERS = 7, /* nftrace: a drop verdict without headers */
 	NFD_WHY_NOT_MARKED = 8, /* nftrace, no filter: dropped before marked */
+	NFD_WHY_XT_LEGACY = 9, /* iptables-legacy: table in rule.table, hook
+				  in rule.handle */
 };
 
 enum nfd_dir {
@@ -238,6 +240,7 @@ struct nfd_event {
 	__u32 pkt_len; /* packet length from the network header */
 	__u32 data_off; /* bytes in the sample before the network header */
 	__u64 ts_ns; /* CLOCK_BOOTTIME */
+	__u64 location; /* where the kernel freed it (kfree_skb's caller) */
 	__u32 netns; /* network namespace inode number */
 	__u32 ifindex;
 	__u16 protocol; /* skb->protocol, network byte order */
@@ -259,7 +262,7 @@ _Static_assert(sizeof(struct nfd_rule) ==
 _Static_assert(sizeof(struct nfd_pending) ==
 		       48 + NFD_KEY_LEN + 8 + sizeof(struct nfd_rule),
 	       "struct nfd_pending has holes");
-_Static_assert(sizeof(struct nfd_event) == 64 + sizeof(struct nfd_rule),
+_Static_assert(sizeof(struct nfd_event) == 72 + sizeof(struct nfd_rule),
 	       "struct nfd_event has holes");
 _Static_assert(sizeof(struct nfd_pending_stack) <= 32768,
 	       "per-CPU map values are limited to 32 KiB");

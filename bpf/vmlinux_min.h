@@ -87,7 +87,14 @@ struct task_struct;
 
 /* nf_tables (include/net/netfilter/nf_tables.h); a module on Debian. */
 struct nf_hook_state {
+	__u8 hook;
+	__u8 pf;
 	struct net *net;
+};
+
+/* x_tables: a table of iptables-legacy (ip_tables, ip6_tables) */
+struct xt_table {
+	char name[32]; /* XT_TABLE_MAXNAMELEN */
 };
 
 struct nft_pktinfo {

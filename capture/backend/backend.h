@@ -47,6 +47,8 @@ struct nfd_backend {
 	 * block. NULL: nothing to do.
 	 */
 	void (*poll_netns)(struct nfd_backend *b, void *inst);
+	/* Called often from the capture loop; must not block. NULL: none. */
+	void (*poll)(struct nfd_backend *b);
 	void (*unload)(struct nfd_backend *b);
 	/*
 	 * --check, once it loaded: what load did not try and a capture will

@@ -16,12 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/netfilter.h>
 
 #include "backend.h"
 #include "canary.h"
+#include "lib/clock.h"
 #include "lib/kallsyms.h"
 #include "drop_probe.h"
 #include "fentry.skel.h"
@@ -31,9 +34,23 @@
 static const char *const required[] = { "nft_do_chain", "nft_immediate_eval",
 					"nft_lookup_eval" };
 
+#define PROGS_MAX 64
+#define LATE_MAX 16 /* later loads (modules loaded after the start) */
+#define LATE_TRIES 10 /* a second apart: a module may not be live yet */
+
 struct fentry {
 	struct fentry_bpf *skel;
 	int hooked; /* setters attached */
+	bool attached[PROGS_MAX]; /* by the program's place in the object */
+	/* setters of modules loaded later, each load its own instance */
+	const struct nfd_drop_probe *probe;
+	bool all_netns;
+	int verbose;
+	int uevent_fd; /* module loads (kernel uevents), or -1 */
+	struct fentry_bpf *late[LATE_MAX];
+	int nlate;
+	int tries; /* left for the functions found but not attached yet */
+	int64_t next_try_ns;
 };
 
 static int fentry_available(char *why, size_t len)
@@ -82,21 +99,30 @@ static const char *traced(struct bpf_program *prog)
  * Loads only the setters whose function exists (their module is loaded),
  * from one pass over /proc/kallsyms.
  */
-static int select_setters(struct fentry *f, char *why, size_t len)
+static size_t list_programs(struct bpf_object *obj, struct bpf_program **progs,
+			    const char **names)
 {
-	const char *names[64];
-	struct bpf_program *progs[64], *prog;
-	bool found[64];
+	struct bpf_program *prog;
 	size_t n = 0;
-	int err;
 
-	bpf_object__for_each_program(prog, f->skel->obj)
+	bpf_object__for_each_program(prog, obj)
 	{
-		if (n == 64)
+		if (n == PROGS_MAX)
 			continue;
 		progs[n] = prog;
 		names[n++] = traced(prog);
 	}
+	return n;
+}
+
+static int select_setters(struct fentry *f, char *why, size_t len)
+{
+	const char *names[PROGS_MAX];
+	struct bpf_program *progs[PROGS_MAX];
+	bool found[PROGS_MAX];
+	size_t n = list_programs(f->skel->obj, progs, names);
+	int err;
+
 	err = nfd_kallsyms_present(names, n, found);
 	if (err) {
 		snprintf(why, len, "reading /proc/kallsyms: %s",
@@ -109,9 +135,102 @@ static int select_setters(struct fentry *f, char *why, size_t len)
 	f->hooked = 0;
 	for (size_t i = 0; i < n; i++) {
 		bpf_program__set_autoload(progs[i], found[i]);
+		f->attached[i] = found[i];
 		f->hooked += found[i];
 	}
 	return 0;
+}
+
+/* Kernel uevents: "add@/module/NAME" when a module loads. */
+static int open_uevents(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			NETLINK_KOBJECT_UEVENT);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/*
+ * One more instance of the object with only the setters that exist now
+ * and are not attached yet (their module loaded after the start): its
+ * programs share the bytes probe's maps. Returns how many it attached,
+ * or -errno.
+ */
+static int hook_late(struct fentry *f)
+{
+	const char *names[PROGS_MAX];
+	struct bpf_program *progs[PROGS_MAX];
+	bool found[PROGS_MAX];
+	struct fentry_bpf *skel;
+	size_t n;
+	int err, wanted = 0;
+
+	if (f->nlate == LATE_MAX)
+		return -E2BIG;
+	skel = fentry_bpf__open();
+	if (!skel)
+		return -errno;
+	n = list_programs(skel->obj, progs, names);
+	err = nfd_kallsyms_present(names, n, found);
+	for (size_t i = 0; !err && i < n; i++) {
+		bool want = found[i] && !f->attached[i];
+
+		bpf_program__set_autoload(progs[i], want);
+		wanted += want;
+	}
+	skel->rodata->cfg_all_netns = f->all_netns;
+	if (!err && wanted)
+		err = nfd_drop_probe_share_maps(f->probe, skel->obj);
+	err = err ?: !wanted ? 0 : fentry_bpf__load(skel);
+	err = err ?: !wanted ? 0 : fentry_bpf__attach(skel);
+	if (err || !wanted) {
+		fentry_bpf__destroy(skel);
+		return err;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (found[i] && !f->attached[i]) {
+			f->attached[i] = true;
+			if (f->verbose)
+				fprintf(stderr,
+					"nfdropcap: fentry: hooked %s (its "
+					"module was loaded after the start)\n",
+					names[i]);
+		}
+	f->hooked += wanted;
+	f->late[f->nlate++] = skel;
+	return wanted;
+}
+
+/*
+ * A module loaded: its verdict setters are hooked, retried a second apart
+ * while it comes up (its functions may not take a trampoline yet).
+ */
+static void fentry_poll(struct nfd_backend *b)
+{
+	struct fentry *f = b->priv;
+	char buf[4096];
+	ssize_t n;
+	int64_t now;
+
+	if (!f || f->uevent_fd < 0)
+		return;
+	while ((n = recv(f->uevent_fd, buf, sizeof(buf) - 1, 0)) > 0) {
+		buf[n] = 0;
+		if (!strncmp(buf, "add@/module/", 12)) {
+			f->tries = LATE_TRIES;
+			f->next_try_ns = 0;
+		}
+	}
+	now = nfd_clock_ns(CLOCK_MONOTONIC);
+	if (!f->tries || now < f->next_try_ns)
+		return;
+	f->tries = hook_late(f) < 0 ? f->tries - 1 : 0;
+	f->next_try_ns = now + 1000000000LL;
 }
 
 static void fentry_unload(struct nfd_backend *b)
@@ -120,6 +239,10 @@ static void fentry_unload(struct nfd_backend *b)
 
 	if (!f)
 		return;
+	while (f->nlate)
+		fentry_bpf__destroy(f->late[--f->nlate]);
+	if (f->uevent_fd >= 0)
+		close(f->uevent_fd);
 	fentry_bpf__destroy(f->skel);
 	free(f);
 	b->priv = NULL;
@@ -134,6 +257,10 @@ static int fentry_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 	if (!f)
 		return -ENOMEM;
 	b->priv = f;
+	f->probe = env->probe;
+	f->all_netns = env->all_netns;
+	f->verbose = env->verbose;
+	f->uevent_fd = open_uevents();
 	f->skel = fentry_bpf__open();
 	if (!f->skel) {
 		err = -errno;
@@ -189,4 +316,5 @@ struct nfd_backend nfd_backend_fentry = {
 	.attach_netns = nfd_backend_no_netns,
 	.detach_netns = nfd_backend_no_netns_detach,
 	.unload = fentry_unload,
+	.poll = fentry_poll,
 };

@@ -73,3 +73,28 @@ int nfd_kallsyms_present(const char *const *names, size_t n, bool *found)
 	fclose(f);
 	return 0;
 }
+
+int nfd_kallsyms_name(uint64_t addr, char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	uint64_t best = 0, a;
+	char line[512], *sym;
+
+	if (!f)
+		return -errno;
+	buf[0] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *mod = strchr(line, '[');
+
+		if (parse_line(line, &a, &sym) || a > addr || a <= best ||
+		    (line[17] != 't' && line[17] != 'T'))
+			continue;
+		best = a;
+		if (mod)
+			mod[strcspn(mod, "]")] = 0;
+		snprintf(buf, len, "%s%s%s%s", sym, mod ? " [" : "",
+			 mod ? mod + 1 : "", mod ? "]" : "");
+	}
+	fclose(f);
+	return best ? 0 : -ENOENT;
+}

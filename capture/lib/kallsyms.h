@@ -23,4 +23,10 @@ int nfd_kallsyms_range(const char *name, uint64_t *lo, uint64_t *hi);
  */
 int nfd_kallsyms_present(const char *const *names, size_t n, bool *found);
 
+/*
+ * The text symbol at or before @addr, as "name" or "name [module]", into
+ * @buf; -ENOENT if none (addresses hidden: kptr_restrict).
+ */
+int nfd_kallsyms_name(uint64_t addr, char *buf, size_t len);
+
 #endif /* NFD_KALLSYMS_H */

@@ -233,6 +233,8 @@ int nfd_netns_set_scan(struct nfd_netns_set *s)
 
 void nfd_netns_set_poll(struct nfd_netns_set *s, int64_t now_ns)
 {
+	if (s->backend->poll)
+		s->backend->poll(s->backend);
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->v[i].rs)
 			nfd_ruleset_poll(s->v[i].rs, now_ns);

@@ -65,6 +65,8 @@ const char *nfd_why_text(uint8_t why)
 		return "nfdropcap's trace rules did not mark it: dropped "
 		       "before they ran (at the ingress of a device that "
 		       "had no trace chain yet?)";
+	case NFD_WHY_XT_LEGACY:
+		return "dropped by an iptables-legacy table";
 	case NFD_WHY_NO_HEADERS:
 		return "an nftables drop verdict was seen, but not the packet "
 		       "headers that tie it to this packet";
@@ -74,6 +76,20 @@ const char *nfd_why_text(uint8_t why)
 	default:
 		return "unknown";
 	}
+}
+
+/* "... dropped by iptables-legacy table filter chain INPUT)" */
+static void xt_legacy(char *buf, size_t len, const struct nfd_rule *r,
+		      const char *table)
+{
+	static const char *const chains[] = { "PREROUTING", "INPUT", "FORWARD",
+					      "OUTPUT", "POSTROUTING" };
+
+	snprintf(buf, len,
+		 "netfilter drop (not attributed: dropped by %s table %s "
+		 "chain %s)",
+		 r->family == 10 ? "ip6tables-legacy" : "iptables-legacy",
+		 table, r->handle < 5 ? chains[r->handle] : "?");
 }
 
 void nfd_comment_rule(char *buf, size_t len, const struct nfd_rule *r)
@@ -94,8 +110,12 @@ void nfd_comment_rule(char *buf, size_t len, const struct nfd_rule *r)
 			 table, chain, nfd_verdict_name(r->verdict));
 		break;
 	default:
-		snprintf(buf, len, "netfilter drop (not attributed: %s)",
-			 nfd_why_text(r->why));
+		if (r->why == NFD_WHY_XT_LEGACY)
+			xt_legacy(buf, len, r, table);
+		else
+			snprintf(buf, len,
+				 "netfilter drop (not attributed: %s)",
+				 nfd_why_text(r->why));
 		break;
 	}
 }
@@ -182,4 +202,21 @@ void nfd_comment_path(char *buf, size_t len, const struct nfd_rule *r,
 		n = append_hop(buf, len, n, from[i], p->handle[i], p->kind[i],
 			       i + 1 < p->n ? from[i + 1] : r->chain, text[i]);
 	}
+}
+
+void nfd_comment_outside(char *buf, size_t len, const char *where)
+{
+	char esc[512];
+
+	nfd_escape_str(esc, sizeof(esc), where);
+	snprintf(
+		buf, len,
+		"netfilter drop (not attributed: dropped outside nftables, "
+		"freed in %s%s)",
+		esc,
+		!strncmp(where, "nf_hook_slow", 12) &&
+				(!where[12] || where[12] == ' ') ?
+			": a drop verdict of another netfilter hook "
+			"(iptables-legacy, conntrack, NAT, IPVS, br_netfilter)" :
+			"");
 }

@@ -32,6 +32,12 @@ void nfd_comment_line(char *buf, size_t len, const struct nfd_rule *r,
 		      const char *rule_text);
 
 /*
+ * The first line of a drop nf_tables did not decide, freed in kernel
+ * function @where ("nf_hook_slow", "fn [module]").
+ */
+void nfd_comment_outside(char *buf, size_t len, const char *where);
+
+/*
  * Names the chain of rule @handle in @r's table, and gives its text in
  * *@text: NULL if the rule is not known (the ruleset changed?).
  */

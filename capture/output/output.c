@@ -20,6 +20,7 @@
 #include "element.h"
 #include "dissect.h"
 #include "lib/escape.h"
+#include "lib/kallsyms.h"
 #include "exit.h"
 #include "filter.h"
 #include "lib/clock.h"
@@ -62,6 +63,13 @@ struct iface {
 	uint64_t lost_unreported; /* for the next packet's epb_dropcount */
 };
 
+/* Where drops outside nf_tables were freed, named once each. */
+#define DROP_SITES 32
+struct drop_site {
+	uint64_t location;
+	char name[128]; /* "" if it has none */
+};
+
 struct nfd_output {
 	struct nfd_output_cfg cfg;
 	struct nfd_netns_set *nss; /* names and rule texts per namespace */
@@ -81,6 +89,8 @@ struct nfd_output {
 	bool any_idb; /* an IDB was written */
 	struct nfd_summary sum;
 	struct held *held, **held_tail; /* in arrival order */
+	struct drop_site site[DROP_SITES]; /* kernel functions, resolved */
+	size_t n_sites;
 	size_t held_bytes;
 	uint8_t frame[NFD_SLL2_LEN + NFD_SNAPLEN_MAX];
 };
@@ -409,6 +419,26 @@ static const char *rule_text(struct nfd_ruleset *rs, const struct nfd_rule *r)
 				r->chain, r->handle);
 }
 
+/*
+ * The kernel function that freed a drop at @location, from /proc/kallsyms
+ * once per place (few: nf_hook_slow and the like); NULL if unknown.
+ */
+static const char *drop_site(struct nfd_output *out, uint64_t location)
+{
+	struct drop_site *d;
+
+	for (size_t i = 0; i < out->n_sites; i++)
+		if (out->site[i].location == location)
+			return out->site[i].name[0] ? out->site[i].name : NULL;
+	if (out->n_sites == DROP_SITES)
+		return NULL;
+	d = &out->site[out->n_sites++];
+	d->location = location;
+	if (!location || nfd_kallsyms_name(location, d->name, sizeof(d->name)))
+		d->name[0] = 0;
+	return d->name[0] ? d->name : NULL;
+}
+
 static const char *chain_of(void *ctx, const struct nfd_rule *r,
 			    uint64_t handle, const char **text)
 {
@@ -498,6 +528,7 @@ static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 	struct nfd_ruleset *rs = e ? e->rs : NULL;
 	const char *text = rule_text(rs, &ev->rule);
 	char nsbuf[32], rest[2048 + PATH_LINE_MAX], path[PATH_LINE_MAX];
+	const char *where;
 	size_t n = 0;
 
 	if (ev->rule.kind == NFD_KIND_RULE && !text)
@@ -519,7 +550,14 @@ static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 		 netns_name(e, ev->netns, nsbuf, sizeof(nsbuf)),
 		 f->name[0] ? f->name : "?",
 		 ev->dir == NFD_DIR_IN ? "inbound" : "outbound");
-	nfd_comment_line(buf, len - strlen(rest), &ev->rule, text);
+	where = ev->rule.kind == NFD_KIND_NONE &&
+				ev->rule.why == NFD_WHY_NOT_NFT ?
+			drop_site(out, ev->location) :
+			NULL;
+	if (where)
+		nfd_comment_outside(buf, len - strlen(rest), where);
+	else
+		nfd_comment_line(buf, len - strlen(rest), &ev->rule, text);
 	strcat(buf, rest);
 }
 

@@ -151,6 +151,29 @@ copy_with_libs() {
 	done
 }
 
+# add_modules LIST ORDER (in initramfs): the modules of LIST and what they
+# depend on, not yet in the VM's root, put there, appended to ORDER
+add_modules() {
+	local list=$1 order=$2 a path m line
+	grep -v '^#' "$list" | xargs modprobe -d "$tree" -S "$kver" -a \
+		--show-depends >"$dir/modules.deps" 2>"$dir/modules.err"
+	if [ -s "$dir/modules.err" ]; then
+		sed 's/^/      modules: /' "$dir/modules.err"
+	fi
+	while read -r a path _; do
+		[ "$a" = insmod ] || continue
+		m=${path#"$tree/lib/modules/$kver/"}
+		line=${m%.xz}
+		[ -e "$root/lib/modules/$kver/$line" ] && continue
+		mkdir -p "$root/lib/modules/$kver/$(dirname "$m")"
+		case $path in
+		*.xz) xz -dc "$path" >"$root/lib/modules/$kver/$line" ;;
+		*) cp "$path" "$root/lib/modules/$kver/$line" ;;
+		esac || return 1
+		echo "$line" >>"$order"
+	done <"$dir/modules.deps"
+}
+
 # initramfs TREE KVER DIR: DIR/initrd.gz for a VM of that kernel
 initramfs() {
 	local tree=$1 kver=$2 dir=$3 root=$3/root a m line path
@@ -179,25 +202,12 @@ initramfs() {
 	mknod -m 600 "$root/dev/console" c 5 1
 	mknod -m 666 "$root/dev/null" c 1 3
 
-	# modules, with what they depend on, in load order, uncompressed
+	# modules, with what they depend on, in load order, uncompressed: those
+	# the VM loads at boot, and those a scenario loads while nfdropcap runs
 	: >"$root/nfd/modules.order"
-	grep -v '^#' "$HERE/modules.txt" | xargs modprobe -d "$tree" -S "$kver" -a \
-		--show-depends >"$dir/modules.deps" 2>"$dir/modules.err"
-	if [ -s "$dir/modules.err" ]; then
-		sed 's/^/      modules: /' "$dir/modules.err"
-	fi
-	while read -r a path _; do
-		[ "$a" = insmod ] || continue
-		m=${path#"$tree/lib/modules/$kver/"}
-		line=${m%.xz}
-		grep -qxF "$line" "$root/nfd/modules.order" && continue
-		mkdir -p "$root/lib/modules/$kver/$(dirname "$m")"
-		case $path in
-		*.xz) xz -dc "$path" >"$root/lib/modules/$kver/$line" ;;
-		*) cp "$path" "$root/lib/modules/$kver/$line" ;;
-		esac || return 1
-		echo "$line" >>"$root/nfd/modules.order"
-	done <"$dir/modules.deps"
+	: >"$root/nfd/modules.late"
+	add_modules "$HERE/modules.txt" "$root/nfd/modules.order" || return 1
+	add_modules "$HERE/modules-late.txt" "$root/nfd/modules.late" || return 1
 
 	# nfdropcap, the scenarios, and this run's settings
 	cp nfdropcap-static "$root/nfd/nfdropcap" &&

@@ -73,3 +73,32 @@ t_kprobe_wrong_register() {
 	NFDROPCAP_KPROBE_REGS=$verdict,$pkt,$pkt expect_refused kprobe \
 		'backend kprobe is not available.*canary'
 }
+
+# A verdict setter whose module loads after the ready line (the first
+# netdev reject rule of the system): hooked when it appears (fentry
+# follows module loads; kprobe and nftrace need nothing). In the VMs the
+# module is loaded here, from /nfd/modules.late; where it is built in or
+# already loaded, the rule is simply loaded after the start.
+t_late_setter() {
+	local late=$TOP/modules.late m loaded=no
+	nfd_start -w "$T/out.pcapng" || return 1
+	if [ -s "$late" ] && ! grep -q '^nft_reject_netdev ' /proc/modules; then
+		while read -r m; do
+			insmod "/lib/modules/$(uname -r)/$m" || fail "insmod $m" || return 1
+		done <"$late"
+		loaded=yes
+	fi
+	sleep 1.5 # fentry tries a module's functions a second apart
+	load_rules "table netdev late { chain in { type filter hook ingress device r0 priority 0;
+		udp dport 5190 counter reject; } }" || return 1
+	in_c $SEND udp $R4 5190 3
+	nfd_stop
+	expect_eq "$NFD_RC" 0 "exit status" || return 1
+	fact h "$(handle_of 'udp dport 5190')"
+	in_r nft delete table netdev late
+	echo "info: nft_reject_netdev loaded after the start: $loaded"
+}
+check_late_setter() {
+	captured || return 1
+	expect_drops 3 "table netdev late chain in handle $(fact_get h) drop: udp dport 5190 counter reject"
+}
