@@ -35,6 +35,11 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# firewalld is only run by the tests, in a namespace of its own: under
+# systemd its package would start it on the host's own ruleset
+if [ -d /run/systemd/system ] && [[ " ${missing[*]} " == *" firewalld "* ]]; then
+	systemctl mask --runtime firewalld.service >/dev/null 2>&1 || true
+fi
 echo "install-deps: installing ${missing[*]}"
 apt-get update -q >/dev/null
 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

@@ -216,6 +216,7 @@ static void fentry_poll(struct nfd_backend *b)
 	char buf[4096];
 	ssize_t n;
 	int64_t now;
+	int err;
 
 	if (!f || f->uevent_fd < 0)
 		return;
@@ -229,8 +230,17 @@ static void fentry_poll(struct nfd_backend *b)
 	now = nfd_clock_ns(CLOCK_MONOTONIC);
 	if (!f->tries || now < f->next_try_ns)
 		return;
-	f->tries = hook_late(f) < 0 ? f->tries - 1 : 0;
+	err = hook_late(f);
+	f->tries = err < 0 ? f->tries - 1 : 0;
 	f->next_try_ns = now + 1000000000LL;
+	if (err < 0 && (!f->tries || f->verbose))
+		fprintf(stderr,
+			"nfdropcap: fentry: hooking the verdict setters of a "
+			"module loaded after the start: %s%s\n",
+			strerror(-err),
+			f->tries ? " (tried again in a second)" :
+				   " (given up: its drops are written "
+				   "unattributed)");
 }
 
 static void fentry_unload(struct nfd_backend *b)

@@ -706,10 +706,11 @@ const char *nfd_ruleset_rule(struct nfd_ruleset *rs, const char *family,
 	const char *text = lookup(rs, family, table, chain, handle);
 
 	/*
-	 * A rule it does not know: list the ruleset again, unless the kernel
-	 * tells of every change (then a listing is already wanted).
+	 * A rule it does not know: list the ruleset again (at most once a
+	 * second). The kernel tells of every change, but its word may still
+	 * wait on the monitor socket when the drop comes.
 	 */
-	if (!text && rs->monitor_fd < 0)
+	if (!text)
 		rs->want = true;
 	return text;
 }
