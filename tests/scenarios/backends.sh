@@ -75,34 +75,40 @@ t_kprobe_wrong_register() {
 }
 
 # A verdict setter whose module loads after the ready line (the first
-# reject rule of a bridge table): hooked when it appears (fentry follows
+# reject rule of a bridge table: bridge rejects live at prerouting and input): hooked when it appears (fentry follows
 # module loads; kprobe and nftrace need nothing). In the VMs the module is
 # loaded here, from /nfd/modules.late; where it is already loaded, the rule
 # is simply loaded after the start.
 t_late_setter() {
 	local late=$TOP/modules.late m loaded=no
 	bridge_up || { bridge_down; return 1; }
-	nfd_start -w "$T/out.pcapng" || { bridge_down; return 1; }
+	nfd_start -v -w "$T/out.pcapng" || { bridge_down; return 1; }
 	if [ -s "$late" ] && ! grep -q '^nft_reject_bridge ' /proc/modules; then
 		while read -r m; do
 			insmod "/lib/modules/$(uname -r)/$m" || fail "insmod $m"
 		done <"$late"
 		loaded=yes
 	fi
-	sleep 1.5 # fentry tries a module's functions a second apart
+	# fentry hooks the module's functions once it is up (-v says when)
+	for _ in $(patience 30); do
+		[ "$loaded/$(nfd_backend_used)" != yes/fentry ] && break
+		grep -q 'fentry: hooked nft_reject_bridge_eval' "$T/nfd.err" && break
+		sleep 0.5
+	done
 	if ! in_r nft -f - 2>/dev/null <<-EOF; then
 	table bridge late {
-		chain forward { type filter hook forward priority filter;
+		chain pre { type filter hook prerouting priority filter;
 			udp dport 5190 counter reject; }
 	}
 	EOF
 		nfd_stop
 		bridge_down
-		skip "this kernel has no reject in the bridge family"
+		skip "this kernel has no reject in the bridge family ($(grep -c . "$late" 2>/dev/null) late modules)"
 	fi
 	in_c $SEND udp $SB4 5190 3
 	nfd_stop
 	fact h "$(handle_of 'udp dport 5190')"
+	grep 'fentry: hook' "$T/nfd.err"
 	in_r nft delete table bridge late
 	bridge_down
 	expect_eq "$NFD_RC" 0 "exit status" || return 1
@@ -110,5 +116,5 @@ t_late_setter() {
 }
 check_late_setter() {
 	captured || return 1
-	expect_drops 3 "table bridge late chain forward handle $(fact_get h) drop: udp dport 5190 counter reject"
+	expect_drops 3 "table bridge late chain pre handle $(fact_get h) drop: udp dport 5190 counter reject"
 }
