@@ -43,7 +43,8 @@ FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	      -fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE \
 	      -DNFD_VERSION='"$(VERSION)"' -Ibpf -Icapture -Ipcapng
-fuzz_src_ruleset := capture/netns/ruleset.c capture/netns/nft_run.c
+fuzz_src_ruleset := capture/netns/ruleset.c capture/netns/nft_run.c \
+		    capture/netns/xt_save.c
 fuzz_src_dissect := capture/output/dissect.c
 fuzz_src_nlmsg := capture/lib/nlmsg.c
 fuzz_src_cbpf := capture/backend/cbpf.c
