@@ -36,11 +36,21 @@ static __always_inline int on_verdict(const struct nft_expr *expr,
 
 	if ((code & NF_VERDICT_MASK) == NF_DROP)
 		record_drop(expr, pkt, code, true);
-	else if (code == (__u32)NFT_JUMP || code == (__u32)NFT_GOTO)
+	return 0;
+}
+
+/* Verdict maps: a drop, or a jump or goto (a hop of the path). */
+SEC("fexit/nft_lookup_eval")
+int BPF_PROG(nfd_nft_lookup_eval, const struct nft_expr *expr,
+	     struct nft_regs *regs, const struct nft_pktinfo *pkt)
+{
+	__u32 code = regs->verdict.code;
+
+	if (code == (__u32)NFT_JUMP || code == (__u32)NFT_GOTO)
 		record_jump(expr, pkt, (__u64)regs->verdict.chain,
 			    code == (__u32)NFT_JUMP ? NFD_HOP_JUMP :
 						      NFD_HOP_GOTO);
-	return 0;
+	return on_verdict(expr, regs, pkt);
 }
 
 /*
@@ -95,7 +105,6 @@ int BPF_PROG(nfd_nft_immediate_eval, const struct nft_expr *expr,
 		return on_verdict(expr, regs, pkt);                        \
 	}
 
-SETTER(nft_lookup_eval)
 SETTER(nft_objref_eval)
 SETTER(nft_objref_map_eval)
 SETTER(nft_reject_inet_eval)

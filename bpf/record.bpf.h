@@ -62,7 +62,10 @@ static __always_inline bool pop_to(struct nfd_frame *f, const void *expr)
 	return false;
 }
 
-/* Backend fentry: @expr of @pkt's rule jumped (or went) to @target. */
+/*
+ * Backend fentry: @expr of @pkt's rule jumped (or went) to @target: a hop,
+ * its rule named now (only the two programs that see jumps do this).
+ */
 static __always_inline void record_jump(const void *expr,
 					const struct nft_pktinfo *pkt,
 					__u64 target, __u8 kind)
@@ -76,7 +79,9 @@ static __always_inline void record_jump(const void *expr,
 	if (!f || f->path.cut || !pop_to(f, expr))
 		return;
 	n = f->path.n;
-	if (n >= NFD_PATH_MAX) {
+	if (n >= NFD_PATH_MAX ||
+	    !nfd_rule_in(hop_from(f, n), expr,
+			 &f->path.handle[n & (NFD_PATH_MAX - 1)])) {
 		f->path.cut = 1;
 		return;
 	}
@@ -129,23 +134,6 @@ static __always_inline void follow_verdict(const struct nft_pktinfo *pkt,
 	f->path.n = n + 1;
 }
 
-/* Backend fentry: the handles of @f's hops (the path to @expr's chain). */
-static __always_inline void name_hops(struct nfd_frame *f, const void *expr)
-{
-	__u64 handle = 0;
-
-	if (f->path.cut || !pop_to(f, expr))
-		return;
-	for (__u32 i = 0; i < NFD_PATH_MAX && i < f->path.n; i++) {
-		if (!nfd_rule_in(hop_from(f, i), (const void *)f->hop_expr[i],
-				 &handle)) {
-			f->path.cut = 1;
-			return;
-		}
-		f->path.handle[i] = handle;
-	}
-}
-
 static __always_inline bool watched(const struct nft_pktinfo *pkt)
 {
 	__u32 netns = BPF_CORE_READ(pkt, state, net, ns.inum);
@@ -156,11 +144,12 @@ static __always_inline bool watched(const struct nft_pktinfo *pkt)
 
 /*
  * Resolves the rule of @expr, which just set drop verdict @code, and the
- * path to it (backend fentry names the hops now: @name_path).
+ * path to it (backend fentry, @pop: its hops that did not lead to
+ * @expr's chain are taken off first).
  */
 static __always_inline void record_drop(const struct nft_expr *expr,
 					const struct nft_pktinfo *pkt,
-					__u32 code, bool name_path)
+					__u32 code, bool pop)
 {
 	struct nfd_pending_stack *st = nfd_pending_stack();
 	struct nfd_frames *fr = nfd_frames();
@@ -184,8 +173,8 @@ static __always_inline void record_drop(const struct nft_expr *expr,
 	p->rule.why = 0;
 	p->rule.path.known = 0;
 	f = nfd_frame_find(fr, (__u64)pkt, 0, task);
-	if (f && name_path)
-		name_hops(f, expr);
+	if (f && pop && !f->path.cut)
+		pop_to(f, expr);
 	if (f)
 		__builtin_memcpy(&p->rule.path, &f->path, sizeof(f->path));
 	if (f)

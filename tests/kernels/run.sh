@@ -38,7 +38,7 @@ only=${1:-.}
 HERE=tests/kernels
 CACHE=$TOP/.output/kernels
 BACKENDS=${NFD_BACKENDS:-fentry kprobe nftrace}
-VM_TIMEOUT=${NFD_VM_TIMEOUT:-2700}
+VM_TIMEOUT=${NFD_VM_TIMEOUT:-3300}
 VM_MEM=${NFD_VM_MEM:-1536}
 TEST_TIMEOUT=${NFD_VM_TEST_TIMEOUT:-300}
 # VMs at once: each runs on one host thread (TCG); default: one per CPU

@@ -26,10 +26,11 @@ t_large_paged() {
 		type filter hook forward priority 0;
 		tcp dport 5019 meta length > 1500 drop; } }" || return 1
 	in_c sysctl -qw net.ipv4.tcp_min_tso_segs=10 || return 1
+	nfd_start -w "$T/out.pcapng" || return 1
+	# the listener after the start, which may take seconds in a VM
 	in_s $SEND listen $S4 5019 6 >"$T/listen.out" &
 	local lpid=$! rc
 	sleep 0.3
-	nfd_start -w "$T/out.pcapng" || return 1
 	in_c $SEND tcp $S4 5019 60000
 	nfd_stop; expect_eq "$NFD_RC" 0 "exit status"
 	rc=$?
