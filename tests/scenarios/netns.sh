@@ -59,7 +59,7 @@ t_all_netns() {
 			sleep 1.5 # no table to wait for
 			break
 		fi
-		ip netns exec "$late" nft list tables | grep -q nfdropcap && break
+		ip netns exec "$late" nft list tables | grep -c nfdropcap >/dev/null && break
 		sleep 0.1
 	done
 	ip netns exec "$late" $SEND udp 127.0.0.1 5071 5
