@@ -155,15 +155,16 @@ const char *nfd_ruleset_chain_of(struct nfd_ruleset *rs, const char *family,
 	return NULL;
 }
 
-static const char *lookup(struct nfd_ruleset *rs, const char *family,
-			  const char *table, const char *chain, uint64_t handle)
+static struct rule *lookup(struct nfd_ruleset *rs, const char *family,
+			   const char *table, const char *chain,
+			   uint64_t handle)
 {
 	struct rule *r = rs->bucket[hash(family, table, chain, handle)];
 
 	for (; r; r = r->next)
 		if (r->handle == handle && !strcmp(r->chain, chain) &&
 		    !strcmp(r->table, table) && !strcmp(r->family, family))
-			return r->text;
+			return r;
 	return NULL;
 }
 
@@ -690,20 +691,17 @@ const char *nfd_ruleset_xt(struct nfd_ruleset *rs, const char *family,
 			   const char *table, const char *chain,
 			   uint64_t handle)
 {
-	struct rule *r = rs->bucket[hash(family, table, chain, handle)];
+	struct rule *r = lookup(rs, family, table, chain, handle);
 
-	for (; r; r = r->next)
-		if (r->handle == handle && !strcmp(r->chain, chain) &&
-		    !strcmp(r->table, table) && !strcmp(r->family, family))
-			return r->xt;
-	return NULL;
+	return r ? r->xt : NULL;
 }
 
 const char *nfd_ruleset_rule(struct nfd_ruleset *rs, const char *family,
 			     const char *table, const char *chain,
 			     uint64_t handle)
 {
-	const char *text = lookup(rs, family, table, chain, handle);
+	struct rule *r = lookup(rs, family, table, chain, handle);
+	const char *text = r ? r->text : NULL;
 
 	/*
 	 * A rule it does not know: list the ruleset again (at most once a
