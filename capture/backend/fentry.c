@@ -26,6 +26,7 @@
 #include "canary.h"
 #include "lib/clock.h"
 #include "lib/kallsyms.h"
+#include "lib/nlmsg.h"
 #include "drop_probe.h"
 #include "fentry.skel.h"
 
@@ -139,20 +140,6 @@ static int select_setters(struct fentry *f, char *why, size_t len)
 		f->hooked += found[i];
 	}
 	return 0;
-}
-
-/* Kernel uevents: "add@/module/NAME" when a module loads. */
-static int open_uevents(void)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
-	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			NETLINK_KOBJECT_UEVENT);
-
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
 }
 
 /*
@@ -270,7 +257,9 @@ static int fentry_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 	f->probe = env->probe;
 	f->all_netns = env->all_netns;
 	f->verbose = env->verbose;
-	f->uevent_fd = open_uevents();
+	/* kernel uevents: "add@/module/NAME" when a module loads */
+	f->uevent_fd =
+		nl_open(SOCK_DGRAM | SOCK_NONBLOCK, NETLINK_KOBJECT_UEVENT, 1);
 	f->skel = fentry_bpf__open();
 	if (!f->skel) {
 		err = -errno;

@@ -21,29 +21,12 @@
 #include <linux/rtnetlink.h>
 
 #include "lib/escape.h"
+#include "lib/nlmsg.h"
 #include "nftrace_netdev.h"
 #include "nftrace_table.h"
 
 #define DUMP_WAIT_MS 2000 /* for the first list of devices */
 #define READS_PER_POLL 16 /* bounds the work one poll does */
-
-static int open_rtnl(void)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
-				  .nl_groups = RTMGRP_LINK };
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-			NETLINK_ROUTE);
-
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	return fd;
-}
 
 static int request_dump(int fd)
 {
@@ -222,7 +205,8 @@ int nfd_netdev_follow_start(struct nfd_netdev_follow *f, int table_fd,
 		return -ENOMEM;
 	err = nfd_nftrace_netdev_table_create(f->table_fd, &f->seq, table);
 	if (!err) {
-		f->rt_fd = open_rtnl();
+		f->rt_fd = nl_open(SOCK_RAW | SOCK_NONBLOCK, NETLINK_ROUTE,
+				   RTMGRP_LINK);
 		err = f->rt_fd < 0 ? f->rt_fd : first_dump(f);
 	}
 	if (err) {

@@ -404,10 +404,11 @@ int nl_send_and_ack(int fd, const struct nl_buf *b, int acks)
 	return read_acks(fd, acks, lo, hi);
 }
 
-int nl_open_netfilter(void)
+int nl_open(int type, int protocol, unsigned int groups)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+				  .nl_groups = groups };
+	int fd = socket(AF_NETLINK, type | SOCK_CLOEXEC, protocol);
 
 	if (fd < 0)
 		return -errno;
@@ -418,6 +419,11 @@ int nl_open_netfilter(void)
 		return err;
 	}
 	return fd;
+}
+
+int nl_open_netfilter(void)
+{
+	return nl_open(SOCK_RAW, NETLINK_NETFILTER, 0);
 }
 
 int nl_join_group(int fd, unsigned int group)

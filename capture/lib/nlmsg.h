@@ -102,6 +102,12 @@ int nl_count_acks(const void *buf, size_t n, uint32_t lo, uint32_t hi,
 		  int *acks);
 
 /* A bound NETLINK_NETFILTER socket, or -errno. */
+/*
+ * A netlink socket of @protocol (@type: SOCK_RAW or SOCK_DGRAM, with
+ * SOCK_NONBLOCK if wanted; close-on-exec always), bound to multicast
+ * @groups: its descriptor, or -errno.
+ */
+int nl_open(int type, int protocol, unsigned int groups);
 int nl_open_netfilter(void);
 /* Joins multicast group @group (NFNLGRP_*) on @fd. 0 or -errno. */
 int nl_join_group(int fd, unsigned int group);
