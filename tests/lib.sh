@@ -399,6 +399,12 @@ captured() {
 	file_valid "$T/out.pcapng"
 }
 
+# packet_records: comment lines ("PORT|first line", then its other lines)
+# joined into one line per packet, "LINE ~ LINE ~ ".
+packet_records() {
+	awk '/^[0-9]+\|/ && NR > 1 { print "" } { printf "%s ~ ", $0 } END { print "" }'
+}
+
 # expect_drops N REGEX: the file holds N packets, each commented REGEX
 expect_drops() {
 	local got

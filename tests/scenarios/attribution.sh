@@ -536,8 +536,8 @@ check_jump_path() {
 	5134|table inet filter chain input handle $(fact_get 'h_udp dport 5134 drop') drop: udp dport 5134 drop
 	EOW
 	# one record per packet (the file need not be in sending order)
-	grep -v '^netns ' "$T/lines" | awk '/^[0-9]+\|/ && NR > 1 { print "" } { printf "%s ~ ", $0 } END { print "" }' | sort >"$T/got"
-	awk '/^[0-9]+\|/ && NR > 1 { print "" } { printf "%s ~ ", $0 } END { print "" }' "$T/want" | sort >"$T/want.sorted"
+	grep -v '^netns ' "$T/lines" | packet_records | sort >"$T/got"
+	packet_records <"$T/want" | sort >"$T/want.sorted"
 	diff "$T/want.sorted" "$T/got" >&2 || fail "comments and paths differ (want, got)"
 }
 
@@ -567,7 +567,7 @@ vmap_element_traffic() {
 check_vmap_element() {
 	captured || return 1
 	fields "$T/out.pcapng" udp.dstport frame.comment | sed 's/\\n/\n/g' |
-		grep -v '^netns \|^path: ' | awk '/^[0-9]+\|/ && NR > 1 { print "" } { printf "%s ~ ", $0 } END { print "" }' |
+		grep -v '^netns \|^path: ' | packet_records |
 		sed 's/ handle [0-9]* / handle H /; s/|table ip kp chain [a-z-]* /|/' | sort >"$T/got"
 	cat >"$T/want" <<-EOW
 	5140|handle H drop: reject ~ element: $R4 . udp . 5140 : goto reject-chain comment "ns1/svc-a:dns" ~ 
@@ -600,7 +600,7 @@ t_iptables_nft() {
 check_iptables_nft() {
 	captured || return 1
 	fields "$T/out.pcapng" udp.dstport frame.comment | sed 's/\\n/\n/g' |
-		grep -v '^netns ' | awk '/^[0-9]+\|/ && NR > 1 { print "" } { printf "%s ~ ", $0 } END { print "" }' |
+		grep -v '^netns ' | packet_records |
 		sed 's/ handle [0-9]* drop/ handle H drop/' | sort -u >"$T/got"
 	cat >"$T/want" <<-EOW
 	5160|table ip filter chain DOCKER-ISOLATION handle H drop: iifname "r0" oifname != "r0" udp dport 5160 counter drop ~ path: FORWARD handle $(fact_get hf) jump DOCKER-ISOLATION ~ iptables: -A DOCKER-ISOLATION -i r0 ! -o r0 -p udp -m udp --dport 5160 -j DROP ~ 
