@@ -32,6 +32,8 @@
 #define NETNS_SCAN_NS 1000000000LL
 /* At the end, drops waiting for rule text wait at most this much more. */
 #define SETTLE_NS 1000000000LL
+/* Before the ready line, the first listings of rule text take this at most. */
+#define FIRST_LISTING_NS 10000000000LL
 #define FD_WANT 65536
 
 static volatile sig_atomic_t stop;
@@ -174,6 +176,9 @@ static int new_output(struct capture *c)
 		.count = c->opts.count,
 		.filter = c->opts.filter,
 		.interrupt = &stop,
+		.rotate = { .size = c->opts.file_size,
+			    .seconds = c->opts.file_seconds,
+			    .files = c->opts.file_count },
 		.chown = c->user.name != NULL,
 		.uid = c->user.uid,
 		.gid = c->user.gid,
@@ -299,6 +304,7 @@ static void loop(struct capture *c)
 		}
 		nfd_netns_set_poll(&c->nss, now_ns());
 		nfd_output_release(c->out, false);
+		nfd_output_tick(c->out);
 		if (nfd_output_flush(c->out) || nfd_output_done(c->out))
 			break;
 	}
@@ -323,11 +329,34 @@ static void drain(struct capture *c)
 	}
 }
 
+/*
+ * The ready line waits for each namespace's first listing of rule text (a
+ * slow or busy machine may take seconds), so that the drops a user causes
+ * the moment it appears find their rule's text; drops are written meanwhile.
+ */
+static void wait_first_listings(struct capture *c)
+{
+	int64_t end = now_ns() + FIRST_LISTING_NS;
+
+	while (!stop && !nfd_netns_set_listed(&c->nss) && now_ns() < end) {
+		int err = perf_buffer__poll(c->probe.pb, LISTING_POLL_MS);
+
+		if (err < 0 && err != -EINTR)
+			break; /* the loop says why */
+		nfd_netns_set_poll(&c->nss, now_ns());
+		nfd_output_release(c->out, false);
+		nfd_output_tick(c->out);
+		if (nfd_output_flush(c->out) || nfd_output_done(c->out))
+			break;
+	}
+}
+
 static void print_ready(const struct capture *c)
 {
-	const char *to = !c->opts.write_path		  ? "stdout (text)" :
-			 !strcmp(c->opts.write_path, "-") ? "stdout (pcapng)" :
-							    c->opts.write_path;
+	const char *to = !c->opts.write_path ? "stdout (text)" :
+			 !strcmp(c->opts.write_path, "-") ?
+					       "stdout (pcapng)" :
+					       nfd_output_path(c->out);
 
 	if (c->opts.all_netns)
 		fprintf(stderr,
@@ -345,7 +374,7 @@ static void print_ready(const struct capture *c)
 static int report_error(const struct capture *c)
 {
 	int err = nfd_output_error(c->out);
-	const char *path = c->opts.write_path;
+	const char *path = nfd_output_path(c->out);
 
 	if (!err || err == -EPIPE) /* the reader is gone, as with tcpdump */
 		return NFD_EXIT_OK;
@@ -377,6 +406,7 @@ static int run(struct capture *c)
 		/* a signal during start-up: the user asked to stop */
 		return stop ? NFD_EXIT_OK : NFD_EXIT_FAIL;
 	}
+	wait_first_listings(c);
 	if (!c->opts.quiet)
 		print_ready(c);
 	loop(c);

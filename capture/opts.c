@@ -30,6 +30,16 @@ static const struct opt options[] = {
 	{ 's', NULL, "SNAPLEN",
 	  "bytes kept per packet (default 262144; 0 = default)" },
 	{ 'c', NULL, "COUNT", "exit after COUNT drops are written" },
+	{ 'C', NULL, "SIZE",
+	  "with -w FILE: a new file before one passes SIZE x\n"
+	  "1,000,000 bytes (SIZEk, SIZEm, SIZEg: KiB, MiB, GiB):\n"
+	  "FILE, FILE1, FILE2... (as tcpdump names them)" },
+	{ 'G', NULL, "SECONDS",
+	  "with -w FILE: a new file every SECONDS, named by\n"
+	  "strftime(3) from FILE (e.g. drops-%Y%m%d-%H%M%S.pcapng)" },
+	{ 'W', NULL, "N",
+	  "with -C: a ring of N files FILE0... (the oldest is\n"
+	  "overwritten); with -G: exit after N files" },
 	{ 'N', "netns", "NS",
 	  "capture in network namespace NS: a name from 'ip netns'\n"
 	  "or a path such as /proc/PID/ns/net" },
@@ -147,6 +157,31 @@ static long long parse_num(const char *s, long long max)
 	return v;
 }
 
+/*
+ * -C's size in bytes, as tcpdump reads it: millions of bytes, or with a
+ * suffix k/K, m/M, g/G units of 1,024, 1,048,576, 1,073,741,824. 0: bad.
+ */
+static uint64_t parse_size(const char *s)
+{
+	char num[24];
+	size_t n = strlen(s);
+	uint64_t unit = 1000000;
+	long long v;
+
+	if (n && strchr("kKmMgG", s[n - 1])) {
+		unit = 1ULL << (strchr("kK", s[n - 1]) ? 10 :
+				strchr("mM", s[n - 1]) ? 20 :
+							 30);
+		n--;
+	}
+	if (!n || n >= sizeof(num))
+		return 0;
+	memcpy(num, s, n);
+	num[n] = 0;
+	v = parse_num(num, 1000000000); /* a petabyte at most */
+	return v > 0 ? (uint64_t)v * unit : 0;
+}
+
 static char *join_args(int argc, char **argv)
 {
 	size_t len = 1;
@@ -188,6 +223,29 @@ static int parse_number_opt(struct nfd_opts *o, int c, const char *arg)
 					   arg);
 		o->count = v;
 		return -1;
+	case 'C':
+		o->file_size = parse_size(arg);
+		if (!o->file_size)
+			return usage_error("bad file size '%s': give -C "
+					   "millions of bytes greater than 0, "
+					   "or KiB, MiB, GiB with a suffix k, "
+					   "m, g (as tcpdump)",
+					   arg);
+		return -1;
+	case 'G':
+	case 'W':
+		v = parse_num(arg, INT_MAX);
+		if (v <= 0)
+			return usage_error(
+				c == 'G' ? "bad interval '%s': give -G "
+					   "a number of seconds greater "
+					   "than 0" :
+					   "bad file count '%s': give -W "
+					   "a number of files greater "
+					   "than 0",
+				arg);
+		*(c == 'G' ? &o->file_seconds : &o->file_count) = v;
+		return -1;
 	default: /* 'B' */
 		v = parse_num(arg, 1 << 20);
 		if (v < 64)
@@ -207,6 +265,9 @@ static int parse_one(struct nfd_opts *o, int c, const char *arg)
 		return -1;
 	case 's':
 	case 'c':
+	case 'C':
+	case 'G':
+	case 'W':
 	case 'B':
 		return parse_number_opt(o, c, arg);
 	case 'N':
@@ -269,6 +330,15 @@ static int finish(struct nfd_opts *o, int argc, char **argv)
 				   "");
 	if (o->write_path && !*o->write_path)
 		return usage_error("empty file name after -w%s", "");
+	if ((o->file_size || o->file_seconds) &&
+	    (!o->write_path || !strcmp(o->write_path, "-")))
+		return usage_error("-C and -G rotate files: give -w FILE (not "
+				   "stdout)%s",
+				   "");
+	if (o->file_count && !o->file_size && !o->file_seconds)
+		return usage_error("-W counts the files of -C or -G: give one "
+				   "of them too%s",
+				   "");
 	if (optind < argc) {
 		o->filter = join_args(argc - optind, argv + optind);
 		if (!o->filter) {

@@ -14,6 +14,9 @@ struct nfd_opts {
 	const char *write_path; /* -w; NULL: print lines; "-": stdout */
 	uint32_t snaplen; /* -s, never 0 */
 	uint64_t count; /* -c, 0 = unlimited */
+	uint64_t file_size; /* -C, in bytes; 0 = no rotation by size */
+	uint32_t file_seconds; /* -G; 0 = no rotation by time */
+	uint32_t file_count; /* -W; 0 = none */
 	const char *netns; /* -N NAME|PATH; NULL: the current one */
 	const char *backend; /* --backend: "auto" or a name */
 	const char *user; /* -Z: run as this user after start-up */

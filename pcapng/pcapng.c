@@ -289,6 +289,7 @@ struct pcapng_writer {
 	/* set by a signal: a write that blocks this long gives up */
 	volatile const int *interrupt;
 	uint32_t n_if; /* IDBs in the current section */
+	uint64_t total; /* bytes of the blocks taken, before any compression */
 	int err; /* sticky error, 0 if none */
 	uint8_t *buf; /* whole blocks not yet written */
 	size_t len;
@@ -536,6 +537,7 @@ static int wr_block(struct pcapng_writer *w, encode_fn enc, const void *blk)
 			return -EINVAL;
 	}
 	w->len += n;
+	w->total += n;
 	if (w->autoflush || w->len > WR_FLUSH_AT)
 		return pcapng_flush(w);
 	return 0;
@@ -587,6 +589,11 @@ int pcapng_write_isb(struct pcapng_writer *w, const struct pcapng_isb *isb)
 	if (!w->in_section || isb->if_id >= w->n_if)
 		return -EINVAL;
 	return wr_block(w, enc_isb, isb);
+}
+
+uint64_t pcapng_bytes(const struct pcapng_writer *w)
+{
+	return w->total;
 }
 
 void pcapng_set_autoflush(struct pcapng_writer *w, bool on)

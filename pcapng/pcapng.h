@@ -143,6 +143,9 @@ int pcapng_write_isb(struct pcapng_writer *w, const struct pcapng_isb *isb);
  */
 int pcapng_flush(struct pcapng_writer *w);
 
+/* Bytes of the blocks written so far (before any compression). */
+uint64_t pcapng_bytes(const struct pcapng_writer *w);
+
 /* The sticky error, or 0. */
 int pcapng_error(const struct pcapng_writer *w);
 

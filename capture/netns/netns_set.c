@@ -243,6 +243,14 @@ void nfd_netns_set_poll(struct nfd_netns_set *s, int64_t now_ns)
 	}
 }
 
+bool nfd_netns_set_listed(const struct nfd_netns_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].rs && !nfd_ruleset_listed(s->v[i].rs))
+			return false;
+	return true;
+}
+
 void nfd_netns_set_free(struct nfd_netns_set *s)
 {
 	for (size_t i = 0; i < s->n; i++)

@@ -52,6 +52,8 @@ int nfd_netns_set_add_one(struct nfd_netns_set *s, struct nfd_netns *ns);
 int nfd_netns_set_scan(struct nfd_netns_set *s);
 /* Lets each namespace's rule text move on (ruleset.c); never blocks. */
 void nfd_netns_set_poll(struct nfd_netns_set *s, int64_t now_ns);
+/* Has every namespace's first listing of rule text ended? */
+bool nfd_netns_set_listed(const struct nfd_netns_set *s);
 struct nfd_netns_entry *nfd_netns_set_find(struct nfd_netns_set *s,
 					   uint32_t inum);
 void nfd_netns_set_free(struct nfd_netns_set *s);

@@ -42,6 +42,11 @@ struct set {
 #define MAX_RUNNING 4
 /* A namespace's ruleset is listed at most this often. */
 #define RELOAD_INTERVAL_NS 1000000000LL
+/*
+ * A listing that ran out of time is tried again with twice the time, up to
+ * this (a loaded or emulated machine may need it); one that ends resets it.
+ */
+#define DEADLINE_MAX_NS (4 * NFD_NFT_DEADLINE_NS)
 
 struct nfd_ruleset {
 	struct rule *bucket[BUCKETS];
@@ -55,7 +60,11 @@ struct nfd_ruleset {
 	unsigned int xt_todo; /* save tools (xt_save.h) still to run */
 	int xt_tool; /* the one running, or -1: the run is nft's */
 	enum nfd_nft_status last; /* how the latest listing ended */
+	bool listed; /* a first listing has ended (in any way) */
+	int64_t deadline_ns; /* the time the next listing may take */
+	int64_t tried_ns; /* the time the latest one had */
 	int64_t last_start_ns;
+	char why[128]; /* nfd_ruleset_why()'s text, when it is made */
 	struct nfd_nft_run run; /* the listing in progress, if any */
 };
 
@@ -561,6 +570,7 @@ struct nfd_ruleset *nfd_ruleset_new_empty(void)
 		rs->xt_tool = -1;
 		rs->nft = nfd_nft_path();
 		rs->last = NFD_NFT_DONE;
+		rs->deadline_ns = NFD_NFT_DEADLINE_NS;
 	}
 	return rs;
 }
@@ -609,6 +619,14 @@ static void finish(struct nfd_ruleset *rs, enum nfd_nft_status st)
 		rs->xt_tool = -1;
 	} else {
 		rs->last = st;
+		rs->listed = true;
+		if (st == NFD_NFT_TIMEOUT)
+			rs->deadline_ns =
+				rs->deadline_ns * 2 > DEADLINE_MAX_NS ?
+					DEADLINE_MAX_NS :
+					rs->deadline_ns * 2;
+		else
+			rs->deadline_ns = NFD_NFT_DEADLINE_NS;
 		if (st == NFD_NFT_DONE)
 			nfd_ruleset_parse(rs, rs->run.out);
 		if (st != NFD_NFT_DONE || !rs->xt)
@@ -644,13 +662,17 @@ static void start(struct nfd_ruleset *rs, int64_t now_ns)
 	rs->last_start_ns = now_ns;
 	if (!rs->nft) {
 		rs->last = NFD_NFT_NOT_FOUND;
+		rs->listed = true;
 		return;
 	}
 	if (nfd_nft_start(&rs->run, rs->nft, nfd_nft_list_argv, rs->netns_fd,
 			  now_ns)) {
 		rs->last = NFD_NFT_FAILED;
+		rs->listed = true;
 		return;
 	}
+	rs->tried_ns = rs->deadline_ns;
+	rs->run.deadline_ns = now_ns + rs->deadline_ns;
 	running++;
 }
 
@@ -718,12 +740,17 @@ bool nfd_ruleset_listing(void)
 	return running > 0;
 }
 
+bool nfd_ruleset_listed(const struct nfd_ruleset *rs)
+{
+	return rs->listed;
+}
+
 bool nfd_ruleset_busy(const struct nfd_ruleset *rs)
 {
 	return rs->run.pid || (rs->want && rs->nft) || rs->xt_todo;
 }
 
-const char *nfd_ruleset_why(const struct nfd_ruleset *rs)
+const char *nfd_ruleset_why(struct nfd_ruleset *rs)
 {
 	switch (rs->last) {
 	case NFD_NFT_NOT_FOUND:
@@ -732,7 +759,11 @@ const char *nfd_ruleset_why(const struct nfd_ruleset *rs)
 	case NFD_NFT_FAILED:
 		return "'nft -a -s list ruleset' failed";
 	case NFD_NFT_TIMEOUT:
-		return "'nft -a -s list ruleset' did not answer within 2 s";
+		snprintf(
+			rs->why, sizeof(rs->why),
+			"'nft -a -s list ruleset' did not answer within %lld s",
+			(long long)(rs->tried_ns / 1000000000LL));
+		return rs->why;
 	case NFD_NFT_TOO_BIG:
 		return "'nft -a -s list ruleset' printed more than 64 MiB";
 	default:

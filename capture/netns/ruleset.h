@@ -61,10 +61,12 @@ bool nfd_ruleset_xt_coming(const struct nfd_ruleset *rs, const char *family,
 			   const char *table);
 /* Is a listing of any namespace running? (Poll more often, then.) */
 bool nfd_ruleset_listing(void);
+/* Has the first listing ended (listed, failed, or no nft)? */
+bool nfd_ruleset_listed(const struct nfd_ruleset *rs);
 /* Is a listing running, or about to? (Text missing now may come.) */
 bool nfd_ruleset_busy(const struct nfd_ruleset *rs);
 /* Why a rule has no text: what became of the latest listing. */
-const char *nfd_ruleset_why(const struct nfd_ruleset *rs);
+const char *nfd_ruleset_why(struct nfd_ruleset *rs);
 
 /* Parses nft's text output; exposed for unit tests. */
 int nfd_ruleset_parse(struct nfd_ruleset *rs, const char *text);

@@ -14,7 +14,6 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 
 #include "comment.h"
 #include "element.h"
@@ -22,6 +21,7 @@
 #include "lib/escape.h"
 #include "lib/kallsyms.h"
 #include "exit.h"
+#include "file.h"
 #include "filter.h"
 #include "lib/clock.h"
 #include "netns/netns_set.h"
@@ -73,12 +73,8 @@ struct drop_site {
 struct nfd_output {
 	struct nfd_output_cfg cfg;
 	struct nfd_netns_set *nss; /* names and rule texts per namespace */
-	struct pcapng_writer *w; /* NULL: print lines */
-	int fd; /* -w's, until the writer owns it; -1 if none */
+	struct nfd_file file; /* -w's; file.w NULL: print lines */
 	struct nfd_filter filter;
-	bool created; /* this run created the file */
-	dev_t dev; /* the file's identity, for removing only our own */
-	ino_t ino;
 	int err;
 	int64_t boot_to_real_ns;
 	uint64_t first_ts, last_ts;
@@ -86,7 +82,9 @@ struct nfd_output {
 	struct iface *bucket[IFACE_BUCKETS];
 	struct iface *oldest, *newest;
 	size_t n_ifaces;
-	bool any_idb; /* an IDB was written */
+	bool any_idb; /* an IDB was written in the current file */
+	size_t file_ifaces; /* IDBs in the current file */
+	bool rotation_done; /* -G with -W: the last file is complete */
 	struct nfd_summary sum;
 	struct held *held, **held_tail; /* in arrival order */
 	struct drop_site site[DROP_SITES]; /* kernel functions, resolved */
@@ -106,7 +104,7 @@ int nfd_output_new(struct nfd_output **outp, const struct nfd_output_cfg *cfg)
 		return NFD_EXIT_FAIL;
 	}
 	out->cfg = *cfg;
-	out->fd = -1;
+	out->file.fd = -1;
 	out->held_tail = &out->held;
 	out->boot_to_real_ns =
 		nfd_clock_ns(CLOCK_REALTIME) - nfd_clock_ns(CLOCK_BOOTTIME);
@@ -119,145 +117,38 @@ int nfd_output_new(struct nfd_output **outp, const struct nfd_output_cfg *cfg)
 	return 0;
 }
 
-static int write_shb(struct nfd_output *out)
-{
-	char os[256], appl[64];
-	struct utsname u;
-	struct pcapng_shb shb = { .os = os, .userappl = appl };
-
-	if (uname(&u))
-		snprintf(os, sizeof(os), "Linux");
-	else
-		snprintf(os, sizeof(os), "%s %s %s", u.sysname, u.release,
-			 u.machine);
-	snprintf(appl, sizeof(appl), "nfdropcap %s", NFD_VERSION);
-	return pcapng_write_shb(out->w, &shb);
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
-/*
- * Opens @path for writing without changing it: created (0600) if it does
- * not exist, else opened as it is; never through a symbolic link.
- */
-static int open_path(struct nfd_output *out, const char *path)
-{
-	struct stat st;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd >= 0) {
-		out->created = !fstat(fd, &st);
-		out->dev = st.st_dev;
-		out->ino = st.st_ino;
-		return fd;
-	}
-	if (errno != EEXIST)
-		return -errno;
-	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
-}
-
-static void report_open_error(const char *path, int err)
-{
-	if (err == -ELOOP)
-		fprintf(stderr,
-			"nfdropcap: '%s' is a symbolic link: nfdropcap does "
-			"not write through one (give -w the path it points "
-			"to)\n",
-			path);
-	else if (err == -EINTR)
-		fprintf(stderr,
-			"nfdropcap: interrupted while '%s' waited for a "
-			"reader\n",
-			path);
-	else
-		fprintf(stderr,
-			"nfdropcap: cannot write '%s': %s (give -w a "
-			"writable path)\n",
-			path, strerror(-err));
-}
-
 int nfd_output_open(struct nfd_output *out)
 {
-	const char *path = out->cfg.write_path;
-	int fd;
+	struct nfd_file_cfg cfg = {
+		.path = out->cfg.write_path,
+		.rotate = out->cfg.rotate,
+		.interrupt = out->cfg.interrupt,
+		.chown = out->cfg.chown,
+		.uid = out->cfg.uid,
+		.gid = out->cfg.gid,
+	};
 
-	if (!path)
+	if (!cfg.path)
 		return 0;
-	if (!strcmp(path, "-")) {
-		fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
-		fd = fd < 0 ? -errno : fd;
-	} else {
-		fd = open_path(out, path);
-	}
-	if (fd < 0) {
-		report_open_error(path, fd);
-		return fd;
-	}
-	out->fd = fd;
-	return 0;
+	return nfd_file_open(&out->file, &cfg);
 }
 
 int nfd_output_begin(struct nfd_output *out)
 {
-	const char *path = out->cfg.write_path;
-	enum pcapng_compress c = PCAPNG_PLAIN;
-	struct stat st;
-	int err = 0;
-
-	if (!path)
+	if (!out->cfg.write_path)
 		return 0;
-	if (strcmp(path, "-") && ends_with(path, ".gz"))
-		c = PCAPNG_GZIP;
-	/* an existing file is cut only now that the capture runs */
-	if (!out->created && !fstat(out->fd, &st) && S_ISREG(st.st_mode) &&
-	    ftruncate(out->fd, 0))
-		err = -errno;
-	if (!err && out->cfg.chown && strcmp(path, "-") &&
-	    fchown(out->fd, out->cfg.uid, out->cfg.gid))
-		err = -errno;
-	if (!err)
-		err = pcapng_writer_new(&out->w, out->fd, c);
-	if (!err) {
-		out->fd = -1; /* the writer's now */
-		pcapng_set_autoflush(out->w, !strcmp(path, "-"));
-		pcapng_set_interrupt(out->w, out->cfg.interrupt);
-		err = write_shb(out);
-	}
-	if (err < 0)
-		fprintf(stderr, "nfdropcap: writing '%s': %s\n", path,
-			strerror(-err));
-	return err < 0 ? err : 0;
-}
-
-/* Is @path still the file this run created? */
-static bool still_ours(const struct nfd_output *out, const char *path)
-{
-	struct stat st;
-
-	return out->created && !lstat(path, &st) && st.st_dev == out->dev &&
-	       st.st_ino == out->ino;
+	return nfd_file_begin(&out->file);
 }
 
 void nfd_output_abandon(struct nfd_output *out)
 {
-	if (out->w) {
-		pcapng_close(out->w);
-		out->w = NULL;
-	}
-	if (out->fd >= 0)
-		close(out->fd);
-	out->fd = -1;
-	if (!out->sum.written && still_ours(out, out->cfg.write_path))
-		unlink(out->cfg.write_path);
-	out->created = false;
+	if (out->cfg.write_path)
+		nfd_file_abandon(&out->file, out->sum.written > 0);
+}
+
+const char *nfd_output_path(const struct nfd_output *out)
+{
+	return out->cfg.write_path ? out->file.path : NULL;
 }
 
 void nfd_output_set_netns(struct nfd_output *out, struct nfd_netns_set *nss)
@@ -304,7 +195,7 @@ static void forget_iface(struct nfd_output *out, struct iface *f)
 {
 	struct iface **p = bucket_of(out, f->netns, f->ifindex);
 
-	if (out->w && !out->err &&
+	if (out->file.w && !out->err &&
 	    (f->if_id >= 0 || f->lost_total || f->lost_here))
 		out->err = write_isb(out, f, nfd_clock_ns(CLOCK_REALTIME));
 	while (*p != f)
@@ -373,42 +264,64 @@ void nfd_output_netns_gone(struct nfd_output *out, uint32_t netns)
 	}
 }
 
-static int write_idb(struct nfd_output *out, struct iface *f)
+/* The IDB of @f, its strings in @name and @descr. */
+static void make_idb(struct nfd_output *out, const struct iface *f,
+		     struct pcapng_idb *idb, char *name, size_t name_len,
+		     char *descr, size_t descr_len)
 {
-	char name[sizeof(f->name) + 16], descr[2048], nsbuf[32];
-	struct pcapng_idb idb = {
+	char nsbuf[32];
+
+	*idb = (struct pcapng_idb){
 		.linktype = NFD_LINKTYPE_LINUX_SLL2,
 		.snaplen = out->cfg.snaplen,
 		.name = name,
 		.description = descr,
 		.tsresol = PCAPNG_TSRESOL_NSEC,
 	};
-	int id;
-
 	if (f->name[0])
-		snprintf(name, sizeof(name), "%s", f->name);
+		snprintf(name, name_len, "%s", f->name);
 	else if (!f->netns && !f->ifindex)
-		snprintf(name, sizeof(name), "unknown");
+		snprintf(name, name_len, "unknown");
 	else
-		snprintf(name, sizeof(name), "ifindex%u", f->ifindex);
+		snprintf(name, name_len, "ifindex%u", f->ifindex);
 	if (!f->netns && !f->ifindex)
-		snprintf(descr, sizeof(descr),
+		snprintf(descr, descr_len,
 			 "losses not counted per interface (too many "
 			 "interfaces had losses) and events nfdropcap could "
 			 "not read");
 	else
-		snprintf(descr, sizeof(descr),
+		snprintf(descr, descr_len,
 			 "%s (ifindex %u) in network namespace %s (net:[%u])",
 			 name, f->ifindex,
 			 netns_name(find_netns(out, f->netns), f->netns, nsbuf,
 				    sizeof(nsbuf)),
 			 f->netns);
-	id = pcapng_write_idb(out->w, &idb);
+}
+
+static int write_idb(struct nfd_output *out, struct iface *f)
+{
+	char name[sizeof(f->name) + 16], descr[2048];
+	struct pcapng_idb idb;
+	int id;
+
+	make_idb(out, f, &idb, name, sizeof(name), descr, sizeof(descr));
+	id = pcapng_write_idb(out->file.w, &idb);
 	if (id < 0)
 		return id;
 	f->if_id = id;
 	out->any_idb = true;
+	out->file_ifaces++;
 	return 0;
+}
+
+/* Bytes @f's IDB takes. */
+static size_t idb_size(struct nfd_output *out, const struct iface *f)
+{
+	char name[sizeof(f->name) + 16], descr[2048];
+	struct pcapng_idb idb;
+
+	make_idb(out, f, &idb, name, sizeof(name), descr, sizeof(descr));
+	return pcapng_encode_idb(NULL, 0, &idb);
 }
 
 static const char *rule_text(struct nfd_ruleset *rs, const struct nfd_rule *r)
@@ -561,6 +474,85 @@ static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 	strcat(buf, rest);
 }
 
+static int write_isb(struct nfd_output *out, struct iface *f, uint64_t now);
+static int write_placeholder_idb(struct nfd_output *out);
+
+/* Bytes an ISB takes, as write_isb() writes it. */
+static size_t isb_size(void)
+{
+	struct pcapng_isb isb = {
+		.has_starttime = true,
+		.has_endtime = true,
+		.has_ifdrop = true,
+		.has_usrdeliv = true,
+	};
+
+	return pcapng_encode_isb(NULL, 0, &isb);
+}
+
+/*
+ * Ends the current file: the statistics of the interfaces in it (at the
+ * end, also of those with losses but no packet in it), an IDB if it has
+ * none (libpcap refuses a file without one).
+ */
+static int end_file(struct nfd_output *out, bool last)
+{
+	uint64_t now = nfd_clock_ns(CLOCK_REALTIME);
+	int err = 0;
+
+	for (struct iface *f = out->oldest; f && !err; f = f->newer)
+		if (f->if_id >= 0 || (last && (f->lost_total || f->lost_here)))
+			err = write_isb(out, f, now);
+	if (!out->any_idb && !err)
+		err = write_placeholder_idb(out);
+	return err;
+}
+
+/*
+ * -C or -G: the current file is ended and the next one begun; drops go on
+ * in it with new IDBs. With -G and -W, after the last file there is none:
+ * the capture is done.
+ */
+static int rotate(struct nfd_output *out, bool by_time)
+{
+	int err = end_file(out, false);
+
+	if (err)
+		return err;
+	for (struct iface *f = out->oldest; f; f = f->newer)
+		f->if_id = -1;
+	out->any_idb = false;
+	out->file_ifaces = 0;
+	err = nfd_file_next(&out->file, by_time);
+	if (err == 1)
+		out->rotation_done = true;
+	return err < 0 ? err : 0;
+}
+
+/*
+ * -C: a new file first if this packet of @epb bytes, with @f's IDB and
+ * the statistics written at the end, would take the current one past
+ * the size.
+ */
+static int make_room(struct nfd_output *out, struct iface *f, size_t epb)
+{
+	uint64_t need = epb + (uint64_t)out->file_ifaces * isb_size();
+
+	if (!out->cfg.rotate.size)
+		return 0;
+	if (f->if_id < 0)
+		need += idb_size(out, f) + isb_size();
+	if (!nfd_file_full(&out->file, need))
+		return 0;
+	return rotate(out, false);
+}
+
+void nfd_output_tick(struct nfd_output *out)
+{
+	if (!out->err && !out->rotation_done && nfd_file_due(&out->file))
+		out->err = rotate(out, true);
+}
+
 static int write_epb(struct nfd_output *out, const struct nfd_event *ev,
 		     struct iface *f, uint32_t framelen, uint64_t ts,
 		     const char *comment)
@@ -578,15 +570,21 @@ static int write_epb(struct nfd_output *out, const struct nfd_event *ev,
 	};
 	int err;
 
-	if (f->if_id < 0 && (err = write_idb(out, f)))
-		return err;
-	epb.if_id = f->if_id;
 	if (f->lost_unreported) {
 		epb.has_dropcount = true;
 		epb.dropcount = f->lost_unreported;
-		f->lost_unreported = 0;
 	}
-	return pcapng_write_epb(out->w, &epb);
+	err = make_room(out, f, pcapng_encode_epb(NULL, 0, &epb));
+	if (err)
+		return err;
+	if (f->if_id < 0 && (err = write_idb(out, f)))
+		return err;
+	epb.if_id = f->if_id;
+	f->lost_unreported = 0;
+	err = pcapng_write_epb(out->file.w, &epb);
+	if (!err)
+		out->file.drops++;
+	return err;
 }
 
 /*
@@ -690,7 +688,7 @@ static int write_event(struct nfd_output *out, const struct nfd_event *ev,
 		return out->err = -ENOMEM;
 	ts = ev->ts_ns + out->boot_to_real_ns;
 	make_comment(out, ev, f, comment, sizeof(comment));
-	if (out->w)
+	if (out->file.w)
 		out->err = write_epb(out, ev, f, framelen, ts, comment);
 	else
 		out->err = print_line(out, ev, f, ts, comment);
@@ -821,8 +819,8 @@ static bool reader_gone(const struct nfd_output *out)
 
 int nfd_output_flush(struct nfd_output *out)
 {
-	if (out->w && !out->err)
-		out->err = pcapng_flush(out->w);
+	if (out->file.w && !out->err)
+		out->err = pcapng_flush(out->file.w);
 	if (!out->err && reader_gone(out))
 		out->err = -EPIPE;
 	return out->err;
@@ -830,7 +828,8 @@ int nfd_output_flush(struct nfd_output *out)
 
 bool nfd_output_done(const struct nfd_output *out)
 {
-	return out->cfg.count && out->sum.written >= out->cfg.count;
+	return (out->cfg.count && out->sum.written >= out->cfg.count) ||
+	       out->rotation_done;
 }
 
 int nfd_output_error(const struct nfd_output *out)
@@ -856,7 +855,7 @@ static int write_isb(struct nfd_output *out, struct iface *f, uint64_t now)
 	if (f->if_id < 0 && (err = write_idb(out, f)))
 		return err;
 	isb.if_id = f->if_id;
-	return pcapng_write_isb(out->w, &isb);
+	return pcapng_write_isb(out->file.w, &isb);
 }
 
 /*
@@ -872,30 +871,24 @@ static int write_placeholder_idb(struct nfd_output *out)
 		.description = "no drop was captured",
 		.tsresol = PCAPNG_TSRESOL_NSEC,
 	};
-	int id = pcapng_write_idb(out->w, &idb);
+	int id = pcapng_write_idb(out->file.w, &idb);
 
 	return id < 0 ? id : 0;
 }
 
 int nfd_output_close(struct nfd_output *out)
 {
-	uint64_t now;
 	int err;
 
 	nfd_output_release(out, true);
-	now = nfd_clock_ns(CLOCK_REALTIME);
 	err = out->err;
-
-	if (!out->w)
+	if (!out->file.w)
 		return err;
-	for (struct iface *f = out->oldest; f && !err; f = f->newer)
-		err = write_isb(out, f, now);
-	if (!out->any_idb && !err)
-		err = write_placeholder_idb(out);
+	if (!err)
+		err = end_file(out, true);
 	/* close even after an error: what reached the file stays valid */
-	if (pcapng_close(out->w) && !err)
+	if (nfd_file_close(&out->file) && !err)
 		err = -EIO;
-	out->w = NULL;
 	if (!out->err)
 		out->err = err;
 	return err;
@@ -903,7 +896,14 @@ int nfd_output_close(struct nfd_output *out)
 
 void nfd_output_summary(const struct nfd_output *out, uint64_t misses)
 {
+	char esc[4 * PATH_MAX];
+
 	nfd_summary_print(&out->sum, misses);
+	if (out->cfg.write_path && nfd_rotate_on(&out->cfg.rotate)) {
+		nfd_escape_str(esc, sizeof(esc), out->file.path);
+		fprintf(stderr, "nfdropcap: %u files begun, the last '%s'\n",
+			out->file.files, esc);
+	}
 }
 
 void nfd_output_free(struct nfd_output *out)
@@ -912,10 +912,9 @@ void nfd_output_free(struct nfd_output *out)
 
 	if (!out)
 		return;
-	if (out->w)
-		pcapng_close(out->w);
-	if (out->fd >= 0)
-		close(out->fd);
+	nfd_file_close(&out->file);
+	if (out->file.fd >= 0)
+		close(out->file.fd);
 	while ((h = out->held)) {
 		out->held = h->next;
 		free(h);

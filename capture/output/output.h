@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "nfdropcap.h"
+#include "rotate.h"
 
 struct nfd_output;
 struct nfd_netns_set;
@@ -27,6 +28,7 @@ struct nfd_output_cfg {
 	const char *filter; /* pcap-filter expression, or NULL */
 	/* set by a signal: opening a FIFO or writing to a stalled reader ends */
 	volatile const int *interrupt;
+	struct nfd_rotate_cfg rotate; /* -C, -G, -W */
 	bool chown; /* the file written belongs to uid, gid (-Z) */
 	uid_t uid;
 	gid_t gid;
@@ -70,8 +72,13 @@ void nfd_output_lost(struct nfd_output *out, uint32_t netns, uint32_t ifindex,
  */
 void nfd_output_release(struct nfd_output *out, bool all);
 bool nfd_output_holding(const struct nfd_output *out);
+/* -G: begins the next file when the interval has ended. */
+void nfd_output_tick(struct nfd_output *out);
+/* The file being written (rotation changes it), or NULL. */
+const char *nfd_output_path(const struct nfd_output *out);
 int nfd_output_flush(struct nfd_output *out);
-bool nfd_output_done(const struct nfd_output *out); /* -c reached */
+/* -c reached, or -G with -W: the last file is complete */
+bool nfd_output_done(const struct nfd_output *out);
 int nfd_output_error(const struct nfd_output *out);
 
 /* Statistics blocks, close. Returns 0 or the first write error. */

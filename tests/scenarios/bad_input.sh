@@ -14,6 +14,12 @@ t_bad_input() {
 		expect_status 2 nfd -N no-such-netns-here -w "$T/x" &&
 		expect_status 2 nfd -N /etc/hostname -w "$T/x" &&
 		expect_status 2 nfd --backend nope -w "$T/x" &&
+		expect_status 2 nfd -C 0 -w "$T/x" &&
+		expect_status 2 nfd -C 10x -w "$T/x" &&
+		expect_status 2 nfd -G -1 -w "$T/x" &&
+		expect_status 2 nfd -W 3 -w "$T/x" &&
+		expect_status 2 nfd -C 1 -w - &&
+		expect_status 2 nfd -G 60 &&
 		expect_status 1 nfd -N "$R" -w /nonexistent-dir/x.pcapng &&
 		expect_status 1 env NFDROPCAP_BTF=/nonexistent/vmlinux "$NFD" \
 			${NFD_BACKEND:+--backend "$NFD_BACKEND"} -N "$R" -w "$T/x" &&

@@ -247,3 +247,125 @@ t_losses_table_full() {
 check_losses_table_full() {
 	captured && expect_eq "$(packets "$T/out.pcapng")" "$(fact_get captured)" "packets in the file"
 }
+
+# rotated_files PATTERN...: the files, in the order their names sort
+# (by length first: FILE before FILE1 before FILE10), one per line
+rotated_files() {
+	local f
+	for f in "$@"; do
+		[ -e "$f" ] && printf '%d %s\n' "${#f}" "$f"
+	done | sort -n -k1,1 -k2,2 | cut -d' ' -f2-
+}
+
+# check_rotated LIMIT FILE...: each file a complete pcapng (tshark,
+# capinfos, tcpdump; an SHB, IDBs, an ISB per interface), none past LIMIT
+# bytes (0: no limit, or compressed); their packets add up to what the
+# summary says was captured, and no packet is in two files.
+check_rotated() {
+	local limit=$1 f total=0 n
+	shift
+	: >"$T/all.keys"
+	for f in "$@"; do
+		file_valid "$f" || return 1
+		[ "$limit" = 0 ] || [ "$(stat -c %s "$f")" -le "$limit" ] ||
+			{ fail "$f: $(stat -c %s "$f") bytes, more than $limit"; return 1; }
+		capinfos "$f" | grep -q 'Number of stat entries = 1' ||
+			{ fail "$f: no interface statistics (ISB)"; return 1; }
+		n=$(packets "$f")
+		total=$((total + n))
+		fields "$f" frame.time_epoch udp.srcport >>"$T/all.keys"
+	done
+	expect_eq "$total" "$(fact_get captured)" "packets in the files vs captured" &&
+		expect_eq "$(sort "$T/all.keys" | uniq -d | wc -l)" 0 "packets in two files"
+}
+
+# -C: a new file before one passes the size (here 100 KiB, tcpdump's
+# "100k"), named as tcpdump names them: out.pcapng, out.pcapng1, ...
+t_rotate_size() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5190 counter drop; } }" || return 1
+	nfd_start -C 100k -w "$T/out.pcapng" || return 1
+	in_c $SEND udp $R4 5190 300 1000
+	nfd_stop
+	fact captured "$(summary_count captured)"
+	fact counted "$(counter_of 'udp dport 5190 counter')"
+	expect_eq "$NFD_RC" 0 "exit status"
+}
+check_rotate_size() {
+	local files
+	files=$(cd "$T" && rotated_files out.pcapng out.pcapng[0-9]*)
+	echo "info: files: $(echo $files)"
+	expect_eq "$(fact_get captured)" "$(fact_get counted)" "captured vs the rule's counter" &&
+		expect_eq "$(echo $files)" "$(echo out.pcapng $(seq 1 $(($(echo "$files" | wc -l) - 1)) | sed 's/^/out.pcapng/'))" \
+			"names FILE, FILE1, FILE2..." || return 1
+	[ "$(echo "$files" | wc -l)" -ge 3 ] || { fail "only $(echo $files) for 300 KB of drops"; return 1; }
+	check_rotated 102400 $(printf "$T/%s " $files)
+}
+
+# -C with -W and .gz: a ring of 3 files out.pcapng0.gz ... out.pcapng2.gz
+# (the number before .gz), the oldest overwritten; each a valid gzip of a
+# complete pcapng. The size bounds the pcapng before compression.
+t_rotate_ring_gz() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5191 counter drop; } }" || return 1
+	nfd_start -C 100k -W 3 -w "$T/out.pcapng.gz" || return 1
+	in_c $SEND udp $R4 5191 600 1000
+	nfd_stop
+	fact summary_captured "$(summary_count captured)"
+	expect_eq "$NFD_RC" 0 "exit status"
+}
+check_rotate_ring_gz() {
+	local f n total=0
+	expect_eq "$(cd "$T" && echo out.pcapng*)" \
+		"out.pcapng0.gz out.pcapng1.gz out.pcapng2.gz" "the ring's files" || return 1
+	for f in "$T"/out.pcapng?.gz; do
+		gzip -t "$f" || { fail "$f: not a valid gzip file"; return 1; }
+		file_valid "$f" || return 1
+		[ "$(gzip -dc "$f" | wc -c)" -le 102400 ] ||
+			{ fail "$f: more than 100 KiB of pcapng"; return 1; }
+		n=$(packets "$f")
+		[ "$n" -gt 0 ] || { fail "$f: no packet"; return 1; }
+		total=$((total + n))
+	done
+	echo "info: 600 drops, $total in the ring's three files"
+	expect_eq "$(fact_get summary_captured)" 600 "captured" &&
+		[ "$total" -lt 600 ] || fail "the ring kept all $total drops: nothing was overwritten"
+}
+
+# -G with -W and -Z: a new file every second, named by strftime(3) from
+# the pattern; nfdropcap exits (0) by itself once the third is complete;
+# the files made after start-up belong to the -Z user, as the first.
+t_rotate_time() {
+	local d t0 sender
+	d=$(mktemp -d /tmp/nfdt-rot.XXXXXX) && chown 65534 "$d" || return 1
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5192 counter drop; } }" || return 1
+	nfd_start -G 1 -W 3 -Z 65534 -w "$d/t-%s.pcapng" || { rm -rf "$d"; return 1; }
+	t0=$(date +%s.%N)
+	(while kill -0 $NFD_PID 2>/dev/null; do in_c $SEND udp $R4 5192 1; sleep 0.2; done) &
+	sender=$!
+	for _ in $(patience 100); do
+		kill -0 $NFD_PID 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 $NFD_PID 2>/dev/null && { kill $NFD_PID; fail "still running after 3 files"; }
+	wait $NFD_PID
+	NFD_RC=$?
+	wait $sender
+	fact seconds "$(echo "$(date +%s.%N) - $t0" | bc)"
+	fact captured "$(summary_count captured)"
+	stat -c '%u %a %n' "$d"/* | sed "s|$d/||" >"$T/owners"
+	mv "$d"/* "$T"/ 2>/dev/null
+	rm -rf "$d"
+	expect_eq "$NFD_RC" 0 "exit status after the third file"
+}
+check_rotate_time() {
+	local files
+	files=$(cd "$T" && ls t-*.pcapng 2>/dev/null | sort)
+	echo "info: files: $(echo $files), nfdropcap ended after $(fact_get seconds) s"
+	expect_eq "$(echo "$files" | grep -c .)" 3 "files" &&
+		expect_eq "$(echo "$files" | grep -cE '^t-[0-9]{10}\.pcapng$')" 3 "names by strftime %s" &&
+		expect_eq "$(awk '$1 != 65534 || $2 != 600' "$T/owners")" "" "owner and mode of every file" ||
+		return 1
+	check_rotated 0 $(printf "$T/%s " $files)
+}
