@@ -165,6 +165,8 @@ int nfd_file_begin(struct nfd_file *f)
 		err = -errno;
 	if (!err)
 		err = start_writer(f);
+	/* -G's first interval: from now, not from the file's opening */
+	nfd_rotate_start(&f->rot, nfd_clock_ns(CLOCK_MONOTONIC));
 	if (err == -EMLINK)
 		report_open_error(f->path, err);
 	else if (err < 0)

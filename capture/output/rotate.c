@@ -33,6 +33,11 @@ void nfd_rotate_init(struct nfd_rotate *r, const struct nfd_rotate_cfg *cfg,
 	r->interval_end_ns = now_ns + (int64_t)cfg->seconds * NS_PER_SEC;
 }
 
+void nfd_rotate_start(struct nfd_rotate *r, int64_t now_ns)
+{
+	r->interval_end_ns = now_ns + (int64_t)r->cfg.seconds * NS_PER_SEC;
+}
+
 /* @pattern, through strftime(3) with -G, into @buf. */
 static int base_name(const struct nfd_rotate *r, char *buf, size_t len)
 {

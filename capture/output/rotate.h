@@ -42,6 +42,8 @@ static inline bool nfd_rotate_on(const struct nfd_rotate_cfg *c)
 /* The first file's state, at @now (realtime) and @now_ns (monotonic). */
 void nfd_rotate_init(struct nfd_rotate *r, const struct nfd_rotate_cfg *cfg,
 		     const char *pattern, time_t now, int64_t now_ns);
+/* The capture starts at @now_ns: -G's first interval starts with it. */
+void nfd_rotate_start(struct nfd_rotate *r, int64_t now_ns);
 /* The current file's name into @buf: 0, or -ENAMETOOLONG / -EINVAL. */
 int nfd_rotate_name(const struct nfd_rotate *r, char *buf, size_t len);
 /*

@@ -269,9 +269,9 @@ check_rotated() {
 		file_valid "$f" || return 1
 		[ "$limit" = 0 ] || [ "$(stat -c %s "$f")" -le "$limit" ] ||
 			{ fail "$f: $(stat -c %s "$f") bytes, more than $limit"; return 1; }
-		capinfos "$f" | grep -q 'Number of stat entries = 1' ||
-			{ fail "$f: no interface statistics (ISB)"; return 1; }
 		n=$(packets "$f")
+		[ "$n" = 0 ] || capinfos "$f" | grep -q 'Number of stat entries = 1' ||
+			{ fail "$f: no interface statistics (ISB)"; return 1; }
 		total=$((total + n))
 		fields "$f" frame.time_epoch udp.srcport >>"$T/all.keys"
 	done
