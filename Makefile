@@ -38,7 +38,7 @@ LIBS += $(SAN_FLAGS)
 endif
 
 # libFuzzer targets (tests/fuzz/), each with the sources it exercises
-FUZZ_TARGETS := ruleset dissect nlmsg cbpf opts escape element
+FUZZ_TARGETS := ruleset dissect nlmsg cbpf opts escape element json
 FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	      -fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE \
@@ -51,6 +51,8 @@ fuzz_src_cbpf := capture/backend/cbpf.c
 fuzz_src_opts := capture/opts.c
 fuzz_src_escape := capture/lib/escape.c
 fuzz_src_element := capture/output/element.c capture/lib/escape.c
+fuzz_src_json := capture/output/json.c capture/output/element.c \
+		 capture/lib/escape.c
 FUZZ_BINS := $(patsubst %,$(OUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
 ifeq ($(V),1)

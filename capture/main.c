@@ -4,11 +4,13 @@
  * that dropped it. Start-up checks, the capture loop, shutdown.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
@@ -32,6 +34,8 @@
 #define NETNS_SCAN_NS 1000000000LL
 /* At the end, drops waiting for rule text wait at most this much more. */
 #define SETTLE_NS 1000000000LL
+/* The live status line is rewritten at most this often. */
+#define STATUS_NS 1000000000LL
 /* Before the ready line, the first listings of rule text take this at most. */
 #define FIRST_LISTING_NS 10000000000LL
 #define FD_WANT 65536
@@ -48,6 +52,7 @@ struct capture {
 	struct nfd_backend *backend;
 	bool backend_loaded;
 	uint64_t lost_reported; /* perf's own lost records, for -v */
+	bool status_shown; /* the live status line is on the terminal */
 };
 
 static void on_signal(int sig)
@@ -179,6 +184,8 @@ static int new_output(struct capture *c)
 		.rotate = { .size = c->opts.file_size,
 			    .seconds = c->opts.file_seconds,
 			    .files = c->opts.file_count },
+		.json = c->opts.json,
+		.metrics_path = c->opts.metrics,
 		.chown = c->user.name != NULL,
 		.uid = c->user.uid,
 		.gid = c->user.gid,
@@ -211,6 +218,7 @@ static int64_t now_ns(void)
 static void collect_losses(struct capture *c)
 {
 	nfd_drop_probe_for_each_lost(&c->probe, note_lost, c->out);
+	nfd_output_missed(c->out, nfd_drop_probe_misses(&c->probe));
 }
 
 /* --all-netns: a namespace is gone; its losses so far are counted. */
@@ -277,9 +285,46 @@ static int start(struct capture *c)
 	return nfd_privileges_drop(&c->user, c->opts.all_netns) ? -EPERM : 0;
 }
 
+/*
+ * The live status line: on a terminal (stderr), not with -q, not when
+ * drops are printed to the same terminal; rewritten at most once a second.
+ */
+static bool status_wanted(const struct capture *c)
+{
+	bool to_stdout = !c->opts.write_path || c->opts.json ||
+			 !strcmp(c->opts.write_path, "-");
+
+	return !c->opts.quiet && isatty(STDERR_FILENO) &&
+	       !(to_stdout && isatty(STDOUT_FILENO));
+}
+
+static void show_status(struct capture *c, int64_t started)
+{
+	struct winsize ws;
+	char line[1024];
+	int width = 80;
+
+	if (!ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) && ws.ws_col > 1)
+		width = ws.ws_col - 1;
+	nfd_output_status(c->out, now_ns() - started, line, sizeof(line),
+			  width);
+	fprintf(stderr, "\r\033[K%s", line);
+	c->status_shown = true;
+}
+
+/* The status line goes before anything else is said. */
+static void clear_status(struct capture *c)
+{
+	if (c->status_shown)
+		fputs("\r\033[K", stderr);
+	c->status_shown = false;
+}
+
 static void loop(struct capture *c)
 {
 	int64_t last_check = now_ns(), last_scan = last_check;
+	int64_t started = last_check, last_status = last_check;
+	bool status = status_wanted(c);
 	int err;
 
 	while (!stop) {
@@ -305,9 +350,14 @@ static void loop(struct capture *c)
 		nfd_netns_set_poll(&c->nss, now_ns());
 		nfd_output_release(c->out, false);
 		nfd_output_tick(c->out);
+		if (status && now_ns() - last_status >= STATUS_NS) {
+			show_status(c, started);
+			last_status = now_ns();
+		}
 		if (nfd_output_flush(c->out) || nfd_output_done(c->out))
 			break;
 	}
+	clear_status(c);
 }
 
 /*
@@ -351,13 +401,31 @@ static void wait_first_listings(struct capture *c)
 	}
 }
 
+/* What the backend costs, when it costs accepted traffic (nftrace). */
+static void print_cost(const struct capture *c)
+{
+	const char *cost = c->opts.filter && c->backend->cost_filtered ?
+				   c->backend->cost_filtered :
+				   c->backend->cost;
+
+	if (cost)
+		fprintf(stderr, "nfdropcap: note: %s\n", cost);
+}
+
 static void print_ready(const struct capture *c)
 {
 	const char *to = !c->opts.write_path ? "stdout (text)" :
 			 !strcmp(c->opts.write_path, "-") ?
 					       "stdout (pcapng)" :
 					       nfd_output_path(c->out);
+	char both[PATH_MAX + 64];
 
+	if (c->opts.json && !c->opts.write_path) {
+		to = "stdout (JSON lines)";
+	} else if (c->opts.json) {
+		snprintf(both, sizeof(both), "%s, JSON lines to stdout", to);
+		to = both;
+	}
 	if (c->opts.all_netns)
 		fprintf(stderr,
 			"nfdropcap: capturing drops in all network namespaces "
@@ -369,6 +437,7 @@ static void print_ready(const struct capture *c)
 			"backend %s, snaplen %u, writing to %s\n",
 			c->nss.v[0].ns.name, c->nss.v[0].ns.inum,
 			c->backend->name, c->opts.snaplen, to);
+	print_cost(c);
 }
 
 static int report_error(const struct capture *c)

@@ -13,7 +13,14 @@
 
 #include "opts.h"
 
-enum { OPT_BACKEND = 256, OPT_VERSION, OPT_CHECK, OPT_ALL_NETNS };
+enum {
+	OPT_BACKEND = 256,
+	OPT_VERSION,
+	OPT_CHECK,
+	OPT_ALL_NETNS,
+	OPT_JSON,
+	OPT_METRICS
+};
 
 struct opt {
 	int code; /* the short letter, or OPT_* for a long option only */
@@ -27,6 +34,12 @@ static const struct opt options[] = {
 	  "write pcapng to FILE ('-' = stdout, flushed per packet;\n"
 	  "FILE.gz is gzip-compressed); without -w, one line per\n"
 	  "drop on stdout" },
+	{ OPT_JSON, "json", NULL,
+	  "one JSON object per drop on stdout, a line each (with\n"
+	  "-w FILE too: the file gets the packets)" },
+	{ OPT_METRICS, "metrics", "FILE",
+	  "per-rule drop counters for Prometheus (node_exporter's\n"
+	  "textfile collector) in FILE, rewritten every 5 s" },
 	{ 's', NULL, "SNAPLEN",
 	  "bytes kept per packet (default 262144; 0 = default)" },
 	{ 'c', NULL, "COUNT", "exit after COUNT drops are written" },
@@ -294,6 +307,12 @@ static int parse_one(struct nfd_opts *o, int c, const char *arg)
 	case OPT_CHECK:
 		o->selfcheck = true;
 		return -1;
+	case OPT_JSON:
+		o->json = true;
+		return -1;
+	case OPT_METRICS:
+		o->metrics = arg;
+		return -1;
 	case OPT_VERSION:
 		printf("nfdropcap %s\n", NFD_VERSION);
 		return NFD_EXIT_OK;
@@ -334,6 +353,12 @@ static int finish(struct nfd_opts *o, int argc, char **argv)
 	    (!o->write_path || !strcmp(o->write_path, "-")))
 		return usage_error("-C and -G rotate files: give -w FILE (not "
 				   "stdout)%s",
+				   "");
+	if (o->metrics && !*o->metrics)
+		return usage_error("empty file name after --metrics%s", "");
+	if (o->json && o->write_path && !strcmp(o->write_path, "-"))
+		return usage_error("--json and -w - both want stdout: give -w "
+				   "a FILE%s",
 				   "");
 	if (o->file_count && !o->file_size && !o->file_seconds)
 		return usage_error("-W counts the files of -C or -G: give one "

@@ -26,6 +26,8 @@ struct nfd_opts {
 	bool quiet; /* -q */
 	bool selfcheck; /* --check */
 	bool all_netns; /* --all-netns */
+	bool json; /* --json */
+	const char *metrics; /* --metrics FILE, or NULL */
 };
 
 /*

@@ -60,6 +60,11 @@ struct nfd_backend {
 	 * what it found on this kernel. NULL: none.
 	 */
 	void (*report)(const struct nfd_drop_probe *p, nfd_report_fn line);
+	/*
+	 * What it costs the datapath, said after the ready line (from make
+	 * bench), without and with a filter expression; NULL: nothing to say.
+	 */
+	const char *cost, *cost_filtered;
 	void *priv;
 };
 

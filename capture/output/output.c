@@ -23,6 +23,8 @@
 #include "exit.h"
 #include "file.h"
 #include "filter.h"
+#include "json.h"
+#include "metrics.h"
 #include "lib/clock.h"
 #include "netns/netns_set.h"
 #include "netns/ruleset.h"
@@ -74,6 +76,11 @@ struct nfd_output {
 	struct nfd_output_cfg cfg;
 	struct nfd_netns_set *nss; /* names and rule texts per namespace */
 	struct nfd_file file; /* -w's; file.w NULL: print lines */
+	struct nfd_metrics *metrics; /* --metrics', or NULL */
+	int64_t metrics_ns; /* when they were written last */
+	uint64_t misses; /* drops the probe missed (lost too) */
+	int64_t status_ns; /* when the status line was made last */
+	uint64_t status_written; /* and how many drops were written then */
 	struct nfd_filter filter;
 	int err;
 	int64_t boot_to_real_ns;
@@ -135,6 +142,12 @@ int nfd_output_open(struct nfd_output *out)
 
 int nfd_output_begin(struct nfd_output *out)
 {
+	/* before the file is cut: a failed start leaves that untouched */
+	int err = nfd_metrics_new(&out->metrics, out->cfg.metrics_path);
+
+	if (err)
+		return err;
+	out->metrics_ns = nfd_clock_ns(CLOCK_MONOTONIC);
 	if (!out->cfg.write_path)
 		return 0;
 	return nfd_file_begin(&out->file);
@@ -249,6 +262,11 @@ static struct iface *find_iface(struct nfd_output *out, uint32_t netns,
 	out->newest = f;
 	out->n_ifaces++;
 	return f;
+}
+
+void nfd_output_missed(struct nfd_output *out, uint64_t misses)
+{
+	out->misses = misses;
 }
 
 void nfd_output_netns_gone(struct nfd_output *out, uint32_t netns)
@@ -549,8 +567,14 @@ static int make_room(struct nfd_output *out, struct iface *f, size_t epb)
 
 void nfd_output_tick(struct nfd_output *out)
 {
+	int64_t now = nfd_clock_ns(CLOCK_MONOTONIC);
+
 	if (!out->err && !out->rotation_done && nfd_file_due(&out->file))
 		out->err = rotate(out, true);
+	if (out->metrics && now - out->metrics_ns >= NFD_METRICS_INTERVAL_NS) {
+		nfd_metrics_write(out->metrics, out->sum.lost + out->misses);
+		out->metrics_ns = now;
+	}
 }
 
 static int write_epb(struct nfd_output *out, const struct nfd_event *ev,
@@ -628,6 +652,93 @@ static int print_line(struct nfd_output *out, const struct nfd_event *ev,
 	return flush_stdout(out);
 }
 
+/* Why a drop is not attributed: its comment's "(not attributed: ...)". */
+static void reason_of(const char *comment, char *buf, size_t len)
+{
+	const char *eol = strchr(comment, '\n'), *p, *end;
+	static const char tag[] = "(not attributed: ";
+
+	if (!eol)
+		eol = comment + strlen(comment);
+	p = strstr(comment, tag);
+	if (!p || p > eol) {
+		snprintf(buf, len, "%.*s", (int)(eol - comment), comment);
+		return;
+	}
+	p += sizeof(tag) - 1;
+	end = eol > p && eol[-1] == ')' ? eol - 1 : eol;
+	snprintf(buf, len, "%.*s", (int)(end - p), p);
+}
+
+/* --metrics: one more drop of its rule (or reason) in its namespace. */
+static void count_metrics(struct nfd_output *out, const struct nfd_event *ev,
+			  const char *comment)
+{
+	char reason[2048], nsbuf[32];
+	const char *netns = netns_name(find_netns(out, ev->netns), ev->netns,
+				       nsbuf, sizeof(nsbuf));
+
+	reason[0] = 0;
+	if (ev->rule.kind == NFD_KIND_NONE)
+		reason_of(comment, reason, sizeof(reason));
+	nfd_metrics_drop(out->metrics, netns, &ev->rule, reason);
+}
+
+/* --json: the drop as one line of JSON on stdout, flushed. */
+static int print_json(struct nfd_output *out, const struct nfd_event *ev,
+		      const struct iface *f, uint32_t framelen, uint64_t ts,
+		      const char *comment)
+{
+	static char line[NFD_JSON_LINE_MAX];
+	static char rule[16384];
+	char table[4 * NFD_NAME_MAX + 1], chain[4 * NFD_NAME_MAX + 1];
+	char reason[2048], name[sizeof(f->name) + 16], descr[8], nsbuf[32];
+	struct nfd_netns_entry *e = find_netns(out, ev->netns);
+	const struct nfd_rule *r = &ev->rule;
+	const char *text = rule_text(e ? e->rs : NULL, r);
+	bool attributed = r->kind != NFD_KIND_NONE;
+	struct nfd_pkt_view v;
+	struct pcapng_idb idb;
+	struct nfd_json_drop d = {
+		.ts_ns = ts,
+		.netns = netns_name(e, ev->netns, nsbuf, sizeof(nsbuf)),
+		.interface = name,
+		.inbound = ev->dir == NFD_DIR_IN,
+		.attributed = attributed,
+		.policy = r->kind == NFD_KIND_POLICY,
+		.has_handle = r->kind == NFD_KIND_RULE,
+		.handle = r->handle,
+		.pkt = &v,
+		.length = NFD_SLL2_LEN + ev->pkt_len,
+		.caplen = framelen < out->cfg.snaplen ? framelen :
+							out->cfg.snaplen,
+	};
+	size_t n;
+
+	make_idb(out, f, &idb, name, sizeof(name), descr, sizeof(descr));
+	if (attributed) {
+		nfd_escape(table, sizeof(table), r->table, sizeof(r->table));
+		nfd_escape(chain, sizeof(chain), r->chain, sizeof(r->chain));
+		d.family = nfd_family_name(r->family);
+		d.table = table;
+		d.chain = chain;
+		d.verdict = nfd_verdict_name(r->verdict);
+	} else {
+		reason_of(comment, reason, sizeof(reason));
+		d.reason = reason;
+	}
+	if (text) {
+		nfd_escape_str(rule, sizeof(rule), text);
+		d.rule = rule;
+	}
+	nfd_pkt_view(&v, ntohs(ev->protocol), out->frame + NFD_SLL2_LEN,
+		     ev->cap_len);
+	n = nfd_json_line(line, &d);
+	if (fwrite(line, 1, n, stdout) != n)
+		return -EIO;
+	return flush_stdout(out);
+}
+
 /*
  * An event nfdropcap could not read: lost, counted with the losses of no
  * interface in particular ({0, 0}, as the probe's own when its table is
@@ -690,8 +801,12 @@ static int write_event(struct nfd_output *out, const struct nfd_event *ev,
 	make_comment(out, ev, f, comment, sizeof(comment));
 	if (out->file.w)
 		out->err = write_epb(out, ev, f, framelen, ts, comment);
-	else
+	else if (!out->cfg.json)
 		out->err = print_line(out, ev, f, ts, comment);
+	if (!out->err && out->cfg.json)
+		out->err = print_json(out, ev, f, framelen, ts, comment);
+	if (!out->err && out->metrics)
+		count_metrics(out, ev, comment);
 	if (out->err)
 		return out->err;
 	if (!out->first_ts)
@@ -881,6 +996,7 @@ int nfd_output_close(struct nfd_output *out)
 	int err;
 
 	nfd_output_release(out, true);
+	nfd_metrics_write(out->metrics, out->sum.lost + out->misses);
 	err = out->err;
 	if (!out->file.w)
 		return err;
@@ -892,6 +1008,21 @@ int nfd_output_close(struct nfd_output *out)
 	if (!out->err)
 		out->err = err;
 	return err;
+}
+
+void nfd_output_status(struct nfd_output *out, int64_t elapsed_ns, char *buf,
+		       size_t len, int width)
+{
+	int64_t dt = elapsed_ns - out->status_ns;
+	/* the rate since the line was written last */
+	uint64_t rate = dt > 0 ? (out->sum.written - out->status_written) *
+					 1000000000 / (uint64_t)dt :
+				 0;
+
+	out->status_ns = elapsed_ns;
+	out->status_written = out->sum.written;
+	nfd_summary_status(&out->sum, out->misses, elapsed_ns, rate, buf, len,
+			   width);
 }
 
 void nfd_output_summary(const struct nfd_output *out, uint64_t misses)
@@ -913,6 +1044,7 @@ void nfd_output_free(struct nfd_output *out)
 	if (!out)
 		return;
 	nfd_file_close(&out->file);
+	nfd_metrics_free(out->metrics);
 	if (out->file.fd >= 0)
 		close(out->file.fd);
 	while ((h = out->held)) {

@@ -29,6 +29,8 @@ struct nfd_output_cfg {
 	/* set by a signal: opening a FIFO or writing to a stalled reader ends */
 	volatile const int *interrupt;
 	struct nfd_rotate_cfg rotate; /* -C, -G, -W */
+	bool json; /* --json: a line of JSON per drop on stdout */
+	const char *metrics_path; /* --metrics FILE, or NULL */
 	bool chown; /* the file written belongs to uid, gid (-Z) */
 	uid_t uid;
 	gid_t gid;
@@ -66,6 +68,8 @@ void nfd_output_netns_gone(struct nfd_output *out, uint32_t netns);
 /* Total lost so far on one interface (losses go on its next packet). */
 void nfd_output_lost(struct nfd_output *out, uint32_t netns, uint32_t ifindex,
 		     uint64_t total);
+/* Drops the probe missed so far (freed while it ran on that CPU). */
+void nfd_output_missed(struct nfd_output *out, uint64_t misses);
 /*
  * Writes the drops that waited for their rule's text and have it now, or
  * waited long enough (@all: every one, at the end). Never blocks.
@@ -83,6 +87,12 @@ int nfd_output_error(const struct nfd_output *out);
 
 /* Statistics blocks, close. Returns 0 or the first write error. */
 int nfd_output_close(struct nfd_output *out);
+/*
+ * The live status line (no newline), @width characters at most, @elapsed_ns
+ * since the start (the rate: since the line was made last).
+ */
+void nfd_output_status(struct nfd_output *out, int64_t elapsed_ns, char *buf,
+		       size_t len, int width);
 /* The summary on stderr. */
 void nfd_output_summary(const struct nfd_output *out, uint64_t misses);
 void nfd_output_free(struct nfd_output *out);

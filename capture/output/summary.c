@@ -42,7 +42,8 @@ static void count_rule(struct nfd_summary *s, const struct nfd_rule *r)
 	b = &s->rules[hash(what)];
 	for (rc = *b; rc; rc = rc->next) {
 		if (!strcmp(rc->what, what)) {
-			rc->n++;
+			if (++rc->n > (s->busiest ? s->busiest->n : 0))
+				s->busiest = rc;
 			return;
 		}
 	}
@@ -53,6 +54,8 @@ static void count_rule(struct nfd_summary *s, const struct nfd_rule *r)
 	}
 	memcpy(rc->what, what, len);
 	rc->n = 1;
+	if (!s->busiest)
+		s->busiest = rc;
 	rc->next = *b;
 	*b = rc;
 	s->n_rules++;
@@ -125,6 +128,38 @@ void nfd_summary_print(const struct nfd_summary *s, uint64_t misses)
 			"nfdropcap: %10" PRIu64 "  other rules (more "
 			"than %d rules dropped)\n",
 			s->other_rules, RULES_MAX);
+}
+
+/* @buf cut after @width characters (UTF-8: lead bytes counted). */
+static void cut_width(char *buf, int width)
+{
+	int chars = 0;
+
+	for (char *p = buf; *p; p++) {
+		if (((unsigned char)*p & 0xc0) != 0x80 && ++chars > width) {
+			*p = 0;
+			return;
+		}
+	}
+}
+
+void nfd_summary_status(const struct nfd_summary *s, uint64_t misses,
+			int64_t elapsed_ns, uint64_t rate, char *buf,
+			size_t len, int width)
+{
+	int64_t t = elapsed_ns / 1000000000;
+	int n;
+
+	n = snprintf(buf, len,
+		     "nfdropcap: %" PRId64 ":%02d:%02d  %" PRIu64
+		     " captured (%" PRIu64 "/s)  %" PRIu64 " lost  %" PRIu64
+		     " unattributed",
+		     t / 3600, (int)(t / 60 % 60), (int)(t % 60), s->written,
+		     rate, s->lost + misses, s->unattributed);
+	if (s->busiest && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, "  busiest: %s (%" PRIu64 ")",
+			 s->busiest->what, s->busiest->n);
+	cut_width(buf, width);
 }
 
 void nfd_summary_free(struct nfd_summary *s)

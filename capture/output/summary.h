@@ -18,6 +18,7 @@ struct nfd_summary {
 	struct nfd_rule_count **rules; /* hash buckets, or NULL */
 	size_t n_rules;
 	uint64_t other_rules; /* drops of rules past the table's size */
+	const struct nfd_rule_count *busiest; /* the rule with most drops */
 };
 
 /* One more drop written, attributed as @r. */
@@ -27,6 +28,14 @@ void nfd_summary_count(struct nfd_summary *s, const struct nfd_rule *r);
  * then one line per rule, most drops first.
  */
 void nfd_summary_print(const struct nfd_summary *s, uint64_t misses);
+/*
+ * The live status line (no newline) into @buf, at most @width characters:
+ * time since the start (@elapsed_ns), drops captured and their @rate per
+ * second, lost (@misses included), unattributed, the busiest rule.
+ */
+void nfd_summary_status(const struct nfd_summary *s, uint64_t misses,
+			int64_t elapsed_ns, uint64_t rate, char *buf,
+			size_t len, int width);
 void nfd_summary_free(struct nfd_summary *s);
 
 #endif /* NFD_SUMMARY_H */

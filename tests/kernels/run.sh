@@ -44,7 +44,7 @@ TEST_TIMEOUT=${NFD_VM_TEST_TIMEOUT:-300}
 # VMs at once: each runs on one host thread (TCG); default: one per CPU
 VM_PARALLEL=${NFD_VM_PARALLEL:-$(nproc)}
 # what the VMs run besides busybox and bash (with their libraries)
-TOOLS=(/usr/sbin/nft /usr/sbin/ip /usr/sbin/bpftool /usr/bin/setpriv
+TOOLS=(/usr/sbin/nft /usr/sbin/ip /usr/sbin/bpftool /usr/bin/setpriv /usr/bin/script
 	/usr/bin/pgrep /usr/bin/pkill /usr/sbin/xtables-legacy-multi
 	/usr/sbin/xtables-nft-multi)
 XT_EXT=(libxt_standard.so libxt_udp.so libxt_tcp.so libxt_comment.so

@@ -21,6 +21,8 @@ t_bad_input() {
 		expect_status 2 nfd -C 1 -w - &&
 		expect_status 2 nfd -G 60 &&
 		expect_status 1 nfd -N "$R" -w /nonexistent-dir/x.pcapng &&
+		expect_status 1 nfd -N "$R" --metrics /nonexistent-dir/m.prom -w "$T/x" &&
+		expect_status 2 nfd --json -w - &&
 		expect_status 1 env NFDROPCAP_BTF=/nonexistent/vmlinux "$NFD" \
 			${NFD_BACKEND:+--backend "$NFD_BACKEND"} -N "$R" -w "$T/x" &&
 		expect_status 1 setpriv --reuid=65534 --regid=65534 --clear-groups \

@@ -94,10 +94,16 @@ t_filter_expression() {
 	in_c $SEND udp $R4 5022 3
 	in_c $SEND udp $R4 5023 4
 	nfd_stop; expect_eq "$NFD_RC" 0 "exit status"
+	fact backend "$(nfd_backend_used)"
 }
 check_filter_expression() {
 	captured &&
-		expect_eq "$(fields "$T/out.pcapng" udp.dstport | sort | uniq -c | awk '{print $1"x"$2}')" 3x5022 "filtered drops"
+		expect_eq "$(fields "$T/out.pcapng" udp.dstport | sort | uniq -c | awk '{print $1"x"$2}')" 3x5022 "filtered drops" ||
+		return 1
+	# nftrace says what a filter changes in its cost
+	[ "$(fact_get backend)" != nftrace ] ||
+		grep -q '^nfdropcap: note: backend nftrace traces only the packets the filter expression matches' "$T/nfd.err" ||
+		fail "no word on nftrace's cost with a filter: $(cat "$T/nfd.err")"
 }
 
 # With a filter, backend nftrace traces only packets the filter matches,
@@ -368,4 +374,125 @@ check_rotate_time() {
 		expect_eq "$(awk '$1 != 65534 || $2 != 600' "$T/owners")" "" "owner and mode of every file" ||
 		return 1
 	check_rotated 0 $(printf "$T/%s " $files)
+}
+
+# --json beside -w: one JSON object per drop on stdout, each key equal to
+# what the pcapng of the same run says of that packet (tests/tools/
+# check_json.py): a rule's drop (UDP, IPv4), a policy's (TCP, IPv6), and
+# one nftables did not decide (dropped outside nftables: reason).
+t_json() {
+	load_rules "table inet filter {
+		chain input { type filter hook input priority 0;
+			udp dport 5193 counter drop; }
+		chain input2 { type filter hook input priority 10; policy drop;
+			tcp dport != 5194 accept; udp dport != 5195 accept;
+			meta l4proto != { tcp, udp } accept; } }" || return 1
+	local n=4 legacy=0
+	# a drop nftables did not decide, where iptables-legacy can make one
+	command -v iptables-legacy >/dev/null &&
+		in_r iptables-legacy -A INPUT -p udp --dport 5196 -j DROP 2>/dev/null &&
+		legacy=1 n=5
+	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} -N "$R" --json \
+		-w "$T/out.pcapng" >"$T/out.json" 2>"$T/nfd.err" &
+	NFD_PID=$!
+	nfd_ready "$T/nfd.err" || return 1
+	in_c $SEND udp $R4 5193 2
+	in_c $SEND syn "$R6" 5194 1
+	in_c $SEND udp $R4 5195 1 300
+	[ $legacy = 0 ] || in_c $SEND udp $R4 5196 1
+	nfd_stop
+	[ $legacy = 0 ] || in_r iptables-legacy -F INPUT
+	fact lines $n
+	expect_eq "$NFD_RC" 0 "exit status"
+}
+check_json() {
+	captured || return 1
+	fields "$T/out.pcapng" frame.time_epoch frame.interface_name \
+		frame.packet_flags_direction frame.len frame.cap_len ip.src ipv6.src \
+		ip.dst ipv6.dst ip.proto ipv6.nxt udp.srcport tcp.srcport \
+		udp.dstport tcp.dstport frame.comment >"$T/fields" || return 1
+	expect_eq "$(wc -l <"$T/out.json")" "$(fact_get lines)" "JSON lines" || return 1
+	python3 "$TOP/tests/tools/check_json.py" "$T/out.json" "$T/fields" ||
+		fail "JSON lines differ from the file"
+}
+
+# --metrics FILE: Prometheus' text format (tests/tools/check_metrics.py),
+# there from the start, rewritten while capturing, and at the end equal to
+# the summary: per rule (handle, or "policy"), unattributed, lost.
+t_metrics() {
+	load_rules "table inet filter {
+		chain input { type filter hook input priority 0;
+			udp dport 5197 counter drop; }
+		chain input2 { type filter hook input priority 10; policy drop;
+			udp dport != 5198 accept; meta l4proto != udp accept; } }" || return 1
+	nfd_start --metrics "$T/drops.prom" -w "$T/out.pcapng" || return 1
+	cp "$T/drops.prom" "$T/start.prom" 2>/dev/null
+	in_c $SEND udp $R4 5197 3
+	in_c $SEND udp $R4 5198 2
+	sleep "$(host_or_slow 6 12)" # one rewrite while capturing
+	cp "$T/drops.prom" "$T/running.prom" 2>/dev/null
+	nfd_stop
+	fact h "$(handle_of 'udp dport 5197 counter')"
+	fact backend "$(nfd_backend_used)"
+	fact netns "$R"
+	expect_eq "$NFD_RC" 0 "exit status"
+}
+check_metrics() {
+	local tool="$TOP/tests/tools/check_metrics.py" ns=$(fact_get netns) got want
+	captured || return 1
+	python3 "$tool" "$T/start.prom" >"$T/start.samples" ||
+		fail "at the start: $(cat "$T/start.samples")" || return 1
+	expect_eq "$(cat "$T/start.samples")" "nfdropcap_lost_total  0" "at the start" || return 1
+	python3 "$tool" "$T/running.prom" >"$T/running.samples" ||
+		fail "while running: $(cat "$T/running.samples")" || return 1
+	python3 "$tool" "$T/drops.prom" >"$T/end.samples" ||
+		fail "at the end: $(cat "$T/end.samples")" || return 1
+	want="nfdropcap_drops_total chain=input,family=inet,handle=$(fact_get h),netns=$ns,table=filter,verdict=drop 3
+nfdropcap_drops_total chain=input2,family=inet,handle=policy,netns=$ns,table=filter,verdict=drop 2
+nfdropcap_lost_total  0"
+	expect_eq "$(sort "$T/end.samples")" "$want" "at the end" &&
+		expect_eq "$(sort "$T/running.samples")" "$want" "while running (rewritten)" &&
+		grep -q "^nfdropcap: 5 captured, 0 lost, 0 unattributed" "$T/nfd.err" ||
+		fail "summary: $(cat "$T/nfd.err")" || return 1
+	# stderr is a file here: no status line
+	expect_eq "$(grep -c $'\r\|\033' "$T/nfd.err")" 0 "terminal escapes in a file" || return 1
+	# what tracing every packet costs, said where it does (nftrace)
+	if [ "$(fact_get backend)" = nftrace ]; then
+		grep -q '^nfdropcap: note: backend nftrace has the kernel trace every packet.* 0\.54 .* a filter expression narrows' "$T/nfd.err" ||
+			fail "no word on nftrace's cost: $(cat "$T/nfd.err")"
+	else
+		expect_eq "$(grep -c 'note: backend' "$T/nfd.err")" 0 "a cost note for $(fact_get backend)"
+	fi
+}
+
+# On a terminal: a live status line on stderr (time, captured, rate, lost,
+# unattributed, the busiest rule), rewritten in place, gone before the
+# summary; never in a file or a pipe (every other scenario's stderr).
+t_status_line() {
+	command -v script >/dev/null || skip "no script(1) to give nfdropcap a terminal"
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0; udp dport 5199 drop; } }" || return 1
+	# a terminal wide enough for the whole line (it is cut to the width)
+	script -qfc "stty cols 250 2>/dev/null; exec $NFD ${NFD_BACKEND:+--backend $NFD_BACKEND} -N $R -w $T/out.pcapng" \
+		/dev/null >"$T/tty.out" 2>&1 &
+	local sc=$! pid
+	for _ in $(patience 100); do
+		grep -q 'nfdropcap: capturing' "$T/tty.out" && break
+		sleep 0.1
+	done
+	in_c $SEND udp $R4 5199 3
+	sleep "$(host_or_slow 2.5 6)"
+	pid=$(pgrep -f "^$NFD .*-N $R -w $T/out.pcapng")
+	[ -n "$pid" ] || { kill $sc; fail "nfdropcap is not running"; return 1; }
+	kill -INT $pid
+	wait $sc
+	fact h "$(handle_of 'udp dport 5199 drop')"
+}
+check_status_line() {
+	local esc=$'\033' cr=$'\r' t=$T/tty.out
+	captured || return 1
+	grep -q "${cr}${esc}\[Knfdropcap: 0:00:0[0-9]  3 captured ([0-9]*/s)  0 lost  0 unattributed  busiest: table inet filter chain input handle $(fact_get h) drop (3)" "$t" ||
+		fail "no status line: $(od -c "$t" | head -20)" || return 1
+	grep -q "${cr}${esc}\[Knfdropcap: 3 captured, 0 lost" "$t" ||
+		fail "the status line was not cleared before the summary"
 }
