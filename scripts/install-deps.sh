@@ -10,7 +10,7 @@ set -eu
 build=(make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev
 	zlib1g-dev libpcap-dev libcapstone-dev)
 run=(nftables)
-test=(tcpdump tshark iproute2 bc util-linux procps gzip iptables python3
+test=(tcpdump tshark iproute2 bc util-linux procps gzip iptables python3 python3-yaml
 	libclang-rt-dev # libFuzzer (make fuzz)
 	firewalld dbus) # tests/rulesets/firewalld.sh: firewalld's own ruleset
 # the kernel matrix (tests/kernels/): stock kernels booted under qemu

@@ -338,7 +338,7 @@ counter_of() {
 
 # The scenario files, one per topic (see tests/run.sh); load_scenarios
 # defines their functions.
-SCENARIO_TOPICS="attribution output lifecycle netns backends bad_input hostile real"
+SCENARIO_TOPICS="attribution output lifecycle netns backends bad_input hostile real samples"
 load_scenarios() {
 	local topic
 	for topic in $SCENARIO_TOPICS; do

@@ -1032,8 +1032,8 @@ void nfd_output_summary(const struct nfd_output *out, uint64_t misses)
 	nfd_summary_print(&out->sum, misses);
 	if (out->cfg.write_path && nfd_rotate_on(&out->cfg.rotate)) {
 		nfd_escape_str(esc, sizeof(esc), out->file.path);
-		fprintf(stderr, "nfdropcap: %u files begun, the last '%s'\n",
-			out->file.files, esc);
+		fprintf(stderr, "nfdropcap: %u file%s begun, the last '%s'\n",
+			out->file.files, out->file.files == 1 ? "" : "s", esc);
 	}
 }
 

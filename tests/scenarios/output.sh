@@ -429,7 +429,7 @@ t_metrics() {
 	cp "$T/drops.prom" "$T/start.prom" 2>/dev/null
 	in_c $SEND udp $R4 5197 3
 	in_c $SEND udp $R4 5198 2
-	sleep "$(host_or_slow 6 12)" # one rewrite while capturing
+	sleep "$(host_or_slow 6 7)" # one rewrite while capturing (every 5 s)
 	cp "$T/drops.prom" "$T/running.prom" 2>/dev/null
 	nfd_stop
 	fact h "$(handle_of 'udp dport 5197 counter')"
