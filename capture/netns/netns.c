@@ -14,6 +14,7 @@
 #include "exit.h"
 #include "netns.h"
 #include "lib/escape.h"
+#include "owner.h"
 
 #define NETNS_RUN_DIR "/run/netns"
 
@@ -43,10 +44,20 @@ static int find_netns_name(uint32_t inum, char *name, size_t len)
 
 static void name_netns(struct nfd_netns *ns, const char *spec)
 {
+	char owner[sizeof(ns->name)];
 	struct stat st;
+	int pid = 0, end = 0, r = -1;
 
 	if (spec && !strchr(spec, '/')) {
 		nfd_escape_str(ns->name, sizeof(ns->name), spec);
+		return;
+	}
+	/* -N /proc/PID/ns/net: a container's or pod's, named so */
+	if (spec && sscanf(spec, "/proc/%d/ns/net%n", &pid, &end) == 1 &&
+	    !spec[end] && pid > 0)
+		r = nfd_owner_describe(pid, owner, sizeof(owner));
+	if (r > 0) {
+		snprintf(ns->name, sizeof(ns->name), "%s", owner);
 		return;
 	}
 	if (!find_netns_name(ns->inum, ns->name, sizeof(ns->name)))
@@ -55,7 +66,10 @@ static void name_netns(struct nfd_netns *ns, const char *spec)
 		snprintf(ns->name, sizeof(ns->name), "init");
 		return;
 	}
-	snprintf(ns->name, sizeof(ns->name), "net:[%u]", ns->inum);
+	if (r == 0)
+		snprintf(ns->name, sizeof(ns->name), "%s", owner);
+	else
+		snprintf(ns->name, sizeof(ns->name), "net:[%u]", ns->inum);
 }
 
 int nfd_netns_open(struct nfd_netns *ns, const char *spec)

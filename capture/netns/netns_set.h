@@ -25,6 +25,7 @@ struct nfd_netns_entry {
 	void *inst; /* the backend's part in this namespace */
 	struct nfd_ruleset *rs;
 	bool seen; /* in the latest scan */
+	bool owner_known; /* named after its owner, or found to have none */
 };
 
 struct nfd_netns_set {

@@ -45,6 +45,7 @@ TEST_TIMEOUT=${NFD_VM_TEST_TIMEOUT:-300}
 VM_PARALLEL=${NFD_VM_PARALLEL:-$(nproc)}
 # what the VMs run besides busybox and bash (with their libraries)
 TOOLS=(/usr/sbin/nft /usr/sbin/ip /usr/sbin/bpftool /usr/bin/setpriv /usr/bin/script
+	/usr/bin/nsenter /usr/bin/unshare
 	/usr/bin/pgrep /usr/bin/pkill /usr/sbin/xtables-legacy-multi
 	/usr/sbin/xtables-nft-multi)
 XT_EXT=(libxt_standard.so libxt_udp.so libxt_tcp.so libxt_comment.so
@@ -220,6 +221,8 @@ initramfs() {
 		cp tests/rulesets/*.rules tests/rulesets/*.nft "$root/nfd/tests/rulesets/" &&
 		{ [ ! -s .output/rulesets/firewalld.nft ] ||
 			cp .output/rulesets/firewalld.nft "$root/nfd/tests/rulesets/"; } &&
+		mkdir -p "$root/nfd/samples" &&
+		cp samples/nfdropcap.service "$root/nfd/samples/" &&
 		mkdir -p "$root/nfd/bench" &&
 		cp bench/ruleset.sh bench/guest.sh "$root/nfd/bench/" &&
 		cp "$HERE/init" "$root/init" || return 1

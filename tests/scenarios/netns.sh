@@ -89,3 +89,105 @@ check_all_netns() {
 		grep -qx "5 lo (ifindex 1) in network namespace $late|table ip late chain output handle 2 drop: udp dport 5071 drop" "$T/f" ||
 		{ cat "$T/f"; fail "drops per namespace"; }
 }
+
+# own_netns CGROUP PORT: a network namespace of its own (no ip-netns name)
+# whose process sits in cgroup CGROUP (under $T/cg, a cgroup2 mount of the
+# test's) and drops its own UDP to 127.0.0.1:PORT; prints the process's pid
+own_netns() {
+	local cg=$T/cg/$1 pid
+	mkdir -p "$cg" || return 1
+	unshare -n sleep 120 >/dev/null 2>&1 </dev/null &
+	pid=$!
+	# only once sleep runs is the process in its own namespace: before,
+	# nsenter would enter this shell's (the host's) namespace
+	for _ in $(patience 50); do
+		[ "$(cat /proc/$pid/comm 2>/dev/null)" = sleep ] &&
+			[ "$(readlink /proc/$pid/ns/net)" != "$(readlink /proc/self/ns/net)" ] &&
+			break
+		sleep 0.1
+	done
+	[ "$(cat /proc/$pid/comm 2>/dev/null)" = sleep ] &&
+		[ "$(readlink /proc/$pid/ns/net)" != "$(readlink /proc/self/ns/net)" ] ||
+		{ kill "$pid"; return 1; }
+	echo "$pid" >"$cg/cgroup.procs" &&
+		nsenter -t "$pid" -n ip link set lo up &&
+		printf 'table inet t {\nchain o {\ntype filter hook output priority 0; udp dport %s counter drop;\n}\n}\n' "$2" |
+		nsenter -t "$pid" -n nft -f - || { kill "$pid"; return 1; }
+	echo "$pid"
+}
+
+# --all-netns names namespaces as users know them: a Kubernetes pod from
+# containerd's or CRI-O's state (CRI annotations) or the kubelet's pod
+# directory, a Docker or Podman container by name (or ID), else the
+# command of a process in it. The namespaces are made to look as the
+# runtimes leave them: the process's cgroup path as each runtime names it,
+# their state files under a host root of the test's (NFDROPCAP_HOST_ROOT,
+# as in a container with the node's / mounted elsewhere).
+t_netns_owners() {
+	command -v nsenter >/dev/null && command -v unshare >/dev/null ||
+		skip "no nsenter/unshare (util-linux)"
+	local root=$T/root uid=0b9f3f4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b id pids=() p i
+	local ids=() names
+	for i in 1 2 3 4 5; do
+		ids+=("$(echo "nfdt-$i" | sha256sum | cut -c1-64)")
+	done
+	mkdir -p "$T/cg" && mount -t cgroup2 none "$T/cg" || skip "cannot mount cgroup2 here"
+	# Docker (systemd cgroup driver), a hostile name
+	mkdir -p "$root/var/lib/docker/containers/${ids[0]}"
+	printf '{"ID":"%s","Name":"/web\\u001b[31m\x1b[31m","State":{}}' "${ids[0]}" \
+		>"$root/var/lib/docker/containers/${ids[0]}/config.v2.json"
+	# containerd, a Kubernetes pod (systemd driver)
+	mkdir -p "$root/run/containerd/io.containerd.runtime.v2.task/k8s.io/${ids[1]}"
+	printf '{"annotations":{"io.kubernetes.cri.container-type":"sandbox","io.kubernetes.cri.sandbox-name":"coredns-7db6d8ff4d-x2x9q","io.kubernetes.cri.sandbox-namespace":"kube-system"}}' \
+		>"$root/run/containerd/io.containerd.runtime.v2.task/k8s.io/${ids[1]}/config.json"
+	# CRI-O, a Kubernetes pod
+	mkdir -p "$root/run/containers/storage/overlay-containers/${ids[2]}/userdata"
+	printf '{"annotations": {"io.kubernetes.pod.name": "api-0", "io.kubernetes.pod.namespace": "prod"}}' \
+		>"$root/run/containers/storage/overlay-containers/${ids[2]}/userdata/config.json"
+	# Podman
+	mkdir -p "$root/var/lib/containers/storage/overlay-containers"
+	printf '[{"id":"%s","names":["db"],"image":"x"}]' "${ids[3]}" \
+		>"$root/var/lib/containers/storage/overlay-containers/containers.json"
+	# a pod the kubelet knows, its runtime's state not found (cgroupfs)
+	mkdir -p "$root/var/lib/kubelet/pods/$uid/volumes/kubernetes.io~projected/kube-api-access-abcde"
+	printf '# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n10.244.1.7\tshop-5d4b9c-7wz2k\n' \
+		>"$root/var/lib/kubelet/pods/$uid/etc-hosts"
+	echo default >"$root/var/lib/kubelet/pods/$uid/volumes/kubernetes.io~projected/kube-api-access-abcde/namespace"
+	p=$(own_netns "system.slice/docker-${ids[0]}.scope" 5210) && pids+=("$p") &&
+		p=$(own_netns "kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${uid//-/_}.slice/cri-containerd-${ids[1]}.scope" 5211) && pids+=("$p") &&
+		p=$(own_netns "kubepods.slice/kubepods-burstable.slice/crio-${ids[2]}.scope" 5212) && pids+=("$p") &&
+		p=$(own_netns "machine.slice/libpod-${ids[3]}.scope" 5213) && pids+=("$p") &&
+		p=$(own_netns "kubepods/besteffort/pod$uid/${ids[4]}" 5214) && pids+=("$p") &&
+		p=$(own_netns "nfdt-plain" 5215) && pids+=("$p") || {
+		kill "${pids[@]}" 2>/dev/null; umount -l "$T/cg"; fail "namespaces"; return 1; }
+	NFDROPCAP_HOST_ROOT=$root "$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} --all-netns \
+		-w "$T/out.pcapng" 2>"$T/nfd.err" &
+	NFD_PID=$!
+	nfd_ready "$T/nfd.err"
+	for i in 0 1 2 3 4 5; do
+		nsenter -t "${pids[$i]}" -n $SEND udp 127.0.0.1 $((5210 + i)) 1
+	done
+	nfd_stop
+	fact plain_pid "${pids[5]}"
+	kill "${pids[@]}" 2>/dev/null
+	wait "${pids[@]}" 2>/dev/null
+	find "$T/cg" -depth -mindepth 1 -type d -exec rmdir {} + 2>/dev/null
+	umount "$T/cg" || umount -l "$T/cg"
+	fact id0 "${ids[0]:0:12}"
+	fact id3 "${ids[3]:0:12}"
+	expect_eq "$NFD_RC" 0 "exit status"
+}
+check_netns_owners() {
+	local got want
+	captured || return 1
+	fields "$T/out.pcapng" udp.dstport frame.comment frame.interface_description |
+		awk -F'|' '$1 >= 5210 && $1 <= 5215' | sort >"$T/owners"
+	got=$(sed 's/^\([0-9]*\)|.*\\nnetns \(.*\) interface lo outbound|lo (ifindex 1) in network namespace \(.*\) (net:\[[0-9]*\])$/\1 \2 | \3/' "$T/owners")
+	want="5210 docker container web\\x1b[31m\\x1b[31m ($(fact_get id0)) | docker container web\\x1b[31m\\x1b[31m ($(fact_get id0))
+5211 pod kube-system/coredns-7db6d8ff4d-x2x9q | pod kube-system/coredns-7db6d8ff4d-x2x9q
+5212 pod prod/api-0 | pod prod/api-0
+5213 podman container db ($(fact_get id3)) | podman container db ($(fact_get id3))
+5214 pod default/shop-5d4b9c-7wz2k | pod default/shop-5d4b9c-7wz2k
+5215 command sleep (pid $(fact_get plain_pid)) | command sleep (pid $(fact_get plain_pid))"
+	expect_eq "$(echo "$got" | sed 's/\\\\\\\\/\\\\/g')" "$want" "namespaces named (comment | IDB)"
+}
