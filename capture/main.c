@@ -186,6 +186,8 @@ static int new_output(struct capture *c)
 			    .files = c->opts.file_count },
 		.json = c->opts.json,
 		.metrics_path = c->opts.metrics,
+		.netns_in_lines = c->opts.all_netns ||
+				  (c->opts.netns && strchr(c->opts.netns, '/')),
 		.chown = c->user.name != NULL,
 		.uid = c->user.uid,
 		.gid = c->user.gid,

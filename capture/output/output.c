@@ -635,7 +635,7 @@ static int flush_stdout(const struct nfd_output *out)
 static int print_line(struct nfd_output *out, const struct nfd_event *ev,
 		      const struct iface *f, uint64_t ts, const char *comment)
 {
-	char summary[512], clock[32];
+	char summary[512], clock[32], nsbuf[32], where[sizeof(nsbuf) + 1100];
 	time_t sec = ts / 1000000000ULL;
 	struct tm tm;
 	const char *eol = strchr(comment, '\n');
@@ -644,11 +644,18 @@ static int print_line(struct nfd_output *out, const struct nfd_event *ev,
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
 	nfd_dissect(summary, sizeof(summary), ntohs(ev->protocol),
 		    out->frame + NFD_SLL2_LEN, ev->cap_len, ev->pkt_len);
-	printf("%s.%06llu %s %s %s [%.*s]\n", clock,
+	/* which namespace, when there may be more than one, or a path */
+	where[0] = 0;
+	if (out->cfg.netns_in_lines)
+		snprintf(where, sizeof(where), " (netns %s)",
+			 netns_name(find_netns(out, ev->netns), ev->netns,
+				    nsbuf, sizeof(nsbuf)));
+	printf("%s.%06llu %s %s %s [%.*s]%s\n", clock,
 	       (unsigned long long)(ts % 1000000000ULL) / 1000,
 	       f->name[0] ? f->name : "?",
 	       ev->dir == NFD_DIR_IN ? "In " : "Out", summary,
-	       eol ? (int)(eol - comment) : (int)strlen(comment), comment);
+	       eol ? (int)(eol - comment) : (int)strlen(comment), comment,
+	       where);
 	return flush_stdout(out);
 }
 

@@ -31,6 +31,7 @@ struct nfd_output_cfg {
 	struct nfd_rotate_cfg rotate; /* -C, -G, -W */
 	bool json; /* --json: a line of JSON per drop on stdout */
 	const char *metrics_path; /* --metrics FILE, or NULL */
+	bool netns_in_lines; /* text lines end with their namespace */
 	bool chown; /* the file written belongs to uid, gid (-Z) */
 	uid_t uid;
 	gid_t gid;

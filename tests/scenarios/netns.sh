@@ -168,6 +168,13 @@ t_netns_owners() {
 		nsenter -t "${pids[$i]}" -n $SEND udp 127.0.0.1 $((5210 + i)) 1
 	done
 	nfd_stop
+	# text lines end with the namespace's name
+	NFDROPCAP_HOST_ROOT=$root "$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} --all-netns \
+		>"$T/out.txt" 2>"$T/nfd.err" &
+	NFD_PID=$!
+	nfd_ready "$T/nfd.err"
+	nsenter -t "${pids[2]}" -n $SEND udp 127.0.0.1 5212 1
+	nfd_stop
 	fact plain_pid "${pids[5]}"
 	kill "${pids[@]}" 2>/dev/null
 	wait "${pids[@]}" 2>/dev/null
@@ -189,5 +196,7 @@ check_netns_owners() {
 5213 podman container db ($(fact_get id3)) | podman container db ($(fact_get id3))
 5214 pod default/shop-5d4b9c-7wz2k | pod default/shop-5d4b9c-7wz2k
 5215 command sleep (pid $(fact_get plain_pid)) | command sleep (pid $(fact_get plain_pid))"
-	expect_eq "$(echo "$got" | sed 's/\\\\\\\\/\\\\/g')" "$want" "namespaces named (comment | IDB)"
+	expect_eq "$(echo "$got" | sed 's/\\\\\\\\/\\\\/g')" "$want" "namespaces named (comment | IDB)" &&
+		expect_eq "$(grep -c ' lo Out IP 127\.0\.0\.1\.[0-9]* > 127\.0\.0\.1\.5212: UDP, length 16 \[table inet t chain o handle [0-9]* drop: udp dport 5212 counter drop\] (netns pod prod/api-0)$' "$T/out.txt")" 1 \
+			"the text line names the pod" || cat "$T/out.txt"
 }
