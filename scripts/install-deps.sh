@@ -12,7 +12,8 @@ build=(make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev
 run=(nftables)
 test=(tcpdump tshark iproute2 bc util-linux procps gzip iptables python3 python3-yaml
 	libclang-rt-dev # libFuzzer (make fuzz)
-	firewalld dbus) # tests/rulesets/firewalld.sh: firewalld's own ruleset
+	firewalld dbus # tests/rulesets/firewalld.sh: firewalld's own ruleset
+	prometheus) # promtool check metrics (t_metrics)
 # the kernel matrix (tests/kernels/): stock kernels booted under qemu
 matrix=(qemu-system-x86 busybox-static bash-static cpio kmod xz-utils)
 bench=(iperf3)
@@ -37,8 +38,12 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 # firewalld is only run by the tests, in a namespace of its own: under
 # systemd its package would start it on the host's own ruleset
-if [ -d /run/systemd/system ] && [[ " ${missing[*]} " == *" firewalld "* ]]; then
-	systemctl mask --runtime firewalld.service >/dev/null 2>&1 || true
+# (prometheus too: the tests need only its promtool)
+if [ -d /run/systemd/system ]; then
+	for s in firewalld prometheus; do
+		[[ " ${missing[*]} " == *" $s "* ]] &&
+			systemctl mask --runtime "$s.service" >/dev/null 2>&1 || true
+	done
 fi
 echo "install-deps: installing ${missing[*]}"
 apt-get update -q >/dev/null

@@ -447,6 +447,15 @@ check_metrics() {
 		fail "while running: $(cat "$T/running.samples")" || return 1
 	python3 "$tool" "$T/drops.prom" >"$T/end.samples" ||
 		fail "at the end: $(cat "$T/end.samples")" || return 1
+	# Prometheus' own linter, where Debian's prometheus package put it
+	if command -v promtool >/dev/null; then
+		for f in start running drops; do
+			promtool check metrics <"$T/$f.prom" >"$T/promtool.out" 2>&1 ||
+				fail "promtool check metrics $f.prom: $(cat "$T/promtool.out")" || return 1
+		done
+	else
+		echo "info: no promtool (prometheus package): checked by tests/tools/check_metrics.py only"
+	fi
 	want="nfdropcap_drops_total chain=input,family=inet,handle=$(fact_get h),netns=$ns,table=filter,verdict=drop 3
 nfdropcap_drops_total chain=input2,family=inet,handle=policy,netns=$ns,table=filter,verdict=drop 2
 nfdropcap_lost_total  0"
