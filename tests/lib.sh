@@ -351,6 +351,16 @@ scenario_names() {
 	declare -F | awk '$3 ~ /^t_/ { print $3 }'
 }
 
+# Scenarios of userspace alone (terminal, help text, deployment files): no
+# kernel has a part in them, so the kernel matrix leaves them out and
+# tests/run.sh runs them on this machine (also with the ASan build).
+HOST_ONLY_SCENARIOS="t_status_line t_sample_systemd t_sample_daemonset t_help_readme t_help_version"
+
+# The scenarios the kernel matrix runs.
+matrix_scenario_names() {
+	scenario_names | awk -v skip=" $HOST_ONLY_SCENARIOS " 'index(skip, " " $0 " ") == 0'
+}
+
 # produce NAME: the scenario's first phase, here, with $T its directory;
 # its output goes to $T/log. Returns its status.
 phase_produce() {

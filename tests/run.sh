@@ -3,7 +3,7 @@
 # Runs every nfdropcap test: the unit tests (tests/unit/), the end-to-end
 # scenarios in network namespaces of its own on this kernel, both again
 # with the ASan+UBSan build (./nfdropcap-san, "[san]"; NFD_SAN=0 leaves
-# them out), each fuzz target for NFD_FUZZ_SECONDS (30; NFD_FUZZ=0 leaves
+# them out), each fuzz target for NFD_FUZZ_SECONDS (20; NFD_FUZZ=0 leaves
 # them out), then the scenarios on the stock kernels of
 # tests/kernels/kernels.txt, booted under qemu (tests/kernels/run.sh;
 # NFD_MATRIX=0 leaves it out). Needs root.
@@ -103,7 +103,7 @@ run_fuzz() {
 		return
 	fi
 	[[ fuzz =~ $only ]] || return 0
-	tests/fuzz/run.sh "${NFD_FUZZ_SECONDS:-30}" .output/fuzz/fuzz_*[a-z] |
+	tests/fuzz/run.sh "${NFD_FUZZ_SECONDS:-20}" .output/fuzz/fuzz_*[a-z] |
 		tee "$WORK/fuzz.out" | sed -u '$d'
 	out=$(cat "$WORK/fuzz.out")
 	last=$(tail -n1 <<<"$out")

@@ -196,7 +196,7 @@ t_churning_neighbour() {
 	ip -n "$ns" link set lo up
 	{
 		echo "table inet big { chain output { type filter hook output priority 0;"
-		for i in $(seq "$(host_or_slow 5000 2000)"); do
+		for i in $(seq "$(host_or_slow 5000 800)"); do
 			echo "udp dport $((20000 + i)) counter accept"
 		done
 		echo "udp dport 5103 drop; }"
@@ -273,7 +273,7 @@ many_ns_down() { # N
 	return 0
 }
 t_many_namespaces() {
-	local n=$(host_or_slow 1000 20) rss fds i all
+	local n=$(host_or_slow 1000 10) rss fds i all
 	many_ns_up "$n" || { many_ns_down "$n"; fail "making $n namespaces"; return 1; }
 	(
 		ulimit -S -n 1024

@@ -288,10 +288,13 @@ check_rotated() {
 # -C: a new file before one passes the size (here 100 KiB, tcpdump's
 # "100k"), named as tcpdump names them: out.pcapng, out.pcapng1, ...
 t_rotate_size() {
+	local kib=$(host_or_slow 100 20) n=$(host_or_slow 300 60)
+	rm -f "$T"/out.pcapng* # an earlier run's (the ASan run reuses this directory)
 	load_rules "table inet filter { chain input {
 		type filter hook input priority 0; udp dport 5190 counter drop; } }" || return 1
-	nfd_start -C 100k -w "$T/out.pcapng" || return 1
-	in_c $SEND udp $R4 5190 300 1000
+	fact limit $((kib * 1024))
+	nfd_start -C ${kib}k -w "$T/out.pcapng" || return 1
+	in_c $SEND udp $R4 5190 "$n" 1000
 	nfd_stop
 	fact captured "$(summary_count captured)"
 	fact counted "$(counter_of 'udp dport 5190 counter')"
@@ -304,18 +307,22 @@ check_rotate_size() {
 	expect_eq "$(fact_get captured)" "$(fact_get counted)" "captured vs the rule's counter" &&
 		expect_eq "$(echo $files)" "$(echo out.pcapng $(seq 1 $(($(echo "$files" | wc -l) - 1)) | sed 's/^/out.pcapng/'))" \
 			"names FILE, FILE1, FILE2..." || return 1
-	[ "$(echo "$files" | wc -l)" -ge 3 ] || { fail "only $(echo $files) for 300 KB of drops"; return 1; }
-	check_rotated 102400 $(printf "$T/%s " $files)
+	[ "$(echo "$files" | wc -l)" -ge 3 ] || { fail "only $(echo $files) for 3 files' worth of drops"; return 1; }
+	check_rotated "$(fact_get limit)" $(printf "$T/%s " $files)
 }
 
 # -C with -W and .gz: a ring of 3 files out.pcapng0.gz ... out.pcapng2.gz
 # (the number before .gz), the oldest overwritten; each a valid gzip of a
 # complete pcapng. The size bounds the pcapng before compression.
 t_rotate_ring_gz() {
+	local kib=$(host_or_slow 100 20) n=$(host_or_slow 600 120)
+	rm -f "$T"/out.pcapng*
 	load_rules "table inet filter { chain input {
 		type filter hook input priority 0; udp dport 5191 counter drop; } }" || return 1
-	nfd_start -C 100k -W 3 -w "$T/out.pcapng.gz" || return 1
-	in_c $SEND udp $R4 5191 600 1000
+	fact limit $((kib * 1024))
+	fact sent "$n"
+	nfd_start -C ${kib}k -W 3 -w "$T/out.pcapng.gz" || return 1
+	in_c $SEND udp $R4 5191 "$n" 1000
 	nfd_stop
 	fact summary_captured "$(summary_count captured)"
 	expect_eq "$NFD_RC" 0 "exit status"
@@ -327,15 +334,15 @@ check_rotate_ring_gz() {
 	for f in "$T"/out.pcapng?.gz; do
 		gzip -t "$f" || { fail "$f: not a valid gzip file"; return 1; }
 		file_valid "$f" || return 1
-		[ "$(gzip -dc "$f" | wc -c)" -le 102400 ] ||
-			{ fail "$f: more than 100 KiB of pcapng"; return 1; }
+		[ "$(gzip -dc "$f" | wc -c)" -le "$(fact_get limit)" ] ||
+			{ fail "$f: more than $(fact_get limit) bytes of pcapng"; return 1; }
 		n=$(packets "$f")
 		[ "$n" -gt 0 ] || { fail "$f: no packet"; return 1; }
 		total=$((total + n))
 	done
-	echo "info: 600 drops, $total in the ring's three files"
-	expect_eq "$(fact_get summary_captured)" 600 "captured" &&
-		[ "$total" -lt 600 ] || fail "the ring kept all $total drops: nothing was overwritten"
+	echo "info: $(fact_get sent) drops, $total in the ring's three files"
+	expect_eq "$(fact_get summary_captured)" "$(fact_get sent)" "captured" &&
+		[ "$total" -lt "$(fact_get sent)" ] || fail "the ring kept all $total drops: nothing was overwritten"
 }
 
 # -G with -W and -Z: a new file every second, named by strftime(3) from
@@ -343,6 +350,7 @@ check_rotate_ring_gz() {
 # the files made after start-up belong to the -Z user, as the first.
 t_rotate_time() {
 	local d t0 sender
+	rm -f "$T"/t-*.pcapng # an earlier run's (the ASan run reuses this directory)
 	d=$(mktemp -d /tmp/nfdt-rot.XXXXXX) && chown 65534 "$d" || return 1
 	load_rules "table inet filter { chain input {
 		type filter hook input priority 0; udp dport 5192 counter drop; } }" || return 1
