@@ -273,7 +273,7 @@ many_ns_down() { # N
 	return 0
 }
 t_many_namespaces() {
-	local n=$(host_or_slow 1000 10) rss fds i all
+	local n=$(host_or_slow 1000 20) rss fds i all
 	many_ns_up "$n" || { many_ns_down "$n"; fail "making $n namespaces"; return 1; }
 	(
 		ulimit -S -n 1024
