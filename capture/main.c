@@ -52,7 +52,6 @@ struct capture {
 	struct nfd_backend *backend;
 	bool backend_loaded;
 	uint64_t lost_reported; /* perf's own lost records, for -v */
-	bool status_shown; /* the live status line is on the terminal */
 };
 
 static void on_signal(int sig)
@@ -287,39 +286,20 @@ static int start(struct capture *c)
 	return nfd_privileges_drop(&c->user, c->opts.all_netns) ? -EPERM : 0;
 }
 
-/*
- * The live status line: on a terminal (stderr), not with -q, not when
- * drops are printed to the same terminal; rewritten at most once a second.
- */
+/* The live status line: on a terminal (stderr), not with -q. */
 static bool status_wanted(const struct capture *c)
 {
-	bool to_stdout = !c->opts.write_path || c->opts.json ||
-			 !strcmp(c->opts.write_path, "-");
-
-	return !c->opts.quiet && isatty(STDERR_FILENO) &&
-	       !(to_stdout && isatty(STDOUT_FILENO));
+	return !c->opts.quiet && isatty(STDERR_FILENO);
 }
 
 static void show_status(struct capture *c, int64_t started)
 {
 	struct winsize ws;
-	char line[1024];
 	int width = 80;
 
 	if (!ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) && ws.ws_col > 1)
 		width = ws.ws_col - 1;
-	nfd_output_status(c->out, now_ns() - started, line, sizeof(line),
-			  width);
-	fprintf(stderr, "\r\033[K%s", line);
-	c->status_shown = true;
-}
-
-/* The status line goes before anything else is said. */
-static void clear_status(struct capture *c)
-{
-	if (c->status_shown)
-		fputs("\r\033[K", stderr);
-	c->status_shown = false;
+	nfd_output_show_status(c->out, now_ns() - started, width);
 }
 
 static void loop(struct capture *c)
@@ -359,7 +339,7 @@ static void loop(struct capture *c)
 		if (nfd_output_flush(c->out) || nfd_output_done(c->out))
 			break;
 	}
-	clear_status(c);
+	nfd_output_clear_status(c->out);
 }
 
 /*

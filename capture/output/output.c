@@ -81,6 +81,7 @@ struct nfd_output {
 	uint64_t misses; /* drops the probe missed (lost too) */
 	int64_t status_ns; /* when the status line was made last */
 	uint64_t status_written; /* and how many drops were written then */
+	bool status_shown; /* the status line is on stderr's terminal */
 	struct nfd_filter filter;
 	int err;
 	int64_t boot_to_real_ns;
@@ -640,6 +641,7 @@ static int print_line(struct nfd_output *out, const struct nfd_event *ev,
 	struct tm tm;
 	const char *eol = strchr(comment, '\n');
 
+	nfd_output_clear_status(out); /* stdout may be its terminal */
 	localtime_r(&sec, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
 	nfd_dissect(summary, sizeof(summary), ntohs(ev->protocol),
@@ -741,6 +743,7 @@ static int print_json(struct nfd_output *out, const struct nfd_event *ev,
 	nfd_pkt_view(&v, ntohs(ev->protocol), out->frame + NFD_SLL2_LEN,
 		     ev->cap_len);
 	n = nfd_json_line(line, &d);
+	nfd_output_clear_status(out); /* stdout may be its terminal */
 	if (fwrite(line, 1, n, stdout) != n)
 		return -EIO;
 	return flush_stdout(out);
@@ -1017,19 +1020,29 @@ int nfd_output_close(struct nfd_output *out)
 	return err;
 }
 
-void nfd_output_status(struct nfd_output *out, int64_t elapsed_ns, char *buf,
-		       size_t len, int width)
+void nfd_output_show_status(struct nfd_output *out, int64_t elapsed_ns,
+			    int width)
 {
 	int64_t dt = elapsed_ns - out->status_ns;
-	/* the rate since the line was written last */
+	/* the rate since the line was shown last */
 	uint64_t rate = dt > 0 ? (out->sum.written - out->status_written) *
 					 1000000000 / (uint64_t)dt :
 				 0;
+	char line[1024];
 
 	out->status_ns = elapsed_ns;
 	out->status_written = out->sum.written;
-	nfd_summary_status(&out->sum, out->misses, elapsed_ns, rate, buf, len,
-			   width);
+	nfd_summary_status(&out->sum, out->misses, elapsed_ns, rate, line,
+			   sizeof(line), width);
+	fprintf(stderr, "\r\033[K%s", line);
+	out->status_shown = true;
+}
+
+void nfd_output_clear_status(struct nfd_output *out)
+{
+	if (out->status_shown)
+		fputs("\r\033[K", stderr);
+	out->status_shown = false;
 }
 
 void nfd_output_summary(const struct nfd_output *out, uint64_t misses)

@@ -89,11 +89,15 @@ int nfd_output_error(const struct nfd_output *out);
 /* Statistics blocks, close. Returns 0 or the first write error. */
 int nfd_output_close(struct nfd_output *out);
 /*
- * The live status line (no newline), @width characters at most, @elapsed_ns
- * since the start (the rate: since the line was made last).
+ * The live status line on stderr (a terminal), rewritten in place: at most
+ * @width characters, @elapsed_ns since the start (the rate: since it was
+ * shown last). Lines printed on stdout clear it first (it may be the same
+ * terminal); the next one shows it again.
  */
-void nfd_output_status(struct nfd_output *out, int64_t elapsed_ns, char *buf,
-		       size_t len, int width);
+void nfd_output_show_status(struct nfd_output *out, int64_t elapsed_ns,
+			    int width);
+/* Clears it, if it is shown (before the summary). */
+void nfd_output_clear_status(struct nfd_output *out);
 /* The summary on stderr. */
 void nfd_output_summary(const struct nfd_output *out, uint64_t misses);
 void nfd_output_free(struct nfd_output *out);

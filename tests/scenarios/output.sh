@@ -503,6 +503,20 @@ t_status_line() {
 	[ -n "$pid" ] || { kill $sc; fail "nfdropcap is not running"; return 1; }
 	kill -INT $pid
 	wait $sc
+	# text lines on the same terminal: each clears the status line first
+	script -qfc "stty cols 250 2>/dev/null; exec $NFD ${NFD_BACKEND:+--backend $NFD_BACKEND} -N $R" \
+		/dev/null >"$T/tty2.out" 2>&1 &
+	sc=$!
+	for _ in $(patience 100); do
+		grep -q 'nfdropcap: capturing' "$T/tty2.out" && break
+		sleep 0.1
+	done
+	sleep "$(host_or_slow 1.5 4)" # a status line first
+	in_c $SEND udp $R4 5199 1
+	sleep "$(host_or_slow 1.5 4)"
+	pid=$(pgrep -f "^$NFD .*-N $R\$")
+	[ -n "$pid" ] && kill -INT $pid
+	wait $sc
 	fact h "$(handle_of 'udp dport 5199 drop')"
 }
 check_status_line() {
@@ -511,5 +525,8 @@ check_status_line() {
 	grep -q "${cr}${esc}\[Knfdropcap: 0:00:0[0-9]  3 captured ([0-9]*/s)  0 lost  0 unattributed  busiest: table inet filter chain input handle $(fact_get h) drop (3)" "$t" ||
 		fail "no status line: $(od -c "$t" | head -20)" || return 1
 	grep -q "${cr}${esc}\[Knfdropcap: 3 captured, 0 lost" "$t" ||
-		fail "the status line was not cleared before the summary"
+		fail "the status line was not cleared before the summary" || return 1
+	grep -q "${cr}${esc}\[Knfdropcap: 0:00:0[0-9]  0 captured" "$T/tty2.out" &&
+		grep -q "${cr}${esc}\[K[0-9:.]* r0 In  IP .* \[table inet filter chain input handle $(fact_get h) drop: udp dport 5199 drop\]" "$T/tty2.out" ||
+		fail "text lines and the status line on one terminal: $(od -c "$T/tty2.out" | head -30)"
 }
