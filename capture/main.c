@@ -302,25 +302,37 @@ static void show_status(struct capture *c, int64_t started)
 	nfd_output_show_status(c->out, now_ns() - started, width);
 }
 
+/*
+ * One turn of the capture: the drops the kernel queued (waiting at most
+ * @timeout_ms), the listings of rule text, the drops that waited for it, a
+ * rotation that is due. false: the capture ends (an error, said, or -c).
+ */
+static bool step(struct capture *c, int timeout_ms)
+{
+	int err = perf_buffer__poll(c->probe.pb, timeout_ms);
+
+	if (err < 0 && err != -EINTR) {
+		fprintf(stderr, "nfdropcap: perf_buffer__poll: %s\n",
+			strerror(-err));
+		return false;
+	}
+	/* buffers below the wake-up watermark wait for this */
+	perf_buffer__consume(c->probe.pb);
+	nfd_netns_set_poll(&c->nss, now_ns());
+	nfd_output_release(c->out, false);
+	nfd_output_tick(c->out);
+	return !nfd_output_flush(c->out) && !nfd_output_done(c->out);
+}
+
 static void loop(struct capture *c)
 {
 	int64_t last_check = now_ns(), last_scan = last_check;
 	int64_t started = last_check, last_status = last_check;
 	bool status = status_wanted(c);
-	int err;
 
-	while (!stop) {
-		/* a listing of rule text is read as it comes (ruleset.c) */
-		err = perf_buffer__poll(c->probe.pb, nfd_ruleset_listing() ?
-							     LISTING_POLL_MS :
-							     POLL_MS);
-		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "nfdropcap: perf_buffer__poll: %s\n",
-				strerror(-err));
-			break;
-		}
-		/* buffers below the wake-up watermark wait for this */
-		perf_buffer__consume(c->probe.pb);
+	/* a listing of rule text is read as it comes (ruleset.c) */
+	while (!stop &&
+	       step(c, nfd_ruleset_listing() ? LISTING_POLL_MS : POLL_MS)) {
 		if (now_ns() - last_check > LOSS_CHECK_NS) {
 			collect_losses(c);
 			last_check = now_ns();
@@ -329,15 +341,10 @@ static void loop(struct capture *c)
 			nfd_netns_set_scan(&c->nss);
 			last_scan = now_ns();
 		}
-		nfd_netns_set_poll(&c->nss, now_ns());
-		nfd_output_release(c->out, false);
-		nfd_output_tick(c->out);
 		if (status && now_ns() - last_status >= STATUS_NS) {
 			show_status(c, started);
 			last_status = now_ns();
 		}
-		if (nfd_output_flush(c->out) || nfd_output_done(c->out))
-			break;
 	}
 	nfd_output_clear_status(c->out);
 }
@@ -365,22 +372,16 @@ static void drain(struct capture *c)
  * The ready line waits for each namespace's first listing of rule text (a
  * slow or busy machine may take seconds), so that the drops a user causes
  * the moment it appears find their rule's text; drops are written meanwhile.
+ * false: the capture ended while it waited.
  */
-static void wait_first_listings(struct capture *c)
+static bool wait_first_listings(struct capture *c)
 {
 	int64_t end = now_ns() + FIRST_LISTING_NS;
 
-	while (!stop && !nfd_netns_set_listed(&c->nss) && now_ns() < end) {
-		int err = perf_buffer__poll(c->probe.pb, LISTING_POLL_MS);
-
-		if (err < 0 && err != -EINTR)
-			break; /* the loop says why */
-		nfd_netns_set_poll(&c->nss, now_ns());
-		nfd_output_release(c->out, false);
-		nfd_output_tick(c->out);
-		if (nfd_output_flush(c->out) || nfd_output_done(c->out))
-			break;
-	}
+	while (!stop && !nfd_netns_set_listed(&c->nss) && now_ns() < end)
+		if (!step(c, LISTING_POLL_MS))
+			return false;
+	return true;
 }
 
 /* What the backend costs, when it costs accepted traffic (nftrace). */
@@ -450,6 +451,7 @@ static int report_error(const struct capture *c)
 static int run(struct capture *c)
 {
 	uint64_t stats[NFD_STAT_MAX] = { 0 };
+	bool going;
 	int ret;
 
 	if (start(c)) {
@@ -457,10 +459,11 @@ static int run(struct capture *c)
 		/* a signal during start-up: the user asked to stop */
 		return stop ? NFD_EXIT_OK : NFD_EXIT_FAIL;
 	}
-	wait_first_listings(c);
+	going = wait_first_listings(c);
 	if (!c->opts.quiet)
 		print_ready(c);
-	loop(c);
+	if (going)
+		loop(c);
 	drain(c);
 	nfd_output_close(c->out);
 	ret = report_error(c);

@@ -42,34 +42,33 @@ static int find_netns_name(uint32_t inum, char *name, size_t len)
 	return found;
 }
 
-static void name_netns(struct nfd_netns *ns, const char *spec)
+int nfd_netns_name_owner(struct nfd_netns *ns, pid_t pid)
 {
 	char owner[sizeof(ns->name)];
-	struct stat st;
-	int pid = 0, end = 0, r = -1;
+	int r = nfd_owner_describe(pid, owner, sizeof(owner));
 
-	if (spec && !strchr(spec, '/')) {
+	if (r > 0 || (r == 0 && !strncmp(ns->name, "net:[", 5)))
+		snprintf(ns->name, sizeof(ns->name), "%s", owner);
+	return r;
+}
+
+static void name_netns(struct nfd_netns *ns, const char *spec)
+{
+	struct stat st;
+	int pid = 0, end = 0;
+
+	if (spec && !strchr(spec, '/'))
 		nfd_escape_str(ns->name, sizeof(ns->name), spec);
-		return;
-	}
+	else if (find_netns_name(ns->inum, ns->name, sizeof(ns->name)))
+		snprintf(ns->name, sizeof(ns->name),
+			 !stat("/proc/1/ns/net", &st) && st.st_ino == ns->inum ?
+				 "init" :
+				 "net:[%u]",
+			 ns->inum);
 	/* -N /proc/PID/ns/net: a container's or pod's, named so */
 	if (spec && sscanf(spec, "/proc/%d/ns/net%n", &pid, &end) == 1 &&
 	    !spec[end] && pid > 0)
-		r = nfd_owner_describe(pid, owner, sizeof(owner));
-	if (r > 0) {
-		snprintf(ns->name, sizeof(ns->name), "%s", owner);
-		return;
-	}
-	if (!find_netns_name(ns->inum, ns->name, sizeof(ns->name)))
-		return;
-	if (!stat("/proc/1/ns/net", &st) && st.st_ino == ns->inum) {
-		snprintf(ns->name, sizeof(ns->name), "init");
-		return;
-	}
-	if (r == 0)
-		snprintf(ns->name, sizeof(ns->name), "%s", owner);
-	else
-		snprintf(ns->name, sizeof(ns->name), "net:[%u]", ns->inum);
+		nfd_netns_name_owner(ns, pid);
 }
 
 int nfd_netns_open(struct nfd_netns *ns, const char *spec)

@@ -8,6 +8,7 @@
 #define NFD_NETNS_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 struct nfd_netns {
 	int fd; /* open namespace file */
@@ -26,6 +27,12 @@ int nfd_netns_open(struct nfd_netns *ns, const char *spec);
 int nfd_netns_open_quiet(struct nfd_netns *ns, const char *path);
 /* Moves this process into @ns. Returns 0 or -errno (printed). */
 int nfd_netns_enter(const struct nfd_netns *ns);
+/*
+ * Names @ns after who owns it, from process @pid in it (owner.h): a
+ * container or pod always, a process's command only in place of a bare
+ * net:[N]. Returns nfd_owner_describe()'s answer (-1: @pid is gone).
+ */
+int nfd_netns_name_owner(struct nfd_netns *ns, pid_t pid);
 void nfd_netns_close(struct nfd_netns *ns);
 
 #endif /* NFD_NETNS_H */

@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 
 #include "backend/backend.h"
-#include "owner.h"
 #include "netns_set.h"
 #include "ruleset.h"
 
@@ -174,23 +173,6 @@ static void add_found(struct nfd_netns_set *s, const char *path, uint32_t inum)
 			strerror(errno));
 }
 
-/*
- * Names @e after who owns it, from process @pid in it (owner.c), once: a
- * container or pod, or else, for a namespace without an ip-netns name,
- * the process's command.
- */
-static void name_owner(struct nfd_netns_entry *e, pid_t pid)
-{
-	char buf[sizeof(e->ns.name)];
-	int r = nfd_owner_describe(pid, buf, sizeof(buf));
-
-	if (r < 0)
-		return; /* gone: another process may tell */
-	e->owner_known = true;
-	if (r > 0 || !strncmp(e->ns.name, "net:[", 5))
-		snprintf(e->ns.name, sizeof(e->ns.name), "%s", buf);
-}
-
 static void visit(struct nfd_netns_set *s, const char *path, pid_t pid)
 {
 	struct nfd_netns_entry *e;
@@ -203,9 +185,10 @@ static void visit(struct nfd_netns_set *s, const char *path, pid_t pid)
 		e->seen = true;
 	else
 		add_found(s, path, st.st_ino);
+	/* named after its owner once (netns.c); a process gone: the next */
 	if (pid && (e = e ? e : nfd_netns_set_find(s, st.st_ino)) &&
 	    !e->owner_known)
-		name_owner(e, pid);
+		e->owner_known = nfd_netns_name_owner(&e->ns, pid) >= 0;
 }
 
 static void visit_dir(struct nfd_netns_set *s, const char *dir, bool procs)

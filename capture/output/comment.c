@@ -92,13 +92,18 @@ static void xt_legacy(char *buf, size_t len, const struct nfd_rule *r,
 		 table, r->handle < 5 ? chains[r->handle] : "?");
 }
 
+void nfd_rule_names(const struct nfd_rule *r, char *table, char *chain)
+{
+	nfd_escape(table, NFD_ESCAPED_NAME_MAX, r->table, sizeof(r->table));
+	nfd_escape(chain, NFD_ESCAPED_NAME_MAX, r->chain, sizeof(r->chain));
+}
+
 void nfd_comment_rule(char *buf, size_t len, const struct nfd_rule *r)
 {
 	const char *family = nfd_family_name(r->family);
 	char table[NFD_ESCAPED_NAME_MAX], chain[NFD_ESCAPED_NAME_MAX];
 
-	nfd_escape(table, sizeof(table), r->table, sizeof(r->table));
-	nfd_escape(chain, sizeof(chain), r->chain, sizeof(r->chain));
+	nfd_rule_names(r, table, chain);
 	switch (r->kind) {
 	case NFD_KIND_RULE:
 		snprintf(buf, len, "table %s %s chain %s handle %llu %s",

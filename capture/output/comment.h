@@ -14,6 +14,9 @@
 /* A table or chain name, escaped (escape.h): at most 4 bytes per byte. */
 #define NFD_ESCAPED_NAME_MAX (4 * NFD_NAME_MAX + 1)
 
+/* @r's table and chain names, escaped, into NFD_ESCAPED_NAME_MAX bytes each. */
+void nfd_rule_names(const struct nfd_rule *r, char *table, char *chain);
+
 const char *nfd_family_name(uint8_t nfproto);
 const char *nfd_verdict_name(int32_t verdict);
 const char *nfd_why_text(uint8_t why);

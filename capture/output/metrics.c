@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 
 #include "comment.h"
-#include "lib/escape.h"
 #include "metrics.h"
 
 #define METRICS_SERIES_MAX 10000
@@ -99,15 +98,14 @@ static struct series *find(struct nfd_metrics *m, enum family f,
 static void make_labels(char *buf, size_t len, const char *netns,
 			const struct nfd_rule *r, const char *reason)
 {
-	char table[4 * NFD_NAME_MAX + 1], chain[4 * NFD_NAME_MAX + 1], h[24];
+	char table[NFD_ESCAPED_NAME_MAX], chain[NFD_ESCAPED_NAME_MAX], h[24];
 	size_t n = label(buf, len, 0, "netns", netns);
 
 	if (r->kind == NFD_KIND_NONE) {
 		label(buf, len, n, "reason", reason ? reason : "");
 		return;
 	}
-	nfd_escape(table, sizeof(table), r->table, sizeof(r->table));
-	nfd_escape(chain, sizeof(chain), r->chain, sizeof(r->chain));
+	nfd_rule_names(r, table, chain);
 	if (r->kind == NFD_KIND_POLICY)
 		snprintf(h, sizeof(h), "policy");
 	else

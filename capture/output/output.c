@@ -283,6 +283,20 @@ void nfd_output_netns_gone(struct nfd_output *out, uint32_t netns)
 	}
 }
 
+/*
+ * What @f is called in the file and in JSON: its name, "ifindexN" if the
+ * kernel gave none (gone), "unknown" for the losses of no interface.
+ */
+static void iface_name(const struct iface *f, char *name, size_t len)
+{
+	if (f->name[0])
+		snprintf(name, len, "%s", f->name);
+	else if (!f->netns && !f->ifindex)
+		snprintf(name, len, "unknown");
+	else
+		snprintf(name, len, "ifindex%u", f->ifindex);
+}
+
 /* The IDB of @f, its strings in @name and @descr. */
 static void make_idb(struct nfd_output *out, const struct iface *f,
 		     struct pcapng_idb *idb, char *name, size_t name_len,
@@ -297,12 +311,7 @@ static void make_idb(struct nfd_output *out, const struct iface *f,
 		.description = descr,
 		.tsresol = PCAPNG_TSRESOL_NSEC,
 	};
-	if (f->name[0])
-		snprintf(name, name_len, "%s", f->name);
-	else if (!f->netns && !f->ifindex)
-		snprintf(name, name_len, "unknown");
-	else
-		snprintf(name, name_len, "ifindex%u", f->ifindex);
+	iface_name(f, name, name_len);
 	if (!f->netns && !f->ifindex)
 		snprintf(descr, descr_len,
 			 "losses not counted per interface (too many "
@@ -493,6 +502,12 @@ static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 	strcat(buf, rest);
 }
 
+/* The bytes of a frame of @framelen its record keeps: up to the snaplen. */
+static uint32_t record_caplen(const struct nfd_output *out, uint32_t framelen)
+{
+	return framelen < out->cfg.snaplen ? framelen : out->cfg.snaplen;
+}
+
 static int write_isb(struct nfd_output *out, struct iface *f, uint64_t now);
 static int write_placeholder_idb(struct nfd_output *out);
 
@@ -584,8 +599,7 @@ static int write_epb(struct nfd_output *out, const struct nfd_event *ev,
 {
 	struct pcapng_epb epb = {
 		.ts = ts,
-		.caplen = framelen < out->cfg.snaplen ? framelen :
-							out->cfg.snaplen,
+		.caplen = record_caplen(out, framelen),
 		.origlen = NFD_SLL2_LEN + ev->pkt_len,
 		.data = out->frame,
 		.comment = comment,
@@ -700,14 +714,13 @@ static int print_json(struct nfd_output *out, const struct nfd_event *ev,
 {
 	static char line[NFD_JSON_LINE_MAX];
 	static char rule[16384];
-	char table[4 * NFD_NAME_MAX + 1], chain[4 * NFD_NAME_MAX + 1];
-	char reason[2048], name[sizeof(f->name) + 16], descr[8], nsbuf[32];
+	char table[NFD_ESCAPED_NAME_MAX], chain[NFD_ESCAPED_NAME_MAX];
+	char reason[2048], name[sizeof(f->name) + 16], nsbuf[32];
 	struct nfd_netns_entry *e = find_netns(out, ev->netns);
 	const struct nfd_rule *r = &ev->rule;
 	const char *text = rule_text(e ? e->rs : NULL, r);
 	bool attributed = r->kind != NFD_KIND_NONE;
 	struct nfd_pkt_view v;
-	struct pcapng_idb idb;
 	struct nfd_json_drop d = {
 		.ts_ns = ts,
 		.netns = netns_name(e, ev->netns, nsbuf, sizeof(nsbuf)),
@@ -719,15 +732,13 @@ static int print_json(struct nfd_output *out, const struct nfd_event *ev,
 		.handle = r->handle,
 		.pkt = &v,
 		.length = NFD_SLL2_LEN + ev->pkt_len,
-		.caplen = framelen < out->cfg.snaplen ? framelen :
-							out->cfg.snaplen,
+		.caplen = record_caplen(out, framelen),
 	};
 	size_t n;
 
-	make_idb(out, f, &idb, name, sizeof(name), descr, sizeof(descr));
+	iface_name(f, name, sizeof(name));
 	if (attributed) {
-		nfd_escape(table, sizeof(table), r->table, sizeof(r->table));
-		nfd_escape(chain, sizeof(chain), r->chain, sizeof(r->chain));
+		nfd_rule_names(r, table, chain);
 		d.family = nfd_family_name(r->family);
 		d.table = table;
 		d.chain = chain;
