@@ -356,9 +356,24 @@ scenario_names() {
 # tests/run.sh runs them on this machine (also with the ASan build).
 HOST_ONLY_SCENARIOS="t_status_line t_sample_systemd t_sample_daemonset t_help_readme t_help_version"
 
-# The scenarios the kernel matrix runs.
+# Scenarios of files, formats and owners, where the backend only supplies
+# the drops: the kernel matrix runs each with one backend per kernel, the
+# backends taking turns (every backend still runs some of them), instead
+# of with all three. tests/run.sh runs them all here.
+ONE_BACKEND_SCENARIOS="t_rotate_size t_rotate_ring_gz t_rotate_time t_json
+	t_metrics t_netns_owners t_fifo_no_reader t_text_reader_gone t_gzip
+	t_pipe_tcpdump t_text_lines t_output t_disk_full t_failed_start_keeps_files"
+
+# matrix_scenario_names BACKEND "BACKENDS": the scenarios the kernel matrix
+# runs with BACKEND, one of the list BACKENDS it runs with.
 matrix_scenario_names() {
-	scenario_names | awk -v skip=" $HOST_ONLY_SCENARIOS " 'index(skip, " " $0 " ") == 0'
+	local nb=$(echo $2 | wc -w) bi
+	bi=$(echo $2 | tr ' ' '\n' | grep -nx -- "$1" | cut -d: -f1)
+	scenario_names | awk -v skip=" $HOST_ONLY_SCENARIOS " \
+		-v one="$(echo $ONE_BACKEND_SCENARIOS)" -v nb="$nb" -v bi="${bi:-1}" '
+		BEGIN { n = split(one, o, " "); for (i = 1; i <= n; i++) turn[o[i]] = (i - 1) % nb + 1 }
+		index(skip, " " $0 " ") { next }
+		!($0 in turn) || turn[$0] == bi'
 }
 
 # produce NAME: the scenario's first phase, here, with $T its directory;

@@ -354,7 +354,7 @@ kernel_check() {
 	for backend in $BACKENDS; do
 		lbl=$label
 		[ "$backend" = default ] || lbl="$label $backend"
-		for name in $(matrix_scenario_names); do
+		for name in $(matrix_scenario_names "$backend" "$BACKENDS"); do
 			[[ $name =~ $only ]] || continue
 			export T=$dir/res/$backend/$name
 			if [ ! -e "$T.status" ]; then
