@@ -3,7 +3,7 @@
 # `make check` the unit tests only, `make static` a static binary,
 # `make fuzz` the fuzz targets (FUZZ_SECONDS each), `make san` the
 # ASan+UBSan build (./nfdropcap-san, in .output-san), `make bench` the
-# benchmark. O=DIR puts build output elsewhere, V=1 shows the commands.
+# benchmark, `make install` / `make uninstall` (PREFIX, DESTDIR). O=DIR puts build output elsewhere, V=1 shows the commands.
 
 ifeq ($(SAN),1)
 O ?= .output-san
@@ -76,7 +76,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean check test static bench format fuzz san
+.PHONY: all clean check test static bench format fuzz san install uninstall
 
 all: $(BIN)
 
@@ -166,6 +166,35 @@ $(OUT)/nftrace-floor: bench/tools/nftrace-floor.c $(OUT)/capture/lib/nlmsg.o \
 
 bench: nfdropcap $(OUT)/nfd-send $(OUT)/nftrace-floor
 	$(Q)bench/run.sh
+
+# make install / uninstall: PREFIX (default /usr/local) and DESTDIR, as
+# usual. The binary in sbin, the man page, bash completion, and a link in
+# Wireshark's extcap folder (the one `tshark -G folders` names, else
+# PREFIX/lib/wireshark/extcap; EXTCAPDIR= to choose, EXTCAPDIR=none for
+# no link). Nothing else.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MAN8DIR ?= $(PREFIX)/share/man/man8
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+EXTCAPDIR ?= $(or $(shell tshark -G folders 2>/dev/null | \
+	sed -n 's/^Extcap path:[[:space:]]*//p' | head -n1),$(PREFIX)/lib/wireshark/extcap)
+
+install: nfdropcap
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 nfdropcap $(DESTDIR)$(SBINDIR)/nfdropcap
+	$(Q)install -D -m 0644 man/nfdropcap.8 $(DESTDIR)$(MAN8DIR)/nfdropcap.8
+	$(Q)install -D -m 0644 completion/nfdropcap \
+		$(DESTDIR)$(COMPLETIONDIR)/nfdropcap
+	$(Q)x='$(EXTCAPDIR)'; [ "$$x" = none ] || { \
+		install -d "$(DESTDIR)$$x" && \
+		ln -sfn '$(SBINDIR)/nfdropcap' "$(DESTDIR)$$x/nfdropcap"; }
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f '$(DESTDIR)$(SBINDIR)/nfdropcap' \
+		'$(DESTDIR)$(MAN8DIR)/nfdropcap.8' \
+		'$(DESTDIR)$(COMPLETIONDIR)/nfdropcap'
+	$(Q)x='$(EXTCAPDIR)'; [ "$$x" = none ] || rm -f "$(DESTDIR)$$x/nfdropcap"
 
 format:
 	$(Q)clang-format -i bpf/*.[ch] $(foreach d,$(APP_DIRS),$(d)/*.[ch]) \

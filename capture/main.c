@@ -18,6 +18,7 @@
 #include "backend/backend.h"
 #include "drop_probe.h"
 #include "exit.h"
+#include "extcap.h"
 #include "lib/clock.h"
 #include "netns/netns.h"
 #include "netns/netns_set.h"
@@ -513,6 +514,10 @@ int main(int argc, char **argv)
 	ret = nfd_opts_parse(&c.opts, argc, argv);
 	if (ret >= 0)
 		goto out;
+	if (c.opts.extcap && c.opts.extcap != NFD_EXTCAP_CAPTURE) {
+		ret = nfd_extcap_answer(&c.opts);
+		goto out;
+	}
 	verbosity = c.opts.verbose;
 	libbpf_set_print(libbpf_print);
 	ret = nfd_privileges_init(&c.user, c.opts.user);

@@ -19,15 +19,32 @@ enum {
 	OPT_CHECK,
 	OPT_ALL_NETNS,
 	OPT_JSON,
-	OPT_METRICS
+	OPT_METRICS,
+	/* Wireshark's extcap interface (extcap.c) */
+	OPT_EXTCAP_INTERFACES,
+	OPT_EXTCAP_DLTS,
+	OPT_EXTCAP_CONFIG,
+	OPT_EXTCAP_INTERFACE,
+	OPT_EXTCAP_VERSION,
+	OPT_EXTCAP_FILTER,
+	OPT_CAPTURE,
+	OPT_FIFO,
+	OPT_DEBUG,
+	OPT_DEBUG_FILE
 };
 
 struct opt {
 	int code; /* the short letter, or OPT_* for a long option only */
 	const char *name; /* long name, or NULL */
 	const char *arg; /* its argument's name, or NULL */
-	const char *help; /* lines separated by '\n' */
+	const char *help; /* lines separated by '\n'; NULL: not in --help */
 };
+
+/* "[ARG]": --name=ARG or --name alone */
+static bool optional_arg(const struct opt *o)
+{
+	return o->arg && o->arg[0] == '[';
+}
 
 static const struct opt options[] = {
 	{ 'w', NULL, "FILE",
@@ -40,7 +57,7 @@ static const struct opt options[] = {
 	{ OPT_METRICS, "metrics", "FILE",
 	  "per-rule drop counters for Prometheus (node_exporter's\n"
 	  "textfile collector) in FILE, rewritten every 5 s" },
-	{ 's', NULL, "SNAPLEN",
+	{ 's', "snapshot-length", "SNAPLEN",
 	  "bytes kept per packet (default 262144; 0 = default)" },
 	{ 'c', NULL, "COUNT", "exit after COUNT drops are written" },
 	{ 'C', NULL, "SIZE",
@@ -74,6 +91,17 @@ static const struct opt options[] = {
 	{ 'q', NULL, NULL, "no ready line, no summary" },
 	{ 'h', "help", NULL, "this help" },
 	{ OPT_VERSION, "version", NULL, "print the version" },
+	/* extcap: one line of --help says where they are described */
+	{ OPT_EXTCAP_INTERFACES, "extcap-interfaces", NULL, NULL },
+	{ OPT_EXTCAP_DLTS, "extcap-dlts", NULL, NULL },
+	{ OPT_EXTCAP_CONFIG, "extcap-config", NULL, NULL },
+	{ OPT_EXTCAP_INTERFACE, "extcap-interface", "NAME", NULL },
+	{ OPT_EXTCAP_VERSION, "extcap-version", "[VERSION]", NULL },
+	{ OPT_EXTCAP_FILTER, "extcap-capture-filter", "FILTER", NULL },
+	{ OPT_CAPTURE, "capture", NULL, NULL },
+	{ OPT_FIFO, "fifo", "PATH", NULL },
+	{ OPT_DEBUG, "debug", NULL, NULL },
+	{ OPT_DEBUG_FILE, "debug-file", "FILE", NULL },
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -86,6 +114,9 @@ static const char usage_head[] =
 	"\n";
 
 static const char usage_tail[] =
+	"  --extcap-interfaces, --extcap-dlts, --extcap-config, --capture,\n"
+	"  --fifo, --extcap-interface, --extcap-capture-filter\n"
+	"                      Wireshark's extcap interface (nfdropcap(8))\n"
 	"\n"
 	"The filter expression is in pcap-filter(7) syntax, as tcpdump takes it;\n"
 	"only drops it matches are written. Each packet's comment names the\n"
@@ -105,11 +136,17 @@ static void print_option(FILE *f, const struct opt *o)
 		n = snprintf(head, sizeof(head), "      --%s", o->name);
 	if (o->arg)
 		n += snprintf(head + n, sizeof(head) - n, " %s", o->arg);
-	fprintf(f, "%-*s", HELP_COLUMN - 2, head);
+	/* a long head: its help starts on the next line */
+	if (n > HELP_COLUMN - 2)
+		fprintf(f, "%s\n", head);
+	else
+		fprintf(f, "%-*s", HELP_COLUMN - 2, head);
 	for (; line; line = eol ? eol + 1 : NULL) {
 		eol = strchr(line, '\n');
 		fprintf(f, "%s%.*s\n",
-			line == o->help ? "  " : "                      ",
+			line == o->help && n <= HELP_COLUMN - 2 ?
+				"  " :
+				"                      ",
 			eol ? (int)(eol - line) : (int)strlen(line), line);
 	}
 }
@@ -118,7 +155,8 @@ static void print_usage(FILE *f)
 {
 	fputs(usage_head, f);
 	for (size_t i = 0; i < N_OPTIONS; i++)
-		print_option(f, &options[i]);
+		if (options[i].help)
+			print_option(f, &options[i]);
 	fputs(usage_tail, f);
 }
 
@@ -137,11 +175,13 @@ static void getopt_tables(char *shorts, struct option *longs)
 				shorts[s++] = ':';
 		}
 		if (o->name)
-			longs[l++] =
-				(struct option){ o->name,
-						 o->arg ? required_argument :
-							  no_argument,
-						 NULL, o->code };
+			longs[l++] = (struct option){
+				o->name,
+				optional_arg(o) ? optional_argument :
+				o->arg		? required_argument :
+						  no_argument,
+				NULL, o->code
+			};
 	}
 	shorts[s] = 0;
 	longs[l] = (struct option){ 0 };
@@ -270,6 +310,45 @@ static int parse_number_opt(struct nfd_opts *o, int c, const char *arg)
 	}
 }
 
+/* Wireshark's extcap options (see extcap.c). */
+static int parse_extcap(struct nfd_opts *o, int c, const char *arg)
+{
+	enum nfd_extcap mode;
+
+	switch (c) {
+	case OPT_EXTCAP_INTERFACES:
+	case OPT_EXTCAP_DLTS:
+	case OPT_EXTCAP_CONFIG:
+	case OPT_CAPTURE:
+		mode = c == OPT_EXTCAP_INTERFACES ? NFD_EXTCAP_INTERFACES :
+		       c == OPT_EXTCAP_DLTS	  ? NFD_EXTCAP_DLTS :
+		       c == OPT_EXTCAP_CONFIG	  ? NFD_EXTCAP_CONFIG :
+						    NFD_EXTCAP_CAPTURE;
+		if (o->extcap && o->extcap != mode)
+			return usage_error("give one of --extcap-interfaces, "
+					   "--extcap-dlts, --extcap-config and "
+					   "--capture%s",
+					   "");
+		o->extcap = mode;
+		return -1;
+	case OPT_EXTCAP_INTERFACE:
+		o->extcap_interface = arg;
+		return -1;
+	case OPT_EXTCAP_FILTER:
+		o->extcap_filter = arg;
+		return -1;
+	case OPT_FIFO:
+		o->fifo = arg;
+		return -1;
+	case OPT_EXTCAP_VERSION: /* what Wireshark is: nothing changes */
+	case OPT_DEBUG:
+	case OPT_DEBUG_FILE:
+		return -1;
+	default:
+		return NFD_EXIT_USAGE;
+	}
+}
+
 static int parse_one(struct nfd_opts *o, int c, const char *arg)
 {
 	switch (c) {
@@ -317,7 +396,7 @@ static int parse_one(struct nfd_opts *o, int c, const char *arg)
 		printf("nfdropcap %s\n", NFD_VERSION);
 		return NFD_EXIT_OK;
 	default:
-		return NFD_EXIT_USAGE;
+		return parse_extcap(o, c, arg);
 	}
 }
 
@@ -336,9 +415,70 @@ static int bad_option(int c, char **argv)
 	return NFD_EXIT_USAGE;
 }
 
+/*
+ * Wireshark's extcap calls: the interface named, --capture into --fifo.
+ * A capture for Wireshark prints nothing but errors: the FIFO has it all.
+ */
+static int finish_extcap(struct nfd_opts *o)
+{
+	if (!o->extcap) {
+		if (o->fifo || o->extcap_interface || o->extcap_filter)
+			return usage_error("--fifo, --extcap-interface and "
+					   "--extcap-capture-filter go with "
+					   "--capture (Wireshark's extcap)%s",
+					   "");
+		return -1;
+	}
+	if (o->extcap != NFD_EXTCAP_INTERFACES) {
+		if (!o->extcap_interface)
+			return usage_error("give --extcap-interface %s",
+					   NFD_EXTCAP_IFACE);
+		if (strcmp(o->extcap_interface, NFD_EXTCAP_IFACE))
+			return usage_error("unknown extcap interface '%s': "
+					   "nfdropcap has one, "
+					   "'" NFD_EXTCAP_IFACE "'",
+					   o->extcap_interface);
+	}
+	if (o->extcap != NFD_EXTCAP_CAPTURE)
+		return -1;
+	if (!o->fifo || !*o->fifo)
+		return usage_error("--capture writes to the FIFO Wireshark "
+				   "made: give --fifo PATH%s",
+				   "");
+	if (o->write_path)
+		return usage_error("--capture writes to --fifo: no -w%s", "");
+	o->write_path = o->fifo;
+	o->quiet = true;
+	return -1;
+}
+
+/* The filter expression: the arguments left, or extcap's. */
+static int finish_filter(struct nfd_opts *o, int argc, char **argv)
+{
+	if (optind < argc && o->extcap_filter)
+		return usage_error("a filter expression and "
+				   "--extcap-capture-filter: give one%s",
+				   "");
+	if (optind < argc)
+		o->filter = join_args(argc - optind, argv + optind);
+	else if (o->extcap_filter && *o->extcap_filter)
+		o->filter = strdup(o->extcap_filter);
+	else
+		return -1;
+	if (!o->filter) {
+		perror("nfdropcap: out of memory");
+		return NFD_EXIT_FAIL;
+	}
+	return -1;
+}
+
 /* What options alone cannot tell: their combinations, the filter. */
 static int finish(struct nfd_opts *o, int argc, char **argv)
 {
+	int ret = finish_extcap(o);
+
+	if (ret >= 0)
+		return ret;
 	if (strcmp(o->backend, "auto") && strcmp(o->backend, "fentry") &&
 	    strcmp(o->backend, "kprobe") && strcmp(o->backend, "nftrace"))
 		return usage_error("unknown backend '%s': use auto, fentry, "
@@ -364,14 +504,7 @@ static int finish(struct nfd_opts *o, int argc, char **argv)
 		return usage_error("-W counts the files of -C or -G: give one "
 				   "of them too%s",
 				   "");
-	if (optind < argc) {
-		o->filter = join_args(argc - optind, argv + optind);
-		if (!o->filter) {
-			perror("nfdropcap: out of memory");
-			return NFD_EXIT_FAIL;
-		}
-	}
-	return -1;
+	return finish_filter(o, argc, argv);
 }
 
 int nfd_opts_parse(struct nfd_opts *o, int argc, char **argv)

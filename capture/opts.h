@@ -9,6 +9,17 @@
 #include "exit.h"
 
 #define NFD_SNAPLEN_DEFAULT 262144
+/* The one interface nfdropcap shows Wireshark (extcap.c). */
+#define NFD_EXTCAP_IFACE "nfdropcap"
+
+/* What Wireshark asks of an extcap program, in the order of opts.c. */
+enum nfd_extcap {
+	NFD_EXTCAP_NONE,
+	NFD_EXTCAP_INTERFACES,
+	NFD_EXTCAP_DLTS,
+	NFD_EXTCAP_CONFIG,
+	NFD_EXTCAP_CAPTURE,
+};
 
 struct nfd_opts {
 	const char *write_path; /* -w; NULL: print lines; "-": stdout */
@@ -28,6 +39,10 @@ struct nfd_opts {
 	bool all_netns; /* --all-netns */
 	bool json; /* --json */
 	const char *metrics; /* --metrics FILE, or NULL */
+	enum nfd_extcap extcap; /* --extcap-interfaces ... --capture */
+	const char *extcap_interface; /* --extcap-interface */
+	const char *extcap_filter; /* --extcap-capture-filter */
+	const char *fifo; /* --fifo: becomes write_path */
 };
 
 /*

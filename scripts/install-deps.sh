@@ -13,7 +13,8 @@ run=(nftables)
 test=(tcpdump tshark iproute2 bc util-linux procps gzip iptables python3 python3-yaml
 	libclang-rt-dev # libFuzzer (make fuzz)
 	firewalld dbus # tests/rulesets/firewalld.sh: firewalld's own ruleset
-	prometheus) # promtool check metrics (t_metrics)
+	prometheus # promtool check metrics (t_metrics)
+	man-db groff-base) # man -l (t_man_page, t_make_install)
 # the kernel matrix (tests/kernels/): stock kernels booted under qemu
 matrix=(qemu-system-x86 busybox-static bash-static cpio kmod xz-utils)
 bench=(iperf3)

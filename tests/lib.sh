@@ -338,7 +338,7 @@ counter_of() {
 
 # The scenario files, one per topic (see tests/run.sh); load_scenarios
 # defines their functions.
-SCENARIO_TOPICS="attribution output lifecycle netns backends bad_input hostile real samples"
+SCENARIO_TOPICS="attribution output lifecycle netns backends bad_input hostile real samples install"
 load_scenarios() {
 	local topic
 	for topic in $SCENARIO_TOPICS; do
@@ -354,7 +354,8 @@ scenario_names() {
 # Scenarios of userspace alone (terminal, help text, deployment files): no
 # kernel has a part in them, so the kernel matrix leaves them out and
 # tests/run.sh runs them on this machine (also with the ASan build).
-HOST_ONLY_SCENARIOS="t_status_line t_sample_systemd t_sample_daemonset t_help_readme t_help_version"
+HOST_ONLY_SCENARIOS="t_status_line t_sample_systemd t_sample_daemonset t_help_readme t_help_version
+	t_man_page t_completion t_make_install t_extcap"
 
 # Scenarios of files, formats and owners, where the backend only supplies
 # the drops: the kernel matrix runs each with one backend per kernel, the
@@ -369,7 +370,7 @@ ONE_BACKEND_SCENARIOS="t_rotate_size t_rotate_ring_gz t_rotate_time t_json
 matrix_scenario_names() {
 	local nb=$(echo $2 | wc -w) bi
 	bi=$(echo $2 | tr ' ' '\n' | grep -nx -- "$1" | cut -d: -f1)
-	scenario_names | awk -v skip=" $HOST_ONLY_SCENARIOS " \
+	scenario_names | awk -v skip=" $(echo $HOST_ONLY_SCENARIOS) " \
 		-v one="$(echo $ONE_BACKEND_SCENARIOS)" -v nb="$nb" -v bi="${bi:-1}" '
 		BEGIN { n = split(one, o, " "); for (i = 1; i <= n; i++) turn[o[i]] = (i - 1) % nb + 1 }
 		index(skip, " " $0 " ") { next }

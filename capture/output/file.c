@@ -129,8 +129,15 @@ int nfd_file_open(struct nfd_file *f, const struct nfd_file_cfg *cfg)
 static int start_writer(struct nfd_file *f)
 {
 	enum pcapng_compress c = PCAPNG_PLAIN;
+	struct stat st;
 	int err;
 
+	if (fstat(f->fd, &st)) {
+		err = -errno;
+		close(f->fd);
+		f->fd = -1;
+		return err;
+	}
 	if (!is_stdout(f) && ends_with(f->cfg.path, ".gz"))
 		c = PCAPNG_GZIP;
 	if (f->cfg.chown && !is_stdout(f) && geteuid() != f->cfg.uid &&
@@ -144,7 +151,8 @@ static int start_writer(struct nfd_file *f)
 	f->fd = -1; /* the writer's now, also when it failed */
 	if (err)
 		return err;
-	pcapng_set_autoflush(f->w, is_stdout(f));
+	/* a pipe, a FIFO (Wireshark's extcap), a terminal: each packet now */
+	pcapng_set_autoflush(f->w, is_stdout(f) || !S_ISREG(st.st_mode));
 	pcapng_set_interrupt(f->w, f->cfg.interrupt);
 	f->drops = 0;
 	f->files++;
