@@ -38,7 +38,8 @@ LIBS += $(SAN_FLAGS)
 endif
 
 # libFuzzer targets (tests/fuzz/), each with the sources it exercises
-FUZZ_TARGETS := ruleset dissect nlmsg cbpf opts escape element json
+FUZZ_TARGETS := ruleset dissect nlmsg cbpf opts escape element json pcapng_read \
+		readback
 FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	      -fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE \
@@ -53,6 +54,11 @@ fuzz_src_escape := capture/lib/escape.c
 fuzz_src_element := capture/output/element.c capture/lib/escape.c
 fuzz_src_json := capture/output/json.c capture/output/element.c \
 		 capture/lib/escape.c
+fuzz_src_pcapng_read := pcapng/pcapng_read.c
+fuzz_src_readback := capture/readback.c capture/opts.c capture/lib/escape.c \
+		     $(addprefix capture/output/,comment.c dissect.c element.c \
+		       file.c filter.c json.c line.c rotate.c summary.c) \
+		     pcapng/pcapng.c pcapng/pcapng_read.c
 FUZZ_BINS := $(patsubst %,$(OUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
 ifeq ($(V),1)
@@ -69,7 +75,7 @@ SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 # capture/ in rooms by job; capture/static/ is linked into the static binary
 # only
 APP_DIRS := capture capture/backend capture/netns capture/output capture/lib
-APP_SRCS := $(foreach d,$(APP_DIRS),$(wildcard $(d)/*.c)) pcapng/pcapng.c
+APP_SRCS := $(foreach d,$(APP_DIRS),$(wildcard $(d)/*.c)) pcapng/pcapng.c pcapng/pcapng_read.c
 APP_OBJS := $(patsubst %.c,$(OUT)/%.o,$(APP_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
@@ -152,7 +158,7 @@ define FUZZ_RULE
 $(OUT)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(fuzz_src_$(1))
 	$$(call msg,FUZZ-CC,$$@)
 	$$(Q)mkdir -p $$(@D)
-	$$(Q)$$(CLANG) $$(FUZZ_FLAGS) $$^ -lbpf -o $$@
+	$$(Q)$$(CLANG) $$(FUZZ_FLAGS) $$^ -lbpf -lz -lpcap -o $$@
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
 

@@ -24,9 +24,11 @@
 #include "netns/netns_set.h"
 #include "netns/ruleset.h"
 #include "opts.h"
+#include "output/file.h"
 #include "output/output.h"
 #include "output/sll2.h"
 #include "privileges.h"
+#include "readback.h"
 #include "selfcheck.h"
 
 #define POLL_MS 100
@@ -175,6 +177,7 @@ static void note_lost(void *ctx, uint32_t netns, uint32_t ifindex,
 
 static int new_output(struct capture *c)
 {
+	static char shb_comment[PATH_MAX * 4 + 64];
 	struct nfd_output_cfg cfg = {
 		.write_path = c->opts.write_path,
 		.snaplen = c->opts.snaplen,
@@ -186,13 +189,16 @@ static int new_output(struct capture *c)
 			    .files = c->opts.file_count },
 		.json = c->opts.json,
 		.metrics_path = c->opts.metrics,
-		.netns_in_lines = c->opts.all_netns ||
-				  (c->opts.netns && strchr(c->opts.netns, '/')),
+		.netns_in_lines =
+			nfd_lines_name_netns(c->opts.netns, c->opts.all_netns),
+		.shb_comment = shb_comment,
 		.chown = c->user.name != NULL,
 		.uid = c->user.uid,
 		.gid = c->user.gid,
 	};
 
+	nfd_file_shb_comment(shb_comment, sizeof(shb_comment), c->opts.netns,
+			     c->opts.all_netns);
 	return nfd_output_new(&c->out, &cfg);
 }
 
@@ -516,6 +522,10 @@ int main(int argc, char **argv)
 		goto out;
 	if (c.opts.extcap && c.opts.extcap != NFD_EXTCAP_CAPTURE) {
 		ret = nfd_extcap_answer(&c.opts);
+		goto out;
+	}
+	if (c.opts.read_path) {
+		ret = nfd_readback(&c.opts);
 		goto out;
 	}
 	verbosity = c.opts.verbose;

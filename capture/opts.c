@@ -51,6 +51,10 @@ static const struct opt options[] = {
 	  "write pcapng to FILE ('-' = stdout, flushed per packet;\n"
 	  "FILE.gz is gzip-compressed); without -w, one line per\n"
 	  "drop on stdout" },
+	{ 'r', NULL, "FILE",
+	  "read drops back from FILE (pcapng or pcap, plain or .gz;\n"
+	  "'-' = stdin): text lines (or --json) and the summary;\n"
+	  "with -w, a copy re-filtered, comments kept" },
 	{ OPT_JSON, "json", NULL,
 	  "one JSON object per drop on stdout, a line each (with\n"
 	  "-w FILE too: the file gets the packets)" },
@@ -355,6 +359,9 @@ static int parse_one(struct nfd_opts *o, int c, const char *arg)
 	case 'w':
 		o->write_path = arg;
 		return -1;
+	case 'r':
+		o->read_path = arg;
+		return -1;
 	case 's':
 	case 'c':
 	case 'C':
@@ -472,12 +479,40 @@ static int finish_filter(struct nfd_opts *o, int argc, char **argv)
 	return -1;
 }
 
+/* -r reads a file: the options of a live capture do not go with it. */
+static int finish_read(struct nfd_opts *o)
+{
+	const char *live = o->netns	      ? "-N" :
+			   o->all_netns	      ? "--all-netns" :
+			   strcmp(o->backend, "auto") ? "--backend" :
+			   o->selfcheck	      ? "--check" :
+			   o->file_size	      ? "-C" :
+			   o->file_seconds    ? "-G" :
+			   o->file_count      ? "-W" :
+			   o->buffer_kib      ? "-B" :
+			   o->user	      ? "-Z" :
+			   o->metrics	      ? "--metrics" :
+			   o->extcap	      ? "--extcap-*" :
+			   o->snaplen != NFD_SNAPLEN_DEFAULT ? "-s" :
+							       NULL;
+
+	if (!o->read_path)
+		return -1;
+	if (!*o->read_path)
+		return usage_error("empty file name after -r%s", "");
+	if (live)
+		return usage_error("%s is for live capture: -r reads a file "
+				   "(with -w, --json, -c, -q and a filter)",
+				   live);
+	return -1;
+}
+
 /* What options alone cannot tell: their combinations, the filter. */
 static int finish(struct nfd_opts *o, int argc, char **argv)
 {
 	int ret = finish_extcap(o);
 
-	if (ret >= 0)
+	if (ret >= 0 || (ret = finish_read(o)) >= 0)
 		return ret;
 	if (strcmp(o->backend, "auto") && strcmp(o->backend, "fentry") &&
 	    strcmp(o->backend, "kprobe") && strcmp(o->backend, "nftrace"))

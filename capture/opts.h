@@ -23,6 +23,7 @@ enum nfd_extcap {
 
 struct nfd_opts {
 	const char *write_path; /* -w; NULL: print lines; "-": stdout */
+	const char *read_path; /* -r: read a capture back; "-": stdin */
 	uint32_t snaplen; /* -s, never 0 */
 	uint64_t count; /* -c, 0 = unlimited */
 	uint64_t file_size; /* -C, in bytes; 0 = no rotation by size */

@@ -212,6 +212,7 @@ size_t pcapng_encode_shb(void *buf, size_t cap, const struct pcapng_shb *shb)
 	blk_u16(&b, 1); /* major version */
 	blk_u16(&b, 0); /* minor version */
 	blk_u64(&b, UINT64_MAX); /* section length: unknown */
+	blk_opt_str(&b, OPT_COMMENT, shb->comment);
 	blk_opt_str(&b, OPT_SHB_HARDWARE, shb->hardware);
 	blk_opt_str(&b, OPT_SHB_OS, shb->os);
 	blk_opt_str(&b, OPT_SHB_USERAPPL, shb->userappl);

@@ -42,6 +42,7 @@ struct pcapng_writer;
  * at least one option.
  */
 struct pcapng_shb {
+	const char *comment; /* opt_comment (1) */
 	const char *hardware; /* shb_hardware (2) */
 	const char *os; /* shb_os (3) */
 	const char *userappl; /* shb_userappl (4) */

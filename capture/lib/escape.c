@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Escaping hostile strings for every output (see escape.h). */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -38,7 +39,21 @@ static size_t utf8_len(const uint8_t *s, size_t left)
 	return n;
 }
 
+static size_t escape(char *dst, size_t size, const char *src, size_t n,
+		     bool keep_backslash);
+
 size_t nfd_escape(char *dst, size_t size, const char *src, size_t n)
+{
+	return escape(dst, size, src, n, false);
+}
+
+size_t nfd_escape_again(char *dst, size_t size, const char *src)
+{
+	return escape(dst, size, src, SIZE_MAX, true);
+}
+
+static size_t escape(char *dst, size_t size, const char *src, size_t n,
+		     bool keep_backslash)
 {
 	static const char hex[] = "0123456789abcdef";
 	const uint8_t *s = (const uint8_t *)src;
@@ -56,6 +71,10 @@ size_t nfd_escape(char *dst, size_t size, const char *src, size_t n)
 			memcpy(dst + out, s + i, len);
 			out += len;
 			i += len;
+		} else if (s[i] == '\\' && keep_backslash) {
+			if (out + 1 >= size)
+				break;
+			dst[out++] = s[i++];
 		} else if (s[i] == '\\') {
 			if (out + 2 >= size)
 				break;

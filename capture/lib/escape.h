@@ -25,4 +25,12 @@ size_t nfd_escape(char *dst, size_t size, const char *src, size_t n);
 /* The same for a NUL-terminated @src. */
 size_t nfd_escape_str(char *dst, size_t size, const char *src);
 
+/*
+ * Text read back from a capture file (-r), NUL-terminated: escaped as
+ * above except that a backslash stays as it is. What nfdropcap wrote is
+ * escaped already and reads back unchanged; a file from elsewhere still
+ * cannot move the terminal or forge a line.
+ */
+size_t nfd_escape_again(char *dst, size_t size, const char *src);
+
 #endif /* NFD_ESCAPE_H */

@@ -225,3 +225,20 @@ void nfd_comment_outside(char *buf, size_t len, const char *where)
 			"(iptables-legacy, conntrack, NAT, IPVS, br_netfilter)" :
 			"");
 }
+
+void nfd_comment_reason(const char *comment, char *buf, size_t len)
+{
+	const char *eol = strchr(comment, '\n'), *p, *end;
+	static const char tag[] = "(not attributed: ";
+
+	if (!eol)
+		eol = comment + strlen(comment);
+	p = strstr(comment, tag);
+	if (!p || p > eol) {
+		snprintf(buf, len, "%.*s", (int)(eol - comment), comment);
+		return;
+	}
+	p += sizeof(tag) - 1;
+	end = eol > p && eol[-1] == ')' ? eol - 1 : eol;
+	snprintf(buf, len, "%.*s", (int)(end - p), p);
+}

@@ -56,4 +56,10 @@ typedef const char *(*nfd_chain_of_fn)(void *ctx, const struct nfd_rule *r,
 void nfd_comment_path(char *buf, size_t len, const struct nfd_rule *r,
 		      nfd_chain_of_fn chain_of, void *ctx);
 
+/*
+ * Why a drop is not attributed: the "..." of its comment's first line
+ * "netfilter drop (not attributed: ...)" (the whole line if it has none).
+ */
+void nfd_comment_reason(const char *comment, char *buf, size_t len);
+
 #endif /* NFD_COMMENT_H */

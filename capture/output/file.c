@@ -11,6 +11,7 @@
 
 #include "file.h"
 #include "lib/clock.h"
+#include "lib/escape.h"
 
 static bool is_stdout(const struct nfd_file *f)
 {
@@ -21,7 +22,9 @@ static int write_shb(struct nfd_file *f)
 {
 	char os[256], appl[64];
 	struct utsname u;
-	struct pcapng_shb shb = { .os = os, .userappl = appl };
+	struct pcapng_shb shb = { .comment = f->cfg.shb_comment,
+				  .os = os,
+				  .userappl = appl };
 
 	if (uname(&u))
 		snprintf(os, sizeof(os), "Linux");
@@ -277,4 +280,37 @@ int nfd_file_close(struct nfd_file *f)
 		err = -EIO;
 	f->w = NULL;
 	return err;
+}
+
+#define SHB_ALL "nfdropcap: drops of every network namespace"
+#define SHB_ONE "nfdropcap: drops of network namespace "
+#define SHB_OWN "nfdropcap: drops of its own network namespace"
+
+void nfd_file_shb_comment(char *buf, size_t len, const char *netns, bool all)
+{
+	size_t n;
+
+	if (all || !netns) {
+		snprintf(buf, len, "%s", all ? SHB_ALL : SHB_OWN);
+		return;
+	}
+	n = snprintf(buf, len, "%s", SHB_ONE);
+	if (n < len)
+		nfd_escape_str(buf + n, len - n, netns);
+}
+
+bool nfd_lines_name_netns(const char *netns, bool all)
+{
+	return all || (netns && strchr(netns, '/'));
+}
+
+bool nfd_file_lines_name_netns(const char *shb_comment)
+{
+	if (!shb_comment)
+		return false;
+	if (!strcmp(shb_comment, SHB_ALL))
+		return true;
+	if (strncmp(shb_comment, SHB_ONE, sizeof(SHB_ONE) - 1))
+		return false;
+	return nfd_lines_name_netns(shb_comment + sizeof(SHB_ONE) - 1, false);
 }

@@ -25,6 +25,7 @@ struct nfd_file_cfg {
 	bool chown; /* files belong to uid, gid (-Z) */
 	uid_t uid;
 	gid_t gid;
+	const char *shb_comment; /* each file's section comment, or NULL */
 };
 
 struct nfd_file {
@@ -60,5 +61,20 @@ bool nfd_file_due(const struct nfd_file *f);
 int nfd_file_next(struct nfd_file *f, bool by_time);
 /* Closes the current file; 0 or the first error it saw. */
 int nfd_file_close(struct nfd_file *f);
+
+/*
+ * Which namespaces a capture watched, as its files' section comment says
+ * it (shown by Wireshark as the capture file's comment): @netns is -N's
+ * argument (NULL: nfdropcap's own namespace), @all --all-netns. Escaped.
+ */
+void nfd_file_shb_comment(char *buf, size_t len, const char *netns, bool all);
+/*
+ * Do text lines end with their namespace, " (netns NAME)"? With
+ * --all-netns and with a -N path (a process's namespace: its name is its
+ * owner's); live (@netns, @all as above) and read back (-r: from the
+ * file's section comment @shb_comment, NULL if none).
+ */
+bool nfd_lines_name_netns(const char *netns, bool all);
+bool nfd_file_lines_name_netns(const char *shb_comment);
 
 #endif /* NFD_FILE_H */

@@ -8,9 +8,15 @@
 
 int nfd_filter_compile(struct nfd_filter *f, const char *expr, uint32_t snaplen)
 {
+	return nfd_filter_compile_for(f, expr, snaplen, NFD_LINKTYPE_LINUX_SLL2);
+}
+
+int nfd_filter_compile_for(struct nfd_filter *f, const char *expr,
+			   uint32_t snaplen, uint16_t linktype)
+{
 	f->snaplen = snaplen;
 	f->have_prog = false;
-	f->dead = pcap_open_dead(NFD_LINKTYPE_LINUX_SLL2, snaplen);
+	f->dead = pcap_open_dead(linktype, snaplen);
 	if (!f->dead) {
 		fprintf(stderr, "nfdropcap: pcap_open_dead failed\n");
 		return NFD_EXIT_FAIL;

@@ -23,6 +23,9 @@ struct nfd_filter {
  */
 int nfd_filter_compile(struct nfd_filter *f, const char *expr,
 		       uint32_t snaplen);
+/* The same for frames of @linktype (-r: a file from elsewhere). */
+int nfd_filter_compile_for(struct nfd_filter *f, const char *expr,
+			   uint32_t snaplen, uint16_t linktype);
 /* Does the frame (@caplen bytes of @len) pass? */
 bool nfd_filter_pass(const struct nfd_filter *f, const uint8_t *frame,
 		     uint32_t caplen, uint32_t len);

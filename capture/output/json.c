@@ -164,7 +164,10 @@ size_t nfd_json_line(char *buf, const struct nfd_json_drop *d)
 	key(&l, "interface");
 	str(&l, d->interface);
 	key(&l, "direction");
-	str(&l, d->inbound ? "in" : "out");
+	if (d->direction_unknown) /* -r: a file that does not say */
+		raw(&l, "null");
+	else
+		str(&l, d->inbound ? "in" : "out");
 	key(&l, "attributed");
 	raw(&l, d->attributed ? "true" : "false");
 	key(&l, "family");

@@ -22,6 +22,7 @@ struct nfd_json_drop {
 	uint64_t ts_ns; /* wall clock, ns since the epoch */
 	const char *netns, *interface; /* escaped */
 	bool inbound;
+	bool direction_unknown; /* -r: the file does not say (null) */
 	bool attributed, policy;
 	/* escaped; NULL: null (a drop not attributed) */
 	const char *family, *table, *chain, *verdict;

@@ -24,6 +24,7 @@
 #include "file.h"
 #include "filter.h"
 #include "json.h"
+#include "line.h"
 #include "metrics.h"
 #include "lib/clock.h"
 #include "netns/netns_set.h"
@@ -134,6 +135,7 @@ int nfd_output_open(struct nfd_output *out)
 		.chown = out->cfg.chown,
 		.uid = out->cfg.uid,
 		.gid = out->cfg.gid,
+		.shb_comment = out->cfg.shb_comment,
 	};
 
 	if (!cfg.path)
@@ -650,47 +652,23 @@ static int flush_stdout(const struct nfd_output *out)
 static int print_line(struct nfd_output *out, const struct nfd_event *ev,
 		      const struct iface *f, uint64_t ts, const char *comment)
 {
-	char summary[512], clock[32], nsbuf[32], where[sizeof(nsbuf) + 1100];
-	time_t sec = ts / 1000000000ULL;
-	struct tm tm;
-	const char *eol = strchr(comment, '\n');
+	char summary[512], nsbuf[32], line[8192];
+	const char *netns = NULL;
+	size_t n;
 
 	nfd_output_clear_status(out); /* stdout may be its terminal */
-	localtime_r(&sec, &tm);
-	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
 	nfd_dissect(summary, sizeof(summary), ntohs(ev->protocol),
 		    out->frame + NFD_SLL2_LEN, ev->cap_len, ev->pkt_len);
 	/* which namespace, when there may be more than one, or a path */
-	where[0] = 0;
 	if (out->cfg.netns_in_lines)
-		snprintf(where, sizeof(where), " (netns %s)",
-			 netns_name(find_netns(out, ev->netns), ev->netns,
-				    nsbuf, sizeof(nsbuf)));
-	printf("%s.%06llu %s %s %s [%.*s]%s\n", clock,
-	       (unsigned long long)(ts % 1000000000ULL) / 1000,
-	       f->name[0] ? f->name : "?",
-	       ev->dir == NFD_DIR_IN ? "In " : "Out", summary,
-	       eol ? (int)(eol - comment) : (int)strlen(comment), comment,
-	       where);
+		netns = netns_name(find_netns(out, ev->netns), ev->netns, nsbuf,
+				   sizeof(nsbuf));
+	n = nfd_line_format(line, sizeof(line), ts, f->name,
+			    ev->dir == NFD_DIR_IN ? NFD_LINE_IN : NFD_LINE_OUT,
+			    summary, comment, netns);
+	if (fwrite(line, 1, n, stdout) != n && !ferror(stdout))
+		return -EIO;
 	return flush_stdout(out);
-}
-
-/* Why a drop is not attributed: its comment's "(not attributed: ...)". */
-static void reason_of(const char *comment, char *buf, size_t len)
-{
-	const char *eol = strchr(comment, '\n'), *p, *end;
-	static const char tag[] = "(not attributed: ";
-
-	if (!eol)
-		eol = comment + strlen(comment);
-	p = strstr(comment, tag);
-	if (!p || p > eol) {
-		snprintf(buf, len, "%.*s", (int)(eol - comment), comment);
-		return;
-	}
-	p += sizeof(tag) - 1;
-	end = eol > p && eol[-1] == ')' ? eol - 1 : eol;
-	snprintf(buf, len, "%.*s", (int)(end - p), p);
 }
 
 /* --metrics: one more drop of its rule (or reason) in its namespace. */
@@ -703,7 +681,7 @@ static void count_metrics(struct nfd_output *out, const struct nfd_event *ev,
 
 	reason[0] = 0;
 	if (ev->rule.kind == NFD_KIND_NONE)
-		reason_of(comment, reason, sizeof(reason));
+		nfd_comment_reason(comment, reason, sizeof(reason));
 	nfd_metrics_drop(out->metrics, netns, &ev->rule, reason);
 }
 
@@ -744,7 +722,7 @@ static int print_json(struct nfd_output *out, const struct nfd_event *ev,
 		d.chain = chain;
 		d.verdict = nfd_verdict_name(r->verdict);
 	} else {
-		reason_of(comment, reason, sizeof(reason));
+		nfd_comment_reason(comment, reason, sizeof(reason));
 		d.reason = reason;
 	}
 	if (text) {

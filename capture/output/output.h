@@ -32,6 +32,7 @@ struct nfd_output_cfg {
 	bool json; /* --json: a line of JSON per drop on stdout */
 	const char *metrics_path; /* --metrics FILE, or NULL */
 	bool netns_in_lines; /* text lines end with their namespace */
+	const char *shb_comment; /* the file's comment (nfd_file_shb_comment) */
 	bool chown; /* the file written belongs to uid, gid (-Z) */
 	uid_t uid;
 	gid_t gid;

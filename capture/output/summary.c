@@ -30,15 +30,13 @@ static uint32_t hash(const char *s)
 	return h % BUCKETS;
 }
 
-static void count_rule(struct nfd_summary *s, const struct nfd_rule *r)
+static void count_what(struct nfd_summary *s, const char *what)
 {
-	char what[WHAT_MAX];
 	struct nfd_rule_count **b, *rc;
 	size_t len;
 
 	if (!s->rules && !(s->rules = calloc(BUCKETS, sizeof(*s->rules))))
 		return;
-	nfd_comment_rule(what, sizeof(what), r);
 	b = &s->rules[hash(what)];
 	for (rc = *b; rc; rc = rc->next) {
 		if (!strcmp(rc->what, what)) {
@@ -63,10 +61,19 @@ static void count_rule(struct nfd_summary *s, const struct nfd_rule *r)
 
 void nfd_summary_count(struct nfd_summary *s, const struct nfd_rule *r)
 {
+	char what[WHAT_MAX];
+
+	nfd_comment_rule(what, sizeof(what), r);
+	nfd_summary_count_what(s, what, r->kind != NFD_KIND_NONE);
+}
+
+void nfd_summary_count_what(struct nfd_summary *s, const char *what,
+			    bool attributed)
+{
 	s->written++;
-	if (r->kind == NFD_KIND_NONE)
+	if (!attributed)
 		s->unattributed++;
-	count_rule(s, r);
+	count_what(s, what);
 }
 
 static int by_count(const void *a, const void *b)

@@ -3,6 +3,7 @@
 #ifndef NFD_SUMMARY_H
 #define NFD_SUMMARY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,9 @@ struct nfd_summary {
 
 /* One more drop written, attributed as @r. */
 void nfd_summary_count(struct nfd_summary *s, const struct nfd_rule *r);
+/* The same, for a drop whose nfd_comment_rule() text is @what (-r). */
+void nfd_summary_count_what(struct nfd_summary *s, const char *what,
+			    bool attributed);
 /*
  * The summary on stderr: the totals (@misses: drops the probe never saw),
  * then one line per rule, most drops first.

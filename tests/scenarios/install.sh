@@ -158,10 +158,12 @@ t_extcap() {
 	extcap_run tshark -i nfdropcap -o "extcap.nfdropcap.netns:$R" \
 		-a duration:$secs -w "$T/out.pcapng" >"$T/tshark.out" 2>&1 &
 	local tpid=$! n
-	# drops until the file has some (the capture starts when it starts)
+	# drops until the file has three attributed (the capture starts
+	# when it starts: without a ready line to wait for, the first drops
+	# may come before the backend is ready, and be written unattributed)
 	for _ in $(patience 60); do
 		in_c $SEND udp $R4 5061 1
-		n=$(capinfos -Mc "$T/out.pcapng" 2>/dev/null | awk '/Number of packets/ { print $NF }')
+		n=$(tshark -r "$T/out.pcapng" -Y 'frame.comment contains "handle"' 2>/dev/null | wc -l)
 		[ "${n:-0}" -ge 3 ] && break
 		sleep 0.2
 	done
@@ -176,10 +178,165 @@ t_extcap() {
 }
 check_extcap() {
 	file_valid "$T/out.pcapng" || return 1
-	local n=$(packets "$T/out.pcapng") bad
-	[ "${n:-0}" -ge 3 ] || { fail "only ${n:-0} drops came through tshark"; return 1; }
-	bad=$(fields "$T/out.pcapng" frame.comment | grep -cv \
+	local n=$(packets "$T/out.pcapng") early bad
+	fields "$T/out.pcapng" frame.comment >"$T/comments"
+	# the drops before the backend was ready, then every one with its rule
+	early=$(awk '/^table /{ exit } { n++ } END { print n + 0 }' "$T/comments")
+	bad=$(tail -n +$((early + 1)) "$T/comments" | grep -cv \
 		'^table inet filter chain input handle [0-9]* drop: udp dport 5061 drop')
 	expect_eq "$bad" 0 "packets without their rule's comment" || return 1
-	echo "info: $n drops through tshark -i nfdropcap, each with its rule"
+	[ $((n - early)) -ge 3 ] || { fail "only $((n - early)) drops came through tshark"; return 1; }
+	head -n $early "$T/comments" | grep -v '^netfilter drop (not attributed: ' &&
+		{ fail "a drop before the first attributed one is neither"; return 1; }
+	echo "info: $n drops through tshark -i nfdropcap, $((n - early)) with their rule after the start, $early before it (unattributed)"
+}
+
+# lines_no_time FILE: text lines without their time (two captures of the
+# same drops stamp them microseconds apart)
+lines_no_time() {
+	sed 's/^[0-9:.]* //' "$1"
+}
+
+# Reading captures back (-r): the text lines, JSON lines and per-rule
+# summary of live capture, from the file, plain, gzip or stdin; a filter;
+# -w re-filters into a file with the same comments and interfaces; a
+# truncated and a damaged file are read up to their last whole block with
+# one warning; a tcpdump capture prints without attribution; bad files and
+# live options are refused on one line.
+t_read_back() {
+	load_rules "table inet filter { chain input {
+		type filter hook input priority 0;
+		udp dport 5071 drop; udp dport 5072 drop; tcp dport 5073 drop; } }" || return 1
+	# a second nfdropcap prints the same drops as text lines
+	"$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} -N "$R" >"$T/live.txt" 2>"$T/live.err" &
+	local text_pid=$!
+	local ok= _
+	for _ in $(patience 100); do
+		grep -q '^nfdropcap: capturing' "$T/live.err" && { ok=1; break; }
+		sleep 0.1
+	done
+	[ -n "$ok" ] || { kill $text_pid; fail "the text-mode nfdropcap did not get ready: $(cat "$T/live.err")"; return 1; }
+	nfd_start --json -w "$T/out.pcapng" >"$T/live.json" || { kill $text_pid; return 1; }
+	in_c $SEND udp $R4 5071 3
+	in_c $SEND udp $R4 5072 2
+	in_c $SEND syn $R4 5073
+	in_c tcpdump -i c0 -w "$T/tcpdump.pcap" -U -c 2 udp port 5074 2>/dev/null &
+	local tcpd=$!
+	sleep 1
+	in_c $SEND udp $R4 5074 2
+	wait $tcpd
+	nfd_stop
+	kill -INT $text_pid; wait $text_pid
+	expect_eq "$NFD_RC" 0 "exit status" || return 1
+	grep '^nfdropcap: ' "$T/nfd.err" | grep -v -e capturing -e 'note:' >"$T/live.summary"
+}
+check_read_back() {
+	local f=$T/out.pcapng n
+	file_valid "$f" || return 1
+	n=$(packets "$f")
+	[ "$n" -ge 6 ] || { fail "only $n drops captured"; return 1; }
+	# text lines, as live (the time aside), and the summary
+	"$NFD" -r "$f" >"$T/rb.txt" 2>"$T/rb.err"
+	expect_eq "$?" 0 "exit status of -r" || { cat "$T/rb.err"; return 1; }
+	diff <(lines_no_time "$T/live.txt") <(lines_no_time "$T/rb.txt") ||
+		{ fail "-r's lines differ from live text mode's (see the diff)"; return 1; }
+	expect_eq "$(wc -l <"$T/rb.txt")" "$n" "lines" || return 1
+	diff "$T/live.summary" "$T/rb.err" ||
+		{ fail "-r's summary differs from the live one (see the diff)"; return 1; }
+	# JSON lines, as live, exactly
+	"$NFD" -r "$f" --json -q >"$T/rb.json" || { fail "-r --json failed"; return 1; }
+	diff "$T/live.json" "$T/rb.json" ||
+		{ fail "-r --json differs from live --json (see the diff)"; return 1; }
+	# gzip, and stdin
+	gzip -c "$f" >"$T/out.pcapng.gz"
+	expect_eq "$("$NFD" -r "$T/out.pcapng.gz" -q | md5sum)" "$(md5sum <"$T/rb.txt")" "-r FILE.gz" &&
+		expect_eq "$("$NFD" -r - -q <"$f" | md5sum)" "$(md5sum <"$T/rb.txt")" "-r -" || return 1
+	# a filter expression, and -w: the drops it keeps, comments and
+	# interfaces as they were
+	expect_eq "$("$NFD" -r "$f" -q udp port 5071 | grep -c 'udp dport 5071 drop\]$')" 3 \
+		"lines of 'udp port 5071'" || return 1
+	"$NFD" -r "$f" -w "$T/sub.pcapng" udp port 5072 2>"$T/sub.err" ||
+		{ cat "$T/sub.err"; fail "-r -w failed"; return 1; }
+	file_valid "$T/sub.pcapng" || return 1
+	grep -q '^nfdropcap: 2 captured, 0 lost, 0 unattributed (.* drops seen, .* filtered out)$' "$T/sub.err" ||
+		{ fail "summary of -r -w: $(cat "$T/sub.err")"; return 1; }
+	diff <(fields "$f" frame.interface_name frame.interface_description frame.comment frame.len | grep 'dport 5072 drop') \
+		<(fields "$T/sub.pcapng" frame.interface_name frame.interface_description frame.comment frame.len) ||
+		{ fail "-r -w changed comments or interfaces (see the diff)"; return 1; }
+	check_read_damaged "$f" "$n" && check_read_foreign
+}
+
+# A truncated and a damaged copy: read up to the last whole block, one
+# warning, no crash.
+check_read_damaged() {
+	local f=$1 n=$2 size cut got rc shb half
+	size=$(stat -c %s "$f")
+	shb=$(od -An -tu4 -j 4 -N 4 "$f" | tr -d ' ') # the SHB's length
+	for cut in $((size - 1)) $((size / 2)) $((shb + 10)); do
+		head -c $cut "$f" >"$T/cut.pcapng"
+		"$NFD" -r "$T/cut.pcapng" >"$T/cut.txt" 2>"$T/cut.err"
+		rc=$?
+		[ $rc -lt 128 ] || { fail "-r crashed on a file cut at $cut bytes (status $rc)"; return 1; }
+		expect_eq "$(grep -c '^nfdropcap: warning: .* ends inside a block (truncated?) at byte [0-9]*, after [0-9]* packets: read up to the last whole block$' "$T/cut.err")" 1 \
+			"warnings for a file cut at $cut bytes" || { cat "$T/cut.err"; return 1; }
+		got=$(wc -l <"$T/cut.txt")
+		expect_eq "$got" "$(tshark -r "$T/cut.pcapng" 2>/dev/null | wc -l)" \
+			"packets read from a file cut at $cut bytes (vs tshark)" || return 1
+		[ $cut = $((size / 2)) ] && half=$got
+	done
+	# the second block's length made 13: damaged there
+	cp "$f" "$T/bad.pcapng"
+	printf '\x0d\x00\x00\x00' | dd of="$T/bad.pcapng" bs=1 seek=$((shb + 4)) conv=notrunc 2>/dev/null
+	"$NFD" -r "$T/bad.pcapng" >"$T/bad.txt" 2>"$T/bad.err"
+	rc=$?
+	[ $rc -lt 128 ] || { fail "-r crashed on a damaged file (status $rc)"; return 1; }
+	expect_eq "$(grep -c '^nfdropcap: warning: .* is damaged at byte' "$T/bad.err")" 1 \
+		"warning for a damaged file" || { cat "$T/bad.err"; return 1; }
+	echo "info: $n drops read back; cut at $((size / 2)) of $size bytes: $half lines (as tshark)"
+}
+
+# tcpdump's capture (pcap, Ethernet): lines without attribution; bad files
+# and live options: one line, a non-zero status.
+check_read_foreign() {
+	"$NFD" -r "$T/tcpdump.pcap" >"$T/td.txt" 2>"$T/td.err" || { cat "$T/td.err"; fail "-r of tcpdump's file failed"; return 1; }
+	# pcap names no interface and no direction
+	expect_eq "$(grep -cE "^[0-9:.]+ \? \?   IP $C4\.[0-9]+ > $R4\.5074: UDP, length 16$" "$T/td.txt")" 2 \
+		"lines of tcpdump's capture" || { cat "$T/td.txt"; return 1; }
+	grep -q '^nfdropcap: 2 captured, 0 lost, 2 unattributed' "$T/td.err" ||
+		{ fail "summary of tcpdump's capture: $(cat "$T/td.err")"; return 1; }
+	expect_eq "$("$NFD" -r "$T/tcpdump.pcap" -q udp port 5075 | wc -l)" 0 "lines of a filter nothing matches" || return 1
+	printf 'not a capture at all, not at all\n' >"$T/junk"
+	expect_status 1 "$NFD" -r "$T/junk" &&
+		expect_status 1 "$NFD" -r "$T/missing.pcapng" &&
+		: >"$T/empty" && expect_status 1 "$NFD" -r "$T/empty" &&
+		expect_status 2 "$NFD" -r "$T/tcpdump.pcap" -N "$R" &&
+		expect_status 2 "$NFD" -r "$T/tcpdump.pcap" 'udp port' || return 1
+	grep -q "is neither pcapng nor pcap" <(cd "$T" && "$NFD" -r junk 2>&1) ||
+		fail "no word on a file that is no capture" || return 1
+	check_read_hostile
+}
+
+# A pcapng made by hand with terminal controls in its interface name and
+# comment: escaped in every line -r prints, never raw.
+check_read_hostile() {
+	python3 - "$T/hostile.pcapng" <<'PY' || { fail "could not make the file"; return 1; }
+import struct, sys
+def opt(code, val):
+    return struct.pack('<HH', code, len(val)) + val + b'\0' * (-len(val) % 4)
+def block(t, body):
+    return struct.pack('<II', t, len(body) + 12) + body + struct.pack('<I', len(body) + 12)
+shb = block(0x0A0D0D0A, struct.pack('<IHHq', 0x1A2B3C4D, 1, 0, -1))
+idb = block(1, struct.pack('<HHI', 276, 0, 0) + opt(2, b'e\x1b]0;PWNED\x07h0') + opt(0, b''))
+pkt = struct.pack('>HHIHBB8s', 0x0800, 0, 1, 1, 0, 0, b'') + bytes([0x45] + [0] * 19)
+com = b'table inet f\x1b[31m chain c handle 3 drop: x\x9b\nnetns n\x1b[2J interface i inbound'
+epb = block(6, struct.pack('<IIIII', 0, 0, 0, len(pkt), len(pkt)) + pkt + b'\0' * (-len(pkt) % 4) + opt(1, com) + opt(0, b''))
+open(sys.argv[1], 'wb').write(shb + idb + epb)
+PY
+	"$NFD" -r "$T/hostile.pcapng" >"$T/hostile.txt" 2>"$T/hostile.err"
+	"$NFD" -r "$T/hostile.pcapng" --json -q >>"$T/hostile.txt" 2>>"$T/hostile.err"
+	LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$T/hostile.txt" "$T/hostile.err" &&
+		{ fail "a raw control byte reached the output: $(od -c "$T/hostile.txt" | head)"; return 1; }
+	grep -qF 'e\x1b]0;PWNED\x07h0' "$T/hostile.txt" &&
+		grep -qF '[table inet f\x1b[31m chain c handle 3 drop: x\x9b]' "$T/hostile.txt" ||
+		{ fail "the hostile strings are not shown escaped: $(cat "$T/hostile.txt")"; return 1; }
 }
