@@ -355,7 +355,7 @@ scenario_names() {
 # kernel has a part in them, so the kernel matrix leaves them out and
 # tests/run.sh runs them on this machine (also with the ASan build).
 HOST_ONLY_SCENARIOS="t_status_line t_sample_systemd t_sample_daemonset t_help_readme t_help_version
-	t_man_page t_completion t_make_install t_extcap t_read_back"
+	t_man_page t_completion t_make_install t_extcap t_read_back t_sample_picture"
 
 # Scenarios of files, formats and owners, where the backend only supplies
 # the drops: the kernel matrix runs each with one backend per kernel, the

@@ -77,3 +77,15 @@ assert r.returncode == 2 and "unknown option '--no-such-option-to-stop-here'" in
 print("info: DaemonSet: %d capabilities, args %s" % (len(caps), " ".join(args)))
 PY
 }
+
+# The README's picture is a PNG of the size make-picture.sh makes, and the
+# script is valid bash (running it needs a display server and Wireshark:
+# samples/README.md).
+t_sample_picture() {
+	bash -n "$TOP/samples/make-picture.sh" || { fail "make-picture.sh: bash -n"; return 1; }
+	grep -q '](samples/wireshark.png)' "$TOP/README.md" || { fail "README.md shows no picture"; return 1; }
+	expect_eq "$(python3 -c 'import struct, sys
+d = open(sys.argv[1], "rb").read(24)
+print("png %dx%d" % struct.unpack(">II", d[16:24]) if d[:8] == b"\x89PNG\r\n\x1a\n" else "not png")' \
+		"$TOP/samples/wireshark.png")" "png 1600x760" "samples/wireshark.png"
+}
