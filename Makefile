@@ -183,7 +183,7 @@ SBINDIR ?= $(PREFIX)/sbin
 MAN8DIR ?= $(PREFIX)/share/man/man8
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 EXTCAPDIR ?= $(or $(shell tshark -G folders 2>/dev/null | \
-	sed -n 's/^Extcap path:[[:space:]]*//p' | head -n1),$(PREFIX)/lib/wireshark/extcap)
+	sed -En 's/^(Global )?Extcap path:[[:space:]]*//p' | head -n1),$(PREFIX)/lib/wireshark/extcap)
 
 install: nfdropcap
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))

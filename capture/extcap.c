@@ -5,11 +5,14 @@
  * --extcap-interfaces, lists the interfaces they name, asks each for its
  * link types (--extcap-dlts) and its settings (--extcap-config), then runs
  * `--capture --extcap-interface NAME --fifo PATH` with the settings chosen
- * and reads pcapng from the FIFO until it stops the capture (SIGTERM).
+ * and reads pcapng from the FIFO until it stops the capture (SIGTERM). It
+ * checks a capture filter its user types with `--extcap-capture-filter F
+ * --extcap-interface NAME`: an empty answer means a valid one.
  */
 #include <stdio.h>
 
 #include "extcap.h"
+#include "output/filter.h"
 #include "output/sll2.h"
 
 static void print_interfaces(void)
@@ -59,9 +62,24 @@ static void print_config(void)
 	       NFD_SNAPLEN_DEFAULT, NFD_SNAPLEN_DEFAULT);
 }
 
+/*
+ * Wireshark checks a capture filter (--extcap-capture-filter without
+ * --capture): nothing on stdout if it is valid, else why, on one line.
+ */
+static void print_filter_check(const char *filter)
+{
+	char why[1024];
+
+	if (filter && nfd_filter_why(filter, why, sizeof(why)))
+		printf("%s\n", why);
+}
+
 int nfd_extcap_answer(const struct nfd_opts *o)
 {
 	switch (o->extcap) {
+	case NFD_EXTCAP_FILTER:
+		print_filter_check(o->filter);
+		break;
 	case NFD_EXTCAP_INTERFACES:
 		print_interfaces();
 		break;

@@ -428,6 +428,9 @@ static int bad_option(int c, char **argv)
  */
 static int finish_extcap(struct nfd_opts *o)
 {
+	/* Wireshark checks the capture filter its user types */
+	if (!o->extcap && o->extcap_filter && o->extcap_interface && !o->fifo)
+		o->extcap = NFD_EXTCAP_FILTER;
 	if (!o->extcap) {
 		if (o->fifo || o->extcap_interface || o->extcap_filter)
 			return usage_error("--fifo, --extcap-interface and "

@@ -19,6 +19,8 @@ enum nfd_extcap {
 	NFD_EXTCAP_DLTS,
 	NFD_EXTCAP_CONFIG,
 	NFD_EXTCAP_CAPTURE,
+	/* --extcap-capture-filter without --capture: is it valid? */
+	NFD_EXTCAP_FILTER,
 };
 
 struct nfd_opts {

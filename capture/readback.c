@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "lib/escape.h"
 #include "output/comment.h"
@@ -44,6 +45,7 @@ struct rb_iface {
 
 struct rb_filter {
 	uint16_t linktype;
+	bool usable; /* the expression compiled for this link type */
 	struct nfd_filter f;
 };
 
@@ -207,28 +209,49 @@ static void netns_of(const char *comment, char *buf, size_t len)
 		snprintf(buf, len, "%.*s", (int)(end - p), p);
 }
 
-/* The filter of link type @lt, compiled when first needed. */
-static struct nfd_filter *filter_for(struct readback *rb, uint16_t lt)
+/*
+ * Does the filter expression keep a packet of link type @lt? Compiled once
+ * per link type; where it cannot be (it names what that link type does
+ * not have), that type's packets are filtered out, said once. -errno if a
+ * file holds more link types than LINKTYPES_MAX.
+ */
+static int filter_keeps(struct readback *rb, uint16_t lt,
+			const struct pcapng_read_packet *p)
 {
-	struct rb_filter *f;
+	struct rb_filter *f = NULL;
 
-	for (int i = 0; i < rb->n_filters; i++)
+	if (!rb->o->filter)
+		return 1;
+	for (int i = 0; i < rb->n_filters && !f; i++)
 		if (rb->filters[i].linktype == lt)
-			return &rb->filters[i].f;
-	if (rb->n_filters == LINKTYPES_MAX) {
+			f = &rb->filters[i];
+	if (!f && rb->n_filters == LINKTYPES_MAX) {
 		fprintf(stderr, "nfdropcap: '%s' has more than %d link types: "
-				"filter it per link type\n",
+				"filter it without a filter expression\n",
 			rb->name, LINKTYPES_MAX);
-		return NULL;
+		return -E2BIG;
 	}
-	f = &rb->filters[rb->n_filters];
-	f->linktype = lt;
-	if (nfd_filter_compile_for(&f->f, rb->o->filter, 262144, lt)) {
-		nfd_filter_free(&f->f);
-		return NULL;
+	if (!f) {
+		f = &rb->filters[rb->n_filters++];
+		f->linktype = lt;
+		f->usable = !nfd_filter_compile_quiet(&f->f, rb->o->filter, lt);
+		if (!f->usable)
+			fprintf(stderr,
+				"nfdropcap: note: the filter expression does not "
+				"apply to link type %u: its packets are filtered "
+				"out\n",
+				lt);
 	}
-	rb->n_filters++;
-	return &f->f;
+	return f->usable && nfd_filter_pass(&f->f, p->data, p->caplen,
+					    p->origlen);
+}
+
+/* @n bytes to stdout: 0, -EPIPE (the reader went) or -errno. */
+static int put_out(const char *s, size_t n)
+{
+	if (fwrite(s, 1, n, stdout) == n)
+		return 0;
+	return errno ? -errno : -EIO;
 }
 
 static int print_text(struct readback *rb, const struct pcapng_read_iface *i,
@@ -245,7 +268,7 @@ static int print_text(struct readback *rb, const struct pcapng_read_iface *i,
 	n = nfd_line_format(line, sizeof(line), p->ts_ns, iface, fr->dir,
 			    summary, comment,
 			    rb->netns_in_lines && comment ? netns : NULL);
-	return fwrite(line, 1, n, stdout) == n ? 0 : -EIO;
+	return put_out(line, n);
 }
 
 /*
@@ -327,7 +350,7 @@ static int print_json(struct readback *rb, const struct pcapng_read_iface *i,
 	}
 	nfd_pkt_view(&v, fr->proto, fr->nh, fr->cap);
 	n = nfd_json_line(line, &d);
-	return fwrite(line, 1, n, stdout) == n ? 0 : -EIO;
+	return put_out(line, n);
 }
 
 /*
@@ -417,7 +440,6 @@ static int one_packet(struct readback *rb, const struct pcapng_read_packet *p)
 	static char comment[65536 + 1024];
 	const struct pcapng_read_iface *i = pcapng_reader_iface(rb->r, p->iface);
 	const char *c = escape_lines(comment, sizeof(comment), p->comment);
-	struct nfd_filter *f;
 	struct rb_frame fr;
 	char what[4096];
 	bool attributed;
@@ -427,11 +449,9 @@ static int one_packet(struct readback *rb, const struct pcapng_read_packet *p)
 		return i ? err : -EBADMSG;
 	rb->ifaces[p->iface].dropcount += p->dropcount;
 	rb->sum.seen++;
-	if (!(f = filter_for(rb, i->linktype)))
-		return -EINVAL;
-	if (!nfd_filter_pass(f, p->data, p->caplen, p->origlen)) {
-		rb->sum.filtered++;
-		return 0;
+	if ((err = filter_keeps(rb, i->linktype, p)) <= 0) {
+		rb->sum.filtered += !err;
+		return err;
 	}
 	frame_of(i->linktype, p, &fr);
 	if (rb->writing)
@@ -484,8 +504,8 @@ static int read_all(struct readback *rb)
 
 	while ((ret = pcapng_reader_next(rb->r, &p)) == 1) {
 		ret = one_packet(rb, &p);
-		if (ret == -EINVAL) /* a filter that does not compile */
-			return NFD_EXIT_USAGE;
+		if (ret == -E2BIG) /* said why */
+			return NFD_EXIT_FAIL;
 		if (ret == -EPIPE) /* the reader went: as live */
 			return NFD_EXIT_OK;
 		if (ret) {
@@ -497,8 +517,10 @@ static int read_all(struct readback *rb)
 		if (rb->o->count && rb->sum.written >= rb->o->count)
 			return NFD_EXIT_OK;
 	}
-	if (ret < 0)
+	if (ret < 0) {
+		fflush(stdout); /* the lines before the warning, whole */
 		warn_stop(rb, ret);
+	}
 	return NFD_EXIT_OK;
 }
 
@@ -545,8 +567,9 @@ static int open_output(struct readback *rb)
 	if (!rb->o->write_path)
 		return 0;
 	err = nfd_file_open(&rb->file, &cfg);
-	if (!err && !(err = nfd_file_begin(&rb->file)))
-		rb->writing = true;
+	if (!err && (err = nfd_file_begin(&rb->file)))
+		nfd_file_close(&rb->file);
+	rb->writing = !err;
 	return err;
 }
 
@@ -580,9 +603,11 @@ static int finish(struct readback *rb, int ret)
 {
 	int err = 0;
 
-	if (rb->writing && !ret && (err = write_isbs(rb)))
+	if (rb->writing && !ret && (err = write_isbs(rb))) {
 		fprintf(stderr, "nfdropcap: writing '%s': %s\n",
 			rb->o->write_path, strerror(-err));
+		ret = NFD_EXIT_FAIL;
+	}
 	if (rb->writing && (err = nfd_file_close(&rb->file)) && !ret) {
 		fprintf(stderr, "nfdropcap: writing '%s': %s\n",
 			rb->o->write_path, strerror(-err));
@@ -600,11 +625,41 @@ static int finish(struct readback *rb, int ret)
 	return ret;
 }
 
+/*
+ * What can be refused before reading: a filter expression of no link type
+ * -r knows, -w naming the file read (it would be cut before it is read).
+ */
+static int refuse(const struct nfd_opts *o)
+{
+	char why[1024];
+	struct stat in, out;
+
+	if (o->filter && nfd_filter_why(o->filter, why, sizeof(why))) {
+		fprintf(stderr,
+			"nfdropcap: bad filter expression '%s': %s (see "
+			"pcap-filter(7))\n",
+			o->filter, why);
+		return NFD_EXIT_USAGE;
+	}
+	if (o->write_path && strcmp(o->read_path, "-") &&
+	    strcmp(o->write_path, "-") && !stat(o->read_path, &in) &&
+	    !stat(o->write_path, &out) && in.st_dev == out.st_dev &&
+	    in.st_ino == out.st_ino) {
+		fprintf(stderr, "nfdropcap: -r and -w name the same file "
+				"'%s': write to another one\n",
+			o->write_path);
+		return NFD_EXIT_USAGE;
+	}
+	return -1;
+}
+
 int nfd_readback(const struct nfd_opts *o)
 {
 	struct readback rb = { .o = o, .name = o->read_path };
-	int ret;
+	int ret = refuse(o);
 
+	if (ret >= 0)
+		return ret;
 	signal(SIGPIPE, SIG_IGN); /* EPIPE: the reader went */
 	if (open_input(&rb))
 		return NFD_EXIT_FAIL;

@@ -56,6 +56,16 @@
 #define PCAP_SNAP_FLOOR 262144u
 
 /* option codes */
+/*
+ * What a file can make us keep of its interfaces' strings: each name and
+ * description cut at these lengths, all of them together at most
+ * IFSTR_TOTAL (later ones are then empty): a small gzip file of many
+ * interfaces with long strings must not take gigabytes.
+ */
+#define IFSTR_NAME_MAX 256u
+#define IFSTR_DESCR_MAX 4096u
+#define IFSTR_TOTAL (32u << 20)
+
 #define OPT_ENDOFOPT 0
 #define OPT_COMMENT 1
 #define OPT_IF_NAME 2
@@ -101,6 +111,7 @@ struct pcapng_reader {
 	uint32_t sections;
 	char *shb_comment;
 	char *comment; /* of the last packet */
+	size_t kept; /* bytes of interface strings kept, at most IFSTR_TOTAL */
 };
 
 /* ------------------------------------------------------------------ */
@@ -310,6 +321,25 @@ static int opt_str(char **dst, const struct opt *o)
 	return *dst ? 0 : -ENOMEM;
 }
 
+/* An interface's string option, cut at @max, within the reader's budget. */
+static int opt_ifstr(struct pcapng_reader *r, char **dst, const struct opt *o,
+		     size_t max)
+{
+	struct opt cut = *o;
+	int err;
+
+	if (*dst)
+		return 0;
+	if (cut.len > max)
+		cut.len = max;
+	if (r->kept + cut.len > IFSTR_TOTAL)
+		cut.len = 0;
+	err = opt_str(dst, &cut);
+	if (!err)
+		r->kept += strlen(*dst);
+	return err;
+}
+
 /* A new interface at the end of r->ifaces. */
 static struct rd_iface *iface_add(struct pcapng_reader *r)
 {
@@ -401,17 +431,19 @@ static int ng_shb(struct pcapng_reader *r)
 	opt_start(r, &it, 24);
 	while (!err && opt_next(r, &it, &o))
 		if (o.code == OPT_COMMENT)
-			err = opt_str(&r->shb_comment, &o);
+			err = opt_ifstr(r, &r->shb_comment, &o,
+					IFSTR_DESCR_MAX);
 	return err;
 }
 
-static int ng_idb_opt(struct rd_iface *f, const struct opt *o)
+static int ng_idb_opt(struct pcapng_reader *r, struct rd_iface *f,
+		      const struct opt *o)
 {
 	switch (o->code) {
 	case OPT_IF_NAME:
-		return opt_str(&f->name, o);
+		return opt_ifstr(r, &f->name, o, IFSTR_NAME_MAX);
 	case OPT_IF_DESCRIPTION:
-		return opt_str(&f->description, o);
+		return opt_ifstr(r, &f->description, o, IFSTR_DESCR_MAX);
 	case OPT_IF_TSRESOL:
 		if (o->len >= 1)
 			f->pub.tsresol = o->val[0];
@@ -436,7 +468,7 @@ static int ng_idb(struct pcapng_reader *r)
 	f->pub.snaplen = get32(r, r->buf + 12);
 	opt_start(r, &it, 16);
 	while (!err && opt_next(r, &it, &o))
-		err = ng_idb_opt(f, &o);
+		err = ng_idb_opt(r, f, &o);
 	if (f->name)
 		f->pub.name = f->name;
 	if (f->description)

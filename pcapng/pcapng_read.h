@@ -7,7 +7,10 @@
  * What a file holds is untrusted: every length is checked against its
  * block, a block is at most PCAPNG_READ_BLOCK_MAX bytes, a file at most
  * PCAPNG_READ_IFACES_MAX interfaces; a string option is cut at its block's
- * end and NUL-terminated. Unknown blocks and options are skipped.
+ * end and NUL-terminated; interface names are kept up to 256 bytes,
+ * descriptions and the section comment up to 4096, all of them together
+ * up to 32 MiB (later ones are then empty). Unknown blocks and options
+ * are skipped.
  *
  * All functions returning int return 0 (or what is documented) on success
  * and a negative errno value on failure.

@@ -23,9 +23,21 @@ struct nfd_filter {
  */
 int nfd_filter_compile(struct nfd_filter *f, const char *expr,
 		       uint32_t snaplen);
-/* The same for frames of @linktype (-r: a file from elsewhere). */
-int nfd_filter_compile_for(struct nfd_filter *f, const char *expr,
-			   uint32_t snaplen, uint16_t linktype);
+/* The longest frame a filter is run on. */
+#define NFD_FILTER_SNAPLEN_MAX 262144
+
+/*
+ * The same for frames of file link type @linktype (-r: a file from
+ * elsewhere), saying nothing: 0, else an exit status.
+ */
+int nfd_filter_compile_quiet(struct nfd_filter *f, const char *expr,
+			     uint16_t linktype);
+/*
+ * Is @expr a filter of some link type -r reads (LINUX_SLL2, Ethernet, raw
+ * IP)? 0, or NFD_EXIT_USAGE with libpcap's complaint (for LINUX_SLL2) in
+ * @why (extcap's filter check, -r before reading).
+ */
+int nfd_filter_why(const char *expr, char *why, size_t len);
 /* Does the frame (@caplen bytes of @len) pass? */
 bool nfd_filter_pass(const struct nfd_filter *f, const uint8_t *frame,
 		     uint32_t caplen, uint32_t len);

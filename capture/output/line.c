@@ -32,9 +32,11 @@ size_t nfd_line_format(char *buf, size_t len, uint64_t ts_ns,
 	if (n >= 0 && (size_t)n + 1 < len) {
 		buf[n++] = '\n';
 		buf[n] = 0;
-	} else if (len > 1) { /* cut: still one line */
-		n = len - 1;
-		buf[n - 1] = '\n';
+	} else if (len > 1) { /* cut between characters: still one line */
+		n = len - 2;
+		while (n > 0 && ((unsigned char)buf[n] & 0xc0) == 0x80)
+			n--;
+		buf[n++] = '\n';
 		buf[n] = 0;
 	}
 	return n < 0 ? 0 : (size_t)n;

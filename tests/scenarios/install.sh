@@ -77,11 +77,13 @@ t_completion() {
 		{ fail "-N does not offer the odd name, quoted: $got"; return 1; }
 	[ ! -e "$T/pwned" ] && [ ! -e "$T/pwned2" ] ||
 		{ fail "completing -N ran a command in a namespace's name"; return 1; }
-	: >"$T/drops-one.pcapng" && : >"$T/drops-two.pcapng.gz"
+	: >"$T/drops-one.pcapng" && : >"$T/drops-two.pcapng.gz" && : >"$T/drops *x.pcapng"
 	for o in -w -r --metrics; do
-		expect_eq "$(complete_words $o drops- | tr '\n' ' ')" \
-			"drops-one.pcapng drops-two.pcapng.gz " "files after $o" || return 1
+		expect_eq "$(complete_words $o drops- | tr '\n' '|')" \
+			"drops-one.pcapng|drops-two.pcapng.gz|" "files after $o" || return 1
 	done
+	expect_eq "$(complete_words -r 'drops ')" "drops *x.pcapng" \
+		"a file name with a space and a star" || return 1
 	expect_eq "$(complete_words -s "")" "" "after -s (a number)"
 }
 
@@ -113,7 +115,7 @@ t_make_install() {
 		{ cat "$T/make.out"; fail "make install (defaults) failed"; return 1; }
 	[ -x "$d/usr/local/sbin/nfdropcap" ] && [ -f "$d/usr/local/share/man/man8/nfdropcap.8" ] ||
 		{ fail "PREFIX is not /usr/local by default: $(cd "$d" && find . ! -type d)"; return 1; }
-	local xdir=$(tshark -G folders 2>/dev/null | sed -n 's/^Extcap path:[[:space:]]*//p')
+	local xdir=$(tshark -G folders 2>/dev/null | sed -En 's/^(Global )?Extcap path:[[:space:]]*//p')
 	if [ -n "$xdir" ]; then
 		expect_eq "$(readlink "$d$xdir/nfdropcap")" /usr/local/sbin/nfdropcap \
 			"the link in Wireshark's extcap folder ($xdir)" || return 1
@@ -135,7 +137,7 @@ extcap_run() {
 # file with its comment; tshark's end ends nfdropcap, nothing left.
 t_extcap() {
 	command -v tshark >/dev/null || skip "no tshark here"
-	XDIR=$(tshark -G folders 2>/dev/null | sed -n 's/^Extcap path:[[:space:]]*//p')
+	XDIR=$(tshark -G folders 2>/dev/null | sed -En 's/^(Global )?Extcap path:[[:space:]]*//p')
 	[ -d "$XDIR" ] || skip "tshark names no extcap folder"
 	expect_eq "$("$NFD" --extcap-interfaces --extcap-version=4.0 | grep '^interface')" \
 		"interface {value=nfdropcap}{display=netfilter drops}" "--extcap-interfaces" || return 1
@@ -147,6 +149,12 @@ t_extcap() {
 			{ fail "--extcap-config has no $call"; return 1; }
 	done
 	expect_status 2 "$NFD" --extcap-config --extcap-interface eth0 || return 1
+	# Wireshark's check of the capture filter its user types
+	expect_eq "$("$NFD" --extcap-capture-filter 'udp port 53' --extcap-interface nfdropcap; echo "rc=$?")" \
+		"rc=0" "a valid capture filter checked" || return 1
+	expect_eq "$("$NFD" --extcap-capture-filter 'udp port' --extcap-interface nfdropcap |
+		grep -c 'syntax error'; echo "rc=${PIPESTATUS[0]}")" "1
+rc=0" "an invalid capture filter checked (one line saying why)" || return 1
 	expect_status 2 "$NFD" --capture --extcap-interface nfdropcap || return 1
 	mkdir -p "$T/extcap" && ln -sfn "$NFD" "$T/extcap/nfdropcap"
 	extcap_run tshark -D >"$T/tshark-D" 2>&1
@@ -263,7 +271,30 @@ check_read_back() {
 	diff <(fields "$f" frame.interface_name frame.interface_description frame.comment frame.len | grep 'dport 5072 drop') \
 		<(fields "$T/sub.pcapng" frame.interface_name frame.interface_description frame.comment frame.len) ||
 		{ fail "-r -w changed comments or interfaces (see the diff)"; return 1; }
-	check_read_damaged "$f" "$n" && check_read_foreign
+	check_read_damaged "$f" "$n" && check_read_foreign && check_read_edges "$f"
+}
+
+# -w naming the file read is refused (the file kept); the reader of a pipe
+# going away ends -r with status 0; a raw-IP pcap (link type 101) filtered.
+check_read_edges() {
+	local f=$1 sum
+	cp "$f" "$T/same.pcapng" && sum=$(md5sum <"$T/same.pcapng")
+	expect_status 2 "$NFD" -r "$T/same.pcapng" -w "$T/same.pcapng" &&
+		expect_eq "$(md5sum <"$T/same.pcapng")" "$sum" "the file -r -w named twice" || return 1
+	for _ in $(seq 3000); do cat "$f"; done >"$T/big.pcapng" # 3000 sections
+	"$NFD" -r "$T/big.pcapng" 2>"$T/big.err" | head -n 1 >/dev/null
+	expect_eq "${PIPESTATUS[0]}" 0 "status of -r | head -n 1" || { cat "$T/big.err"; return 1; }
+	grep -q 'writing' "$T/big.err" && { fail "-r | head: $(cat "$T/big.err")"; return 1; }
+	python3 - "$T/raw.pcap" <<'PY' || { fail "could not make the file"; return 1; }
+import struct, sys
+ip = bytes.fromhex('4500001c000000004011f97e0a4d01010a4d01fe') + struct.pack('>HHHH', 1000, 53, 8, 0)
+f = open(sys.argv[1], 'wb')
+f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
+for i in range(3):
+    f.write(struct.pack('<IIII', 1000 + i, 0, len(ip), len(ip)) + ip)
+PY
+	expect_eq "$("$NFD" -r "$T/raw.pcap" -q udp port 53 | grep -c '10.77.1.1.1000 > 10.77.1.254.53: UDP, length 0$')" 3 \
+		"raw IP packets through 'udp port 53'"
 }
 
 # A truncated and a damaged copy: read up to the last whole block, one

@@ -71,6 +71,12 @@ static void test_queries(void)
 	CHECK(parse(&o, "--extcap-config", "--extcap-interface", "nfdropcap",
 		    NULL) == -1);
 	CHECK(o.extcap == NFD_EXTCAP_CONFIG);
+	/* Wireshark's check of a capture filter */
+	CHECK(parse(&o, "--extcap-capture-filter", "udp port 53",
+		    "--extcap-interface", "nfdropcap", NULL) == -1);
+	CHECK(o.extcap == NFD_EXTCAP_FILTER);
+	CHECK(o.filter && !strcmp(o.filter, "udp port 53"));
+	nfd_opts_free(&o);
 }
 
 static void test_mistakes(void)

@@ -914,6 +914,43 @@ static void test_too_many_ifaces(void)
 	bytes_free(&b);
 }
 
+/*
+ * Interface strings kept: a name cut at 256 bytes, a description at 4096,
+ * and past 32 MiB of them all, empty ones (memory bounded by the reader,
+ * not by the file's uncompressed size).
+ */
+static void test_string_budget(void)
+{
+	static char big[5000];
+	struct bytes b = { 0 };
+	struct pcapng_reader *r;
+	uint32_t i, n = (32u << 20) / (256 + 4096) + 10;
+	int pk;
+
+	memset(big, 'a', sizeof(big));
+	put_shb(&b, NULL);
+	for (i = 0; i < n; i++) {
+		blk_begin(&b, 1);
+		put16(&b, 1);
+		put16(&b, 0);
+		put32(&b, 0);
+		put_opt(&b, 2, big, sizeof(big));
+		put_opt(&b, 3, big, sizeof(big));
+		put32(&b, 0);
+		blk_end(&b);
+	}
+	put_epb(&b, n - 1, 1, pkt4, 4, 4);
+	if (CHECK(open_mem(&r, b.p, b.len) == 0)) {
+		CHECK(read_rest(r, &pk) == 0 && pk == 1);
+		CHECK(strlen(pcapng_reader_iface(r, 0)->name) == 256);
+		CHECK(strlen(pcapng_reader_iface(r, 0)->description) == 4096);
+		CHECK(strlen(pcapng_reader_iface(r, n - 1)->name) == 0);
+		CHECK(strlen(pcapng_reader_iface(r, n - 1)->description) == 0);
+		pcapng_reader_close(r);
+	}
+	bytes_free(&b);
+}
+
 /* ------------------------------------------------------------------ */
 /* Not a capture                                                       */
 /* ------------------------------------------------------------------ */
@@ -947,6 +984,7 @@ int main(void)
 	test_truncation_gzip();
 	test_damage();
 	test_too_many_ifaces();
+	test_string_budget();
 	test_open_errors();
 	return check_summary();
 }
