@@ -137,6 +137,8 @@ extcap_run() {
 # file with its comment; tshark's end ends nfdropcap, nothing left.
 t_extcap() {
 	command -v tshark >/dev/null || skip "no tshark here"
+	# the ASan run reuses $T: an earlier run's capture would end the wait
+	rm -f "$T/out.pcapng" "$T/tshark.out" "$T/comments"
 	XDIR=$(tshark -G folders 2>/dev/null | sed -En 's/^(Global )?Extcap path:[[:space:]]*//p')
 	[ -d "$XDIR" ] || skip "tshark names no extcap folder"
 	expect_eq "$("$NFD" --extcap-interfaces --extcap-version=4.0 | grep '^interface')" \
@@ -170,6 +172,7 @@ rc=0" "an invalid capture filter checked (one line saying why)" || return 1
 	# when it starts: without a ready line to wait for, the first drops
 	# may come before the backend is ready, and be written unattributed)
 	for _ in $(patience 60); do
+		kill -0 $tpid 2>/dev/null || break
 		in_c $SEND udp $R4 5061 1
 		n=$(tshark -r "$T/out.pcapng" -Y 'frame.comment contains "handle"' 2>/dev/null | wc -l)
 		[ "${n:-0}" -ge 3 ] && break
