@@ -105,9 +105,13 @@ bool nfd_rotate_next(struct nfd_rotate *r, bool by_time, time_t now,
 		return false;
 	r->cnt = 0;
 	r->interval_start = now;
-	/* the next interval ends a whole step later, unless far behind */
-	r->interval_end_ns += step;
-	if (r->interval_end_ns <= now_ns)
-		r->interval_end_ns = now_ns + step;
+	/*
+	 * The next interval: a whole step from now, as tcpdump does. Not from
+	 * the last one's end: after a late rotation, the next would come
+	 * sooner than a step and, files being named by the wall clock's
+	 * second, could take the same name (seen in a loaded VM: -G 1 -W 3
+	 * left two files).
+	 */
+	r->interval_end_ns = now_ns + step;
 	return true;
 }

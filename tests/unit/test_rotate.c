@@ -67,10 +67,20 @@ static void test_time(void)
 	CHECK(nfd_rotate_next(&r, true, t0 + 60, 60 * GB));
 	CHECK(!nfd_rotate_name(&r, name, sizeof(name)) &&
 	      !strcmp(name, "x-20231114-221420.pcapng"));
-	/* the next interval ends a step after the last one ended */
+	/* the next interval ends a step after this rotation */
 	CHECK(!nfd_rotate_due(&r, 119 * GB) && nfd_rotate_due(&r, 120 * GB));
 	/* -W 2: the second file complete, there is no third */
 	CHECK(!nfd_rotate_next(&r, true, t0 + 120, 120 * GB));
+	/*
+	 * -G 1, a rotation 0.9 s late: the next comes a whole second after
+	 * it (not 0.1 s later, in the same second of the clock: one name)
+	 */
+	cfg = (struct nfd_rotate_cfg){ .seconds = 1 };
+	nfd_rotate_init(&r, &cfg, "t-%s", t0, 0);
+	CHECK(nfd_rotate_next(&r, true, t0 + 1, 1900000000LL));
+	CHECK(!nfd_rotate_due(&r, 2800000000LL) &&
+	      nfd_rotate_due(&r, 2900000000LL));
+	cfg = (struct nfd_rotate_cfg){ .seconds = 60, .files = 2, .size = 1 };
 	/* a pattern that makes no name */
 	nfd_rotate_init(&r, &cfg, "%p", t0, 0);
 	setenv("LC_ALL", "C", 1);
