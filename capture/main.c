@@ -36,11 +36,11 @@
 #define LOSS_CHECK_NS 200000000LL
 #define NETNS_SCAN_NS 1000000000LL
 /* At the end, drops waiting for rule text wait at most this much more. */
-#define SETTLE_NS 1000000000LL
+#define SETTLE_NS (1000000000LL * nfd_time_scale()) /* lib/clock.h */
 /* The live status line is rewritten at most this often. */
 #define STATUS_NS 1000000000LL
 /* Before the ready line, the first listings of rule text take this at most. */
-#define FIRST_LISTING_NS 10000000000LL
+#define FIRST_LISTING_NS (10000000000LL * nfd_time_scale())
 #define FD_WANT 65536
 
 static volatile sig_atomic_t stop;

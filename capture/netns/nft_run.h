@@ -15,7 +15,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define NFD_NFT_DEADLINE_NS 2000000000LL /* a run is killed after this */
+#include "lib/clock.h"
+
+/* a run is killed after this (lib/clock.h: NFDROPCAP_TIME_SCALE) */
+#define NFD_NFT_DEADLINE_NS (2000000000LL * nfd_time_scale())
 #define NFD_NFT_OUT_MAX (64u << 20) /* and past this much output */
 
 enum nfd_nft_status {

@@ -37,7 +37,7 @@
 #define COMMENT_MAX 8192
 #define PATH_LINE_MAX 4096 /* longer paths are cut */
 /* A drop waits this long at most for its rule's text (nft_run.c). */
-#define HOLD_NS 3000000000LL
+#define HOLD_NS (3000000000LL * nfd_time_scale()) /* lib/clock.h */
 /* Drops waiting, in bytes at most: past it the oldest goes without. */
 #define HOLD_MAX (64u << 20)
 
