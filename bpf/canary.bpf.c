@@ -14,6 +14,7 @@
 #include <bpf/bpf_core_read.h>
 #include "common.bpf.h"
 #include "skb.bpf.h"
+#include "stack.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -29,6 +30,7 @@ int BPF_PROG(nfd_canary_kfree, struct sk_buff *skb, void *location,
 	struct nfd_pending_stack *st = nfd_pending_stack();
 	struct nfd_canary_drop *d;
 	__u32 n = canary_n;
+	__u8 why = 0;
 
 	if (!s || !st || !s->canary_netns || n >= NFD_CANARY_MAX ||
 	    reason != bpf_core_enum_value(enum skb_drop_reason,
@@ -50,6 +52,10 @@ int BPF_PROG(nfd_canary_kfree, struct sk_buff *skb, void *location,
 			break;
 		}
 	}
+	/* backend dropsite: named from the stack (2: as a policy) */
+	if (!d->recorded &&
+	    nfd_stack_attribute(ctx, (__u64)location, &d->rule, &why))
+		d->recorded = d->rule.kind == NFD_KIND_POLICY ? 2 : 1;
 	canary_n = n + 1;
 	return 0;
 }

@@ -51,6 +51,14 @@ struct {
 	__type(value, struct nfd_sites);
 } sites SEC(".maps");
 
+/* Backend dropsite: where nft_do_chain's state is on the stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nfd_stack);
+} stack SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, NFD_STAT_MAX);

@@ -15,6 +15,7 @@
 #include "common.bpf.h"
 #include "nft.bpf.h"
 #include "skb.bpf.h"
+#include "stack.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -317,14 +318,15 @@ static __always_inline __u8 not_traced(struct sk_buff *skb)
 						NFD_WHY_NOT_MARKED;
 }
 
-static __always_inline void attribute(struct nfd_event *ev, struct sk_buff *skb,
+static __always_inline void attribute(void *ctx, struct nfd_event *ev,
+				      struct sk_buff *skb,
 				      void *location, unsigned char *nh,
 				      __u32 netns)
 {
 	__u64 loc = (__u64)location, task = bpf_get_current_task();
 	struct nfd_pending_stack *st;
 	__u64 pkt[NFD_NH_MAX / 8];
-	__u8 why = NFD_WHY_NOT_NFT;
+	__u8 why = NFD_WHY_NOT_NFT, stack_why = 0;
 
 	__builtin_memset(&ev->rule, 0, sizeof(ev->rule));
 	st = nfd_pending_stack();
@@ -333,6 +335,12 @@ static __always_inline void attribute(struct nfd_event *ev, struct sk_buff *skb,
 	if (cfg_nft_lo && (loc < cfg_nft_lo || loc >= cfg_nft_hi)) {
 		if (take_xt(st, skb, task, &ev->rule))
 			return;
+		goto unattributed;
+	}
+	if (nfd_stack_attribute(ctx, loc, &ev->rule, &stack_why))
+		return;
+	if (stack_why) { /* backend dropsite, its stack not as analysed */
+		why = stack_why;
 		goto unattributed;
 	}
 	if (bpf_probe_read_kernel(pkt, sizeof(pkt), nh))
@@ -413,7 +421,7 @@ int BPF_PROG(nfd_kfree_skb, struct sk_buff *skb, void *location,
 		cap = NFD_SAMPLE_DATA_MAX - off;
 	ev->cap_len = cap;
 	fill_link(ev, skb, dev);
-	attribute(ev, skb, location, data + off, netns);
+	attribute(ctx, ev, skb, location, data + off, netns);
 
 	if (bpf_skb_output(skb, &events,
 			   BPF_F_CURRENT_CPU | ((__u64)(off + cap) << 32), ev,

@@ -48,6 +48,7 @@ enum nfd_why {
 	NFD_WHY_NOT_MARKED = 8, /* nftrace, no filter: dropped before marked */
 	NFD_WHY_XT_LEGACY = 9, /* iptables-legacy: table in rule.table, hook
 				  in rule.handle */
+	NFD_WHY_STACK = 10, /* dropsite: the stack was not as analysed */
 };
 
 enum nfd_dir {
@@ -84,7 +85,14 @@ struct nfd_path {
 	__u8 n; /* hops, from the base chain */
 	__u8 cut; /* more than NFD_PATH_MAX hops: the path is not known */
 	__u8 known; /* followed: n == 0 means the base chain dropped it */
-	__u8 pad[5];
+	/*
+	 * Backend dropsite: only the kernel's jump stack was read, where
+	 * gotos leave no trace; userspace keeps the path only if each hop's
+	 * rule is a plain jump to the next hop's chain (NFD_UNSEEN_GOTOS:
+	 * a goto certainly happened, the path is unknown).
+	 */
+	__u8 jumps_only;
+	__u8 pad[4];
 };
 
 /* The rule that dropped a packet, as the kernel named it. */
@@ -203,6 +211,41 @@ struct nfd_sites {
 	__u32 traced; /* backend nftrace: verdicts only of marked packets */
 };
 
+/*
+ * Backend dropsite: where nft_do_chain's state lies on the kernel stack
+ * while the kfree_skb tracepoint of one of its drop frees runs (map
+ * "stack", one entry, written by capture/backend/dropsite.c from the
+ * kernel's code; rule_site 0 while unused). Slot A holds the return
+ * address into nft_do_chain (the tracepoint's location); the callee
+ * frames below it are described by a layout per call chain the
+ * tracepoint can take (how many programs are attached changes it), in
+ * 8-byte slots below A; nft_do_chain's own frame is above A, in bytes.
+ */
+#define NFD_STACK_LAYOUTS 2
+#define NFD_STACK_MARKS 4
+struct nfd_stack_layout {
+	__u64 mark[NFD_STACK_MARKS]; /* return addresses expected... */
+	__u16 mark_slot[NFD_STACK_MARKS]; /* ...this many slots below A */
+	__u16 rule_slot; /* the rule register's saved value */
+	__u16 depth_slot; /* the jump stack depth register's (0: none) */
+	__u16 n_marks;
+	__u16 pad;
+};
+
+struct nfd_stack {
+	__u64 rule_site; /* the kfree_skb location of a rule's drop */
+	__u64 policy_site; /* of a base chain policy's drop */
+	__u32 scan; /* slots above the probe's own frame searched for A */
+	__u32 base_off; /* the base chain pointer: at A + base_off */
+	__u32 jump_off; /* the jump stack: at A + jump_off (0: unknown) */
+	__u32 jump_size; /* bytes per jump stack entry */
+	__u32 jump_rule; /* the rule pointer's offset in an entry */
+	__u32 n_layouts;
+	struct nfd_stack_layout layout[NFD_STACK_LAYOUTS];
+};
+
+#define NFD_UNSEEN_GOTOS 2 /* nfd_path.jumps_only: a goto was taken */
+
 /* nfd_sites.traced: which packets backend nftrace marks for tracing. */
 enum nfd_traced {
 	NFD_TRACED_NO = 0, /* not backend nftrace */
@@ -256,6 +299,12 @@ struct nfd_event {
 
 _Static_assert(sizeof(struct nfd_path) == 9 * NFD_PATH_MAX + 8,
 	       "struct nfd_path has holes");
+_Static_assert(sizeof(struct nfd_stack_layout) == 8 * NFD_STACK_MARKS +
+			2 * NFD_STACK_MARKS + 8,
+	       "struct nfd_stack_layout has holes");
+_Static_assert(sizeof(struct nfd_stack) ==
+		       40 + NFD_STACK_LAYOUTS * sizeof(struct nfd_stack_layout),
+	       "struct nfd_stack has holes");
 _Static_assert(sizeof(struct nfd_rule) ==
 		       16 + 2 * NFD_NAME_MAX + sizeof(struct nfd_path),
 	       "struct nfd_rule has holes");

@@ -100,14 +100,13 @@ static long rule_step(__u64 i, void *ctx)
 }
 
 /*
- * The chain of @base's table holding expression @expr (@base first, then
- * the table's chain list), and the handle of the rule it belongs to.
+ * The chain of @base's table holding address @addr (@base first, then the
+ * table's chain list), its rule's start and handle left in @rw.
  */
 static __always_inline struct nft_chain *
-nfd_rule_of(struct nft_chain *base, const void *expr, __u64 *handle)
+walk_to(struct nft_chain *base, __u64 addr, struct rule_walk *rw)
 {
-	struct chain_walk cw = { .addr = (__u64)expr };
-	struct rule_walk rw = { .addr = (__u64)expr };
+	struct chain_walk cw = { .addr = addr };
 	struct nft_rule_blob *blob;
 	struct nft_table *table;
 
@@ -125,14 +124,44 @@ nfd_rule_of(struct nft_chain *base, const void *expr, __u64 *handle)
 			return NULL;
 	}
 	blob = cw.blob;
-	rw.pos =
+	rw->addr = addr;
+	rw->pos =
 		(__u64)blob + bpf_core_field_offset(struct nft_rule_blob, data);
-	rw.end = rw.pos + BPF_CORE_READ(blob, size);
-	bpf_loop(NFD_MAX_RULES, rule_step, &rw, 0);
-	if (!rw.found)
+	rw->end = rw->pos + BPF_CORE_READ(blob, size);
+	bpf_loop(NFD_MAX_RULES, rule_step, rw, 0);
+	return rw->found ? cw.chain : NULL;
+}
+
+/*
+ * The chain of @base's table holding expression @expr, and the handle of
+ * the rule it belongs to.
+ */
+static __always_inline struct nft_chain *
+nfd_rule_of(struct nft_chain *base, const void *expr, __u64 *handle)
+{
+	struct rule_walk rw = { 0 };
+	struct nft_chain *chain = walk_to(base, (__u64)expr, &rw);
+
+	if (chain)
+		*handle = rw.handle;
+	return chain;
+}
+
+/*
+ * The chain of @base's table of which @rule is a rule (its very start, not
+ * an address inside one), and its handle.
+ */
+static __always_inline struct nft_chain *
+nfd_rule_at(struct nft_chain *base, __u64 rule, __u64 *handle)
+{
+	struct rule_walk rw = { 0 };
+	struct nft_chain *chain =
+		walk_to(base, rule + bpf_core_type_size(struct nft_rule_dp), &rw);
+
+	if (!chain || rw.pos != rule)
 		return NULL;
 	*handle = rw.handle;
-	return cw.chain;
+	return chain;
 }
 
 /* The handle of the rule of @chain that holds @expr: false if none does. */

@@ -192,7 +192,7 @@ int nfd_drop_probe_share_maps(const struct nfd_drop_probe *p,
 			      struct bpf_object *obj)
 {
 	static const char *const shared[] = { "pending", "stats", "netns_ok",
-					      "frames", "sites" };
+					      "frames", "sites", "stack" };
 	struct bpf_map *mine, *theirs;
 	int err;
 
@@ -219,6 +219,11 @@ int nfd_drop_probe_nft_range(const struct nfd_drop_probe *p, uint64_t *lo,
 int nfd_drop_probe_sites_fd(const struct nfd_drop_probe *p)
 {
 	return bpf_map__fd(p->skel->maps.sites);
+}
+
+int nfd_drop_probe_stack_fd(const struct nfd_drop_probe *p)
+{
+	return bpf_map__fd(p->skel->maps.stack);
 }
 
 int nfd_drop_probe_stats_fd(const struct nfd_drop_probe *p)

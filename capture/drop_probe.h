@@ -49,6 +49,9 @@ void nfd_drop_probe_destroy(struct nfd_drop_probe *p);
 int nfd_drop_probe_share_maps(const struct nfd_drop_probe *p,
 			      struct bpf_object *obj);
 int nfd_drop_probe_stats_fd(const struct nfd_drop_probe *p);
+/* Its map "stack" (backend dropsite: where nft_do_chain's state is). */
+int nfd_drop_probe_stack_fd(const struct nfd_drop_probe *p);
+
 /*
  * nft_do_chain's text [@lo, @hi), as the probe read it from kallsyms at
  * start: 0, or -ENOENT when it was not listed (both then 0).

@@ -39,6 +39,7 @@ static void print_config(void)
 		{ "fentry", "fentry" },
 		{ "kprobe", "kprobe" },
 		{ "nftrace", "nftrace (the kernel traces every packet)" },
+		{ "dropsite", "dropsite (read off the stack at the drop)" },
 	};
 
 	printf("arg {number=0}{call=--backend}{display=Attribution "

@@ -82,7 +82,7 @@ static const struct opt options[] = {
 	  "(found in /proc and /run/netns, checked every second)" },
 	{ OPT_BACKEND, "backend", "NAME",
 	  "attribution backend: auto (default), fentry,\n"
-	  "kprobe or nftrace" },
+	  "kprobe, nftrace or dropsite" },
 	{ OPT_CHECK, "check", NULL,
 	  "what this kernel allows, backend by backend (exit 0\n"
 	  "if nfdropcap can capture here)" },
@@ -518,9 +518,10 @@ static int finish(struct nfd_opts *o, int argc, char **argv)
 	if (ret >= 0 || (ret = finish_read(o)) >= 0)
 		return ret;
 	if (strcmp(o->backend, "auto") && strcmp(o->backend, "fentry") &&
-	    strcmp(o->backend, "kprobe") && strcmp(o->backend, "nftrace"))
+	    strcmp(o->backend, "kprobe") && strcmp(o->backend, "nftrace") &&
+	    strcmp(o->backend, "dropsite"))
 		return usage_error("unknown backend '%s': use auto, fentry, "
-				   "kprobe or nftrace",
+				   "kprobe, nftrace or dropsite",
 				   o->backend);
 	if (o->all_netns && o->netns)
 		return usage_error("-N and --all-netns exclude each other%s",

@@ -363,7 +363,8 @@ HOST_ONLY_SCENARIOS="t_status_line t_sample_systemd t_sample_daemonset t_help_re
 # of with all three. tests/run.sh runs them all here.
 ONE_BACKEND_SCENARIOS="t_rotate_size t_rotate_ring_gz t_rotate_time t_json
 	t_metrics t_netns_owners t_fifo_no_reader t_text_reader_gone t_gzip
-	t_pipe_tcpdump t_text_lines t_output t_disk_full t_failed_start_keeps_files"
+	t_pipe_tcpdump t_text_lines t_output t_disk_full t_failed_start_keeps_files
+	t_dropsite t_dropsite_wrong_slot"
 
 # matrix_scenario_names BACKEND "BACKENDS": the scenarios the kernel matrix
 # runs with BACKEND, one of the list BACKENDS it runs with.

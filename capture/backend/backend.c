@@ -9,11 +9,13 @@
 extern struct nfd_backend nfd_backend_fentry;
 extern struct nfd_backend nfd_backend_kprobe;
 extern struct nfd_backend nfd_backend_nftrace;
+extern struct nfd_backend nfd_backend_dropsite;
 
 struct nfd_backend *const nfd_backends[] = {
 	&nfd_backend_fentry,
 	&nfd_backend_kprobe,
 	&nfd_backend_nftrace,
+	&nfd_backend_dropsite,
 	NULL,
 };
 

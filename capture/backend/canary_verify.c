@@ -23,6 +23,7 @@ struct verify {
 	struct bpf_link *link; /* while the canary runs */
 	int sites_fd; /* the bytes probe's map "sites" */
 	uint64_t nft_lo, nft_hi; /* nft_do_chain's text, 0 if unknown */
+	bool stack; /* backend dropsite: drops named from the stack */
 };
 
 static int set_sites(struct verify *v, const struct nfd_sites *s)
@@ -89,8 +90,29 @@ static int came_out_right(const struct verify *v, uint64_t handle, char *why,
 			 r->rule.chain);
 		return -EPROTO;
 	}
-	if (p->recorded) {
-		snprintf(why, len, "canary: its policy drop had a verdict");
+	if (p->recorded == 1 || (v->stack && p->recorded != 2)) {
+		snprintf(why, len, "canary: its policy drop %s",
+			 p->recorded ? "had a verdict" :
+				       "was not named from the stack");
+		return -EPROTO;
+	}
+	if (p->recorded == 2 &&
+	    (p->rule.kind != NFD_KIND_POLICY ||
+	     p->rule.family != NFPROTO_INET ||
+	     strcmp(p->rule.table, NFD_CANARY_TABLE) ||
+	     strcmp(p->rule.chain, NFD_CANARY_BASE))) {
+		snprintf(why, len,
+			 "canary: its policy drop came out as kind %u table "
+			 "'%.64s' chain '%.64s'",
+			 p->rule.kind, p->rule.table, p->rule.chain);
+		return -EPROTO;
+	}
+	if (v->stack && (!r->rule.path.known || r->rule.path.n != 1 ||
+			 r->rule.path.jumps_only != 1)) {
+		snprintf(why, len,
+			 "canary: its rule drop's path came out as %u hops "
+			 "(known %u), not the one jump it took",
+			 r->rule.path.n, r->rule.path.known);
 		return -EPROTO;
 	}
 	if (r->location == p->location || !in_nft_do_chain(v, r->location) ||
@@ -155,9 +177,14 @@ int nfd_canary_verify(const struct nfd_drop_probe *p, char *msg, size_t len)
 {
 	struct verify v = { .sites_fd = nfd_drop_probe_sites_fd(p) };
 	struct nfd_sites s = { 0 };
+	struct nfd_stack st;
+	uint32_t zero = 0;
 	int err;
 
 	nfd_drop_probe_nft_range(p, &v.nft_lo, &v.nft_hi);
+	v.stack = !bpf_map_lookup_elem(nfd_drop_probe_stack_fd(p), &zero,
+				       &st) &&
+		  st.rule_site;
 	err = load_probe(&v, p, msg, len);
 	err = err ?: run_and_check(&v, &s, msg, len);
 	/* sites stay 0 on failure: no policy is named then */

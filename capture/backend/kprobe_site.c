@@ -54,6 +54,11 @@ static int gpr_index(x86_reg reg)
 	return -1;
 }
 
+int nfd_x86_reg_index(unsigned int reg)
+{
+	return gpr_index((x86_reg)reg);
+}
+
 static bool callee_saved(int idx)
 {
 	return idx >= 0 && idx <= 5; /* r15 r14 r13 r12 rbp rbx */

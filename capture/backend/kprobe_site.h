@@ -29,6 +29,9 @@ struct nfd_kprobe_site {
 int nfd_kprobe_site_find(const uint8_t *code, size_t size,
 			 struct nfd_kprobe_site *s, char *why, size_t len);
 
+/* The pt_regs index of capstone x86 register @reg (any width), or -1. */
+int nfd_x86_reg_index(unsigned int reg);
+
 /* The pt_regs index of register @name ("r14", "edx"...), or -1. */
 int nfd_reg_index(const char *name);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The words nfdropcap writes about a drop: the packet comment's lines. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -172,6 +173,26 @@ static size_t append_hop(char *buf, size_t len, size_t n, const char *from,
 	return n;
 }
 
+/*
+ * Backend dropsite reads only the kernel's jump stack, where gotos leave no
+ * trace: hop @text (the jumping rule) must be one plain jump to @to, the
+ * chain the next hop (or the drop) is in, for nothing to lie between.
+ */
+static bool plain_jump_to(const char *text, const char *to)
+{
+	const char *j;
+	size_t n = strlen(to);
+
+	if (!text || strstr(text, "goto ") || strstr(text, " map ") ||
+	    strstr(text, " vmap ") || strstr(text, "map {"))
+		return false;
+	j = strstr(text, "jump ");
+	if (!j || strstr(j + 5, "jump "))
+		return false;
+	j += 5;
+	return !strncmp(j, to, n) && (!j[n] || j[n] == ' ');
+}
+
 void nfd_comment_path(char *buf, size_t len, const struct nfd_rule *r,
 		      nfd_chain_of_fn chain_of, void *ctx)
 {
@@ -180,7 +201,15 @@ void nfd_comment_path(char *buf, size_t len, const struct nfd_rule *r,
 	size_t n;
 
 	buf[0] = 0;
-	if (r->kind != NFD_KIND_RULE || !p->known || (!p->n && !p->cut))
+	if (r->kind != NFD_KIND_RULE || !p->known)
+		return;
+	if (p->jumps_only == NFD_UNSEEN_GOTOS) {
+		snprintf(buf, len,
+			 "path: unknown (a goto was taken, and backend "
+			 "dropsite sees only jumps)");
+		return;
+	}
+	if (!p->n && !p->cut)
 		return;
 	if (p->cut || p->n > NFD_PATH_MAX) {
 		snprintf(buf, len,
@@ -196,6 +225,17 @@ void nfd_comment_path(char *buf, size_t len, const struct nfd_rule *r,
 			snprintf(buf, len,
 				 "path: unknown (rule handle %llu "
 				 "is not in the ruleset listed)",
+				 (unsigned long long)p->handle[i]);
+			return;
+		}
+	}
+	for (int i = 0; p->jumps_only && i < p->n; i++) {
+		if (!plain_jump_to(text[i], i + 1 < p->n ? from[i + 1] :
+							   r->chain)) {
+			snprintf(buf, len,
+				 "path: unknown (rule handle %llu may have "
+				 "led on by a goto or a map, which backend "
+				 "dropsite does not see)",
 				 (unsigned long long)p->handle[i]);
 			return;
 		}

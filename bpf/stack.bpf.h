@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Backend dropsite: a drop named from the kernel stack, at the kfree_skb
+ * tracepoint alone. nft_do_chain frees what it drops itself; while that
+ * free's tracepoint runs, nft_do_chain's frame and the registers its
+ * callees saved are still on this very stack, above the probe's own
+ * frame. Map "stack" (capture/backend/dropsite.c, from the kernel's code)
+ * says where: the slot holding the return address into nft_do_chain (A),
+ * found by its value (the tracepoint's location) and proven by the return
+ * addresses of the callees at their exact distances below it; the rule
+ * register's saved copy below A; the base chain pointer and the jump stack
+ * in nft_do_chain's frame above it. Nothing runs for accepted packets.
+ * Every pointer read is checked against the ruleset before it names
+ * anything: a rule must start exactly where the pointer points, in a chain
+ * of the base chain's table.
+ */
+#ifndef NFD_STACK_BPF_H
+#define NFD_STACK_BPF_H
+
+#include "common.bpf.h"
+#include "nft.bpf.h"
+
+static __always_inline struct nfd_stack *nfd_stack(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&stack, &zero);
+}
+
+static __always_inline __u64 stack_word(__u64 at)
+{
+	__u64 v = 0;
+
+	if (bpf_probe_read_kernel(&v, sizeof(v), (const void *)at))
+		return 0;
+	return v;
+}
+
+/* Does layout @l describe the callee frames below candidate slot @a? */
+static __always_inline bool layout_fits(const struct nfd_stack_layout *l,
+					__u64 a)
+{
+	if (!l->n_marks)
+		return false;
+	for (int m = 0; m < NFD_STACK_MARKS; m++) {
+		if (m >= l->n_marks)
+			break;
+		if (stack_word(a - 8ULL * l->mark_slot[m]) != l->mark[m])
+			return false;
+	}
+	return true;
+}
+
+struct stack_scan {
+	const struct nfd_stack *cfg;
+	__u64 from; /* the probe's own frame */
+	__u64 want; /* the return address into nft_do_chain */
+	__u64 a; /* found: its slot */
+	int layout;
+};
+
+static long scan_step(__u64 i, void *ctx)
+{
+	struct stack_scan *s = ctx;
+	__u64 at = s->from + 8 * i;
+
+	if (stack_word(at) != s->want)
+		return 0;
+	for (int l = 0; l < NFD_STACK_LAYOUTS; l++) {
+		if (l >= s->cfg->n_layouts)
+			break;
+		if (layout_fits(&s->cfg->layout[l], at)) {
+			s->a = at;
+			s->layout = l;
+			return 1;
+		}
+	}
+	return 0; /* a copy of the value (an argument), not the slot */
+}
+
+/* The jump rule of hop @i: the rule before its jump stack entry's. */
+struct hop_walk {
+	const struct nfd_stack *cfg;
+	struct nft_chain *base;
+	__u64 a;
+	__u32 depth;
+	struct nfd_path *path;
+	bool ok;
+};
+
+static long hop_step(__u64 i, void *ctx)
+{
+	struct hop_walk *w = ctx;
+	__u64 entry, handle = 0;
+	struct nft_chain *chain;
+
+	if (i >= w->depth || i >= NFD_PATH_MAX)
+		return 1;
+	entry = stack_word(w->a + w->cfg->jump_off + i * w->cfg->jump_size +
+			   w->cfg->jump_rule);
+	/* the entry is the rule after the jump: its last byte is the jump's */
+	chain = entry ? nfd_rule_of(w->base, (const void *)(entry - 1),
+				    &handle) :
+			NULL;
+	if (!chain || (i == 0 && chain != w->base)) {
+		w->ok = false;
+		return 1;
+	}
+	w->path->handle[i & (NFD_PATH_MAX - 1)] = handle;
+	w->path->kind[i & (NFD_PATH_MAX - 1)] = NFD_HOP_JUMP;
+	return 0;
+}
+
+/*
+ * The path to a rule drop in @chain from the jump stack (@depth entries);
+ * jumps_only tells userspace that gotos were not seen.
+ */
+static __always_inline void stack_path(const struct nfd_stack *cfg, __u64 a,
+				       struct nft_chain *base,
+				       struct nft_chain *chain,
+				       const struct nfd_stack_layout *l,
+				       struct nfd_path *path)
+{
+	struct hop_walk w = { .cfg = cfg, .base = base, .a = a, .path = path,
+			      .ok = true };
+
+	path->known = 0;
+	path->cut = 0;
+	path->n = 0;
+	path->jumps_only = 1;
+	if (!cfg->jump_off || !l->depth_slot)
+		return;
+	w.depth = (__u32)stack_word(a - 8ULL * l->depth_slot);
+	if (w.depth > NFD_PATH_MAX)
+		return;
+	if (!w.depth && chain != base) {
+		path->known = 1; /* a goto left the base chain: unknown */
+		path->jumps_only = NFD_UNSEEN_GOTOS;
+		return;
+	}
+	bpf_loop(NFD_PATH_MAX, hop_step, &w, 0);
+	if (!w.ok) {
+		path->known = 1;
+		path->jumps_only = NFD_UNSEEN_GOTOS;
+		return;
+	}
+	path->n = w.depth;
+	path->known = 1;
+}
+
+/*
+ * Names the drop freed at @loc from the stack into @r: true if it did
+ * (kind rule or policy); false with @why set when the free is one of
+ * nft_do_chain's but the stack was not as analysed, false with @why
+ * untouched when backend dropsite is not in use or @loc is not its site.
+ */
+static __always_inline bool nfd_stack_attribute(void *ctx, __u64 loc,
+						struct nfd_rule *r, __u8 *why)
+{
+	struct nfd_stack *cfg = nfd_stack();
+	struct stack_scan s = { 0 };
+	struct nft_chain *base, *chain;
+	__u64 rule, handle = 0;
+	const struct nfd_stack_layout *l;
+
+	if (!cfg || !cfg->rule_site ||
+	    (loc != cfg->rule_site && loc != cfg->policy_site))
+		return false;
+	*why = NFD_WHY_STACK;
+	s.cfg = cfg;
+	s.want = loc;
+	/*
+	 * The program's own stack may be a private one (6.13+); its
+	 * arguments are on the kernel stack, in the runner's frame. Their
+	 * address as a number: read, not cast.
+	 */
+	if (bpf_probe_read_kernel(&s.from, sizeof(s.from), &ctx))
+		return false;
+	s.layout = -1;
+	bpf_loop(cfg->scan, scan_step, &s, 0);
+	if (s.layout < 0 || s.layout >= NFD_STACK_LAYOUTS)
+		return false;
+	l = &cfg->layout[s.layout];
+	base = (struct nft_chain *)stack_word(s.a + cfg->base_off);
+	if (!base)
+		return false;
+	if (loc == cfg->policy_site) {
+		if (nfd_policy(base) != NF_DROP)
+			return false;
+		r->kind = NFD_KIND_POLICY;
+		r->verdict = NF_DROP;
+		r->handle = 0;
+		nfd_names(r, base);
+		return true;
+	}
+	rule = stack_word(s.a - 8ULL * l->rule_slot);
+	chain = rule ? nfd_rule_at(base, rule, &handle) : NULL;
+	if (!chain)
+		return false;
+	r->kind = NFD_KIND_RULE;
+	r->verdict = NF_DROP;
+	r->handle = handle;
+	nfd_names(r, chain);
+	stack_path(cfg, s.a, base, chain, l, &r->path);
+	return true;
+}
+
+#endif /* NFD_STACK_BPF_H */

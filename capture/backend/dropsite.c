@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Backend dropsite: no probe of its own. The bytes probe, on the kfree_skb
+ * tracepoint that only drops reach, reads the dropping rule and its chain
+ * off the kernel stack (bpf/stack.bpf.h): nothing runs for an accepted
+ * packet, and it needs neither kprobes nor BPF trampolines nor a trace
+ * table. What it reads where comes from the running kernel's code
+ * (dropsite_site.c: nft_do_chain, the free it calls, the tracepoint's
+ * functions, in both call chains the tracepoint can take) and is used
+ * only once the canary came out right with it.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "backend.h"
+#include "canary.h"
+#include "drop_probe.h"
+#include "dropsite_site.h"
+#include "ktext.h"
+#include "lib/kallsyms.h"
+
+/* Slots above the bytes probe's frame searched for nft_do_chain's. */
+#define SCAN_SLOTS 160
+
+/* Functions the analysis reads, by name. */
+struct fn {
+	const char *name;
+	uint64_t lo, hi;
+};
+
+struct analysis {
+	struct nfd_nft_sites nft;
+	struct fn free_fn, iter, bpf_trace, sct, run;
+	struct nfd_frame_shape free_shape, iter_shape, run_shape;
+	struct nfd_stack stack;
+	uint64_t nft_lo;
+};
+
+static int lookup(struct fn *f, const char *name)
+{
+	f->name = name;
+	return nfd_kallsyms_range(name, &f->lo, &f->hi);
+}
+
+static int read_fn(const struct fn *f, uint8_t *code, size_t *size,
+		   char *why, size_t len)
+{
+	*size = f->hi - f->lo < NFD_TEXT_MAX ? f->hi - f->lo : NFD_TEXT_MAX;
+	return nfd_ktext_read(f->lo, *size, code, why, len);
+}
+
+/* The free's call on to the tracepoint: whichever target it has now. */
+static int pick_tracepoint(uint64_t target, void *ctx)
+{
+	const struct analysis *a = ctx;
+
+	return target && (target == a->iter.lo || target == a->bpf_trace.lo ||
+			  target == a->sct.lo);
+}
+
+/* An indirect call (through a register or a retpoline thunk). */
+static int pick_indirect(uint64_t target, void *ctx)
+{
+	char name[128];
+
+	(void)ctx;
+	if (!target)
+		return 1;
+	return !nfd_kallsyms_name(target, name, sizeof(name)) &&
+	       strstr(name, "_indirect_thunk");
+}
+
+static int shape(const struct fn *f, nfd_call_pick pick, struct analysis *a,
+		 struct nfd_frame_shape *out, char *why, size_t len)
+{
+	static uint8_t code[NFD_TEXT_MAX];
+	size_t size;
+	size_t n;
+	int err = read_fn(f, code, &size, why, len);
+
+	if (err)
+		return err;
+	if (nfd_frame_shape_find(code, size, f->lo, pick, a, out, why, len)) {
+		n = strlen(why);
+		snprintf(why + n, len - n, " (in %s)", f->name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/*
+ * __bpf_trace_kfree_skb only adjusts arguments and jumps on to
+ * bpf_trace_runN: its target, or -ENOENT.
+ */
+static int tail_target(const struct fn *f, struct fn *to, char *why,
+		       size_t len)
+{
+	uint8_t code[32];
+	static const char *const runs[] = { "bpf_trace_run3", "bpf_trace_run4",
+					    "bpf_trace_run5" };
+	int err = nfd_ktext_read(f->lo, sizeof(code), code, why, len);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i + 5 <= sizeof(code); i++) {
+		int32_t rel;
+		uint64_t t;
+
+		if (code[i] != 0xe9) /* jmp rel32 */
+			continue;
+		memcpy(&rel, code + i + 1, 4);
+		t = f->lo + i + 5 + (int64_t)rel;
+		for (size_t r = 0; r < sizeof(runs) / sizeof(runs[0]); r++)
+			if (!lookup(to, runs[r]) && to->lo == t)
+				return 0;
+	}
+	snprintf(why, len, "%s does not jump on to bpf_trace_runN", f->name);
+	return -ENOENT;
+}
+
+/* The first function from the free down that saved pt_regs @reg. */
+static uint16_t saved_slot(const struct nfd_frame_shape *const *chain,
+			   const uint32_t *top, int n, int reg)
+{
+	for (int i = 0; i < n; i++)
+		if (chain[i]->saved[reg])
+			return top[i] + chain[i]->saved[reg];
+	return 0;
+}
+
+/*
+ * One layout: the functions from the free down to the BPF program, each
+ * with the slot below A of its return address (@top).
+ */
+static void layout(struct nfd_stack_layout *l,
+		   const struct nfd_frame_shape *const *chain, int n,
+		   const struct nfd_nft_sites *nft)
+{
+	uint32_t top[4] = { 0 };
+
+	memset(l, 0, sizeof(*l));
+	for (int i = 0; i < n; i++) {
+		uint32_t ret = top[i] + chain[i]->depth + 1;
+
+		l->mark[i] = chain[i]->call_ret;
+		l->mark_slot[i] = ret;
+		if (i + 1 < n)
+			top[i + 1] = ret;
+	}
+	l->n_marks = n;
+	l->rule_slot = saved_slot(chain, top, n, nft->rule_reg);
+	l->depth_slot = nft->depth_reg >= 0 && nft->depth_reg <= 5 ?
+				saved_slot(chain, top, n, nft->depth_reg) :
+				0;
+}
+
+static int analyse(const struct nfd_drop_probe *p, struct analysis *a,
+		   char *why, size_t len)
+{
+	static uint8_t code[NFD_TEXT_MAX];
+	struct fn nft = { .name = "nft_do_chain" };
+	const struct nfd_frame_shape *direct[2], *iter[3];
+	size_t size;
+	int err;
+
+	memset(a, 0, sizeof(*a));
+	if (nfd_drop_probe_nft_range(p, &nft.lo, &nft.hi)) {
+		snprintf(why, len, "nft_do_chain is not in /proc/kallsyms");
+		return -ENOENT;
+	}
+	if (lookup(&a->free_fn, "sk_skb_reason_drop") &&
+	    lookup(&a->free_fn, "kfree_skb_reason")) {
+		snprintf(why, len, "neither sk_skb_reason_drop nor "
+				   "kfree_skb_reason is in /proc/kallsyms");
+		return -ENOENT;
+	}
+	if (lookup(&a->iter, "__traceiter_kfree_skb") ||
+	    lookup(&a->bpf_trace, "__bpf_trace_kfree_skb")) {
+		snprintf(why, len, "the kfree_skb tracepoint's functions are "
+				   "not in /proc/kallsyms");
+		return -ENOENT;
+	}
+	lookup(&a->sct, "__SCT__tp_func_kfree_skb"); /* may be absent */
+	err = read_fn(&nft, code, &size, why, len);
+	if (err)
+		return err;
+	if (nfd_nft_sites_find(code, size, nft.lo, a->free_fn.lo, &a->nft, why,
+			       len))
+		return -ENOENT;
+	err = shape(&a->free_fn, pick_tracepoint, a, &a->free_shape, why,
+		    len) ?:
+	      shape(&a->iter, pick_indirect, a, &a->iter_shape, why, len) ?:
+	      tail_target(&a->bpf_trace, &a->run, why, len) ?:
+	      shape(&a->run, pick_indirect, a, &a->run_shape, why, len);
+	if (err)
+		return err;
+	/* with several programs on the tracepoint, through its iterator */
+	iter[0] = &a->free_shape;
+	iter[1] = &a->iter_shape;
+	iter[2] = &a->run_shape;
+	layout(&a->stack.layout[0], iter, 3, &a->nft);
+	/* with one, straight to the program's runner */
+	direct[0] = &a->free_shape;
+	direct[1] = &a->run_shape;
+	layout(&a->stack.layout[1], direct, 2, &a->nft);
+	a->stack.n_layouts = 2;
+	if (!a->stack.layout[0].rule_slot || !a->stack.layout[1].rule_slot) {
+		snprintf(why, len,
+			 "no function between the free and the BPF program "
+			 "saves the rule register %s",
+			 a->nft.rule_name);
+		return -ENOENT;
+	}
+	a->nft_lo = nft.lo;
+	a->stack.rule_site = a->nft.rule_ret;
+	a->stack.policy_site = a->nft.policy_ret;
+	a->stack.scan = SCAN_SLOTS;
+	/* nft_do_chain's rsp at the call is the slot above A */
+	a->stack.base_off = 8 + a->nft.base_off;
+	if (a->nft.jump_off > 0) {
+		a->stack.jump_off = 8 + a->nft.jump_off;
+		a->stack.jump_size = a->nft.jump_size;
+		a->stack.jump_rule = 0;
+	}
+	return 0;
+}
+
+/*
+ * NFDROPCAP_DROPSITE_RULE_SLOT=N puts the rule's slot elsewhere: for
+ * testing that the canary catches a wrong analysis.
+ */
+static int override_slot(struct analysis *a, char *why, size_t len)
+{
+	const char *env = secure_getenv("NFDROPCAP_DROPSITE_RULE_SLOT");
+	char *end;
+	long v;
+
+	if (!env)
+		return 0;
+	v = strtol(env, &end, 10);
+	if (*end || v < 1 || v > SCAN_SLOTS) {
+		snprintf(why, len,
+			 "NFDROPCAP_DROPSITE_RULE_SLOT='%.16s': want a slot "
+			 "number 1-%d",
+			 env, SCAN_SLOTS);
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < a->stack.n_layouts; i++)
+		a->stack.layout[i].rule_slot = (uint16_t)v;
+	return 0;
+}
+
+/* What the analysis found, for --check; with the sites if @sites. */
+static void found_text(const struct analysis *a, bool sites, char *buf,
+		       size_t len)
+{
+	const struct nfd_nft_sites *s = &a->nft;
+	int n = 0;
+
+	if (sites)
+		n = snprintf(buf, len,
+			     "rule drop freed at nft_do_chain+%#llx, policy "
+			     "drop at +%#llx; ",
+			     (unsigned long long)(s->rule_ret - a->nft_lo),
+			     (unsigned long long)(s->policy_ret - a->nft_lo));
+	if (n < 0 || (size_t)n >= len)
+		return;
+	snprintf(buf + n, len - n,
+		 "rule %s (saved %u/%u slots below), base chain at rsp+%d, "
+		 "jump stack %s%s at rsp+%d",
+		 s->rule_name, a->stack.layout[1].rule_slot,
+		 a->stack.layout[0].rule_slot, s->base_off,
+		 s->depth_reg >= 0 ? "depth " : "unknown",
+		 s->depth_reg >= 0 ? s->depth_name : "", s->jump_off);
+}
+
+static int write_stack(const struct nfd_drop_probe *p,
+		       const struct nfd_stack *st, char *why, size_t len)
+{
+	uint32_t zero = 0;
+
+	if (bpf_map_update_elem(nfd_drop_probe_stack_fd(p), &zero, st,
+				BPF_ANY)) {
+		snprintf(why, len, "writing map stack: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int dropsite_available(char *why, size_t len)
+{
+#ifndef __x86_64__
+	snprintf(why, len, "only x86-64 code is analysed");
+	return -ENOTSUP;
+#endif
+	return 0;
+}
+
+static int dropsite_load(struct nfd_backend *b,
+			 const struct nfd_backend_env *env, char *msg,
+			 size_t len)
+{
+	static struct analysis a;
+	struct nfd_stack none = { 0 };
+	char found[256];
+	size_t n;
+	int err;
+
+	err = analyse(env->probe, &a, msg, len);
+	if (err)
+		return err;
+	err = override_slot(&a, msg, len) ?:
+	      write_stack(env->probe, &a.stack, msg, len);
+	if (err)
+		return err;
+	found_text(&a, false, found, sizeof(found));
+	err = nfd_canary_verify(env->probe, msg, len);
+	if (err) {
+		write_stack(env->probe, &none, found, 0);
+		n = strlen(msg);
+		snprintf(msg + n, len - n, " (with %s)", found);
+		return err;
+	}
+	n = strlen(msg);
+	snprintf(msg + n, len - n, "; %s", found);
+	return 0;
+}
+
+static void dropsite_unload(struct nfd_backend *b)
+{
+	(void)b;
+}
+
+/* --check: what the analysis finds, whether the backend loads or not. */
+static void dropsite_report(const struct nfd_drop_probe *p, nfd_report_fn line)
+{
+	static struct analysis a;
+	char why[256];
+
+	if (analyse(p, &a, why, sizeof(why))) {
+		line("  drop sites", 0, why);
+		return;
+	}
+	found_text(&a, true, why, sizeof(why));
+	line("  drop sites", 1, why);
+}
+
+struct nfd_backend nfd_backend_dropsite = {
+	.name = "dropsite",
+	.available = dropsite_available,
+	.load = dropsite_load,
+	/* nothing per namespace: the bytes probe sees them all */
+	.attach_netns = nfd_backend_no_netns,
+	.detach_netns = nfd_backend_no_netns_detach,
+	.unload = dropsite_unload,
+	.report = dropsite_report,
+	/* no cost to speak of: nothing runs for accepted packets */
+};

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Backend dropsite's code analysis, with capstone (x86-64). Two questions:
+ *
+ * 1. In nft_do_chain: the two calls that free a dropped packet (a rule's
+ *    drop and the base chain policy's, told apart by the policy read
+ *    "mov N(%rsp),%rX; movzbl -K(%rX),..." before the latter, which also
+ *    says where the frame keeps the base chain); the rule register (the
+ *    kprobe backend's analysis, then checked unchanged from the verdict
+ *    test to the free); the jump stack ("mov D(%rsp,%rI,8),%rRULE" after
+ *    "lea -1(%rS),%eI": the pop of a return point, rS its depth).
+ * 2. In each function between that free and the BPF program: how deep its
+ *    frame is where it calls on, and where it saved which callee-saved
+ *    register (every path from its entry to that call walked, push by
+ *    push; paths must agree).
+ *
+ * All of it is a guess until the canary proves it (dropsite.c).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <capstone/capstone.h>
+
+#include "dropsite_site.h"
+#include "kprobe_site.h"
+
+#define MAX_INSNS 4096
+
+static const cs_x86_op *op(const cs_insn *in, int n)
+{
+	const cs_x86 *x = &in->detail->x86;
+
+	return n < x->op_count ? &x->operands[n] : NULL;
+}
+
+static bool is_call_to(const cs_insn *in, uint64_t target)
+{
+	const cs_x86_op *o = op(in, 0);
+
+	return in->id == X86_INS_CALL && o && o->type == X86_OP_IMM &&
+	       (uint64_t)o->imm == target;
+}
+
+static int decode(csh *h, const uint8_t *code, size_t size, uint64_t addr,
+		  cs_insn **in, size_t *n, char *why, size_t len)
+{
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, h) != CS_ERR_OK) {
+		snprintf(why, len, "capstone: cs_open failed");
+		return -1;
+	}
+	cs_option(*h, CS_OPT_DETAIL, CS_OPT_ON);
+	*n = cs_disasm(*h, code, size, addr, 0, in);
+	if (!*n) {
+		snprintf(why, len, "capstone: cannot decode at %#llx",
+			 (unsigned long long)addr);
+		cs_close(h);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The policy read before the call at @i: "mov N(%rsp),%rX" then a byte
+ * load through %rX at a negative displacement. N, or -1.
+ */
+static int policy_read(const cs_insn *in, size_t i)
+{
+	for (size_t j = i; j-- > 0 && i - j <= 8;) {
+		const cs_x86_op *d = op(&in[j], 0), *s = op(&in[j], 1);
+		x86_reg base;
+
+		if (in[j].id != X86_INS_MOVZX || !s || s->type != X86_OP_MEM ||
+		    s->size != 1 || s->mem.disp >= 0)
+			continue;
+		base = s->mem.base;
+		for (size_t k = j; k-- > 0 && j - k <= 4;) {
+			d = op(&in[k], 0);
+			s = op(&in[k], 1);
+			if (in[k].id == X86_INS_MOV && d &&
+			    d->type == X86_OP_REG && d->reg == base && s &&
+			    s->type == X86_OP_MEM &&
+			    s->mem.base == X86_REG_RSP &&
+			    s->mem.index == X86_REG_INVALID && s->mem.disp >= 0)
+				return (int)s->mem.disp;
+		}
+	}
+	return -1;
+}
+
+/* Does @in write pt_regs register @reg (any width)? */
+static bool writes(csh h, const cs_insn *in, int reg)
+{
+	cs_regs rd, wr;
+	uint8_t nrd, nwr;
+
+	if (cs_regs_access(h, in, rd, &nrd, wr, &nwr))
+		return true; /* cannot tell: as if it did */
+	for (int i = 0; i < nwr; i++)
+		if (nfd_x86_reg_index(wr[i]) == reg)
+			return true;
+	return false;
+}
+
+/*
+ * From the verdict test at @test ("and $0xff,%eV; je DROP") to the rule's
+ * free at @call: straight code that leaves register @reg alone?
+ */
+static bool rule_kept(csh h, const cs_insn *in, size_t n, uint64_t test,
+		      uint64_t call, int reg)
+{
+	size_t i = 0;
+	const cs_x86_op *o;
+
+	while (i + 1 < n && in[i].address != test)
+		i++;
+	if (i + 1 >= n || in[i + 1].id != X86_INS_JE)
+		return false;
+	o = op(&in[i + 1], 0);
+	if (!o || o->type != X86_OP_IMM)
+		return false;
+	for (i = 0; i < n && in[i].address != (uint64_t)o->imm; i++)
+		;
+	for (size_t k = 0; i < n && k < 16; i++, k++) {
+		if (in[i].address == call)
+			return true;
+		if (writes(h, &in[i], reg) || in[i].id == X86_INS_JMP ||
+		    in[i].id == X86_INS_CALL)
+			return false;
+	}
+	return false;
+}
+
+/* The jump stack's pop of a return point into the rule register. */
+static void jump_stack(csh h, const cs_insn *in, size_t n,
+		       struct nfd_nft_sites *s)
+{
+	s->jump_off = -1;
+	s->depth_reg = -1;
+	for (size_t i = 1; i < n; i++) {
+		const cs_x86_op *d = op(&in[i], 0), *m = op(&in[i], 1);
+		const cs_x86_op *ld = op(&in[i - 1], 0), *lm = op(&in[i - 1], 1);
+
+		if (in[i].id != X86_INS_MOV || !d || d->type != X86_OP_REG ||
+		    nfd_x86_reg_index(d->reg) != s->rule_reg || !m ||
+		    m->type != X86_OP_MEM || m->mem.base != X86_REG_RSP ||
+		    m->mem.index == X86_REG_INVALID || m->mem.scale != 8 ||
+		    m->mem.disp <= 0)
+			continue;
+		/* "lea -1(%rS),%eI" just before: I = S - 1 */
+		if (in[i - 1].id != X86_INS_LEA || !ld || !lm ||
+		    ld->type != X86_OP_REG ||
+		    nfd_x86_reg_index(ld->reg) !=
+			    nfd_x86_reg_index(m->mem.index) ||
+		    lm->mem.disp != -1 || lm->mem.index != X86_REG_INVALID)
+			continue;
+		s->depth_reg = nfd_x86_reg_index(lm->mem.base);
+		snprintf(s->depth_name, sizeof(s->depth_name), "%s",
+			 cs_reg_name(h, lm->mem.base));
+		s->jump_off = (int32_t)m->mem.disp;
+		s->jump_size = 8;
+		return;
+	}
+}
+
+static int nft_analyse(csh h, const cs_insn *in, size_t n,
+		       const uint8_t *code, size_t size,
+		       struct nfd_nft_sites *s, char *why, size_t len)
+{
+	struct nfd_kprobe_site ks;
+	size_t calls[2];
+	int ncalls = 0, pol = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!is_call_to(&in[i], s->free_fn))
+			continue;
+		if (ncalls < 2)
+			calls[ncalls] = i;
+		ncalls++;
+	}
+	if (ncalls != 2) {
+		snprintf(why, len,
+			 "nft_do_chain calls the free of dropped packets "
+			 "%d times, not twice (rule, policy)",
+			 ncalls);
+		return -1;
+	}
+	for (int c = 0; c < 2; c++) {
+		int off = policy_read(in, calls[c]);
+
+		if (off >= 0 && pol < 0) {
+			pol = c;
+			s->base_off = off;
+		}
+	}
+	if (pol < 0) {
+		snprintf(why, len,
+			 "no base chain policy read from the frame before "
+			 "either free in nft_do_chain");
+		return -1;
+	}
+	s->policy_call = in[calls[pol]].address;
+	s->policy_ret = s->policy_call + in[calls[pol]].size;
+	s->rule_call = in[calls[!pol]].address;
+	s->rule_ret = s->rule_call + in[calls[!pol]].size;
+	if (nfd_kprobe_site_find(code, size, &ks, why, len))
+		return -1;
+	s->rule_reg = ks.rule_reg;
+	snprintf(s->rule_name, sizeof(s->rule_name), "%s", ks.rule_name);
+	if (!rule_kept(h, in, n, in[0].address + ks.offset, s->rule_call,
+		       s->rule_reg)) {
+		snprintf(why, len,
+			 "the rule register %s may change between the verdict "
+			 "test (+%#llx) and the free (+%#llx)",
+			 ks.rule_name, (unsigned long long)ks.offset,
+			 (unsigned long long)(s->rule_call - in[0].address));
+		return -1;
+	}
+	jump_stack(h, in, n, s);
+	return 0;
+}
+
+int nfd_nft_sites_find(const uint8_t *code, size_t size, uint64_t addr,
+		       uint64_t free_fn,
+		       struct nfd_nft_sites *s, char *why, size_t len)
+{
+	cs_insn *in = NULL;
+	size_t n = 0;
+	csh h;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->free_fn = free_fn;
+	if (decode(&h, code, size, addr, &in, &n, why, len))
+		return -1;
+	err = nft_analyse(h, in, n, code, size, s, why, len);
+	cs_free(in, n);
+	cs_close(&h);
+	return err;
+}
+
+/* Walking a function's paths: the frame depth before each instruction. */
+struct walk {
+	csh h;
+	const cs_insn *in;
+	size_t n;
+	int depth[MAX_INSNS]; /* -1: not reached */
+	size_t todo[MAX_INSNS];
+	size_t ntodo;
+	struct nfd_frame_shape *f;
+	bool found;
+};
+
+static size_t index_of(const struct walk *w, uint64_t addr)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->in[i].address == addr)
+			return i;
+	return w->n;
+}
+
+/* Reaches @i with frame @depth: -1 if a path came there otherwise. */
+static int reach(struct walk *w, size_t i, int depth)
+{
+	if (i >= w->n)
+		return 0; /* leaves the function: a tail call */
+	if (w->depth[i] >= 0)
+		return w->depth[i] == depth ? 0 : -1;
+	w->depth[i] = depth;
+	w->todo[w->ntodo++] = i;
+	return 0;
+}
+
+static int slots_of(const cs_insn *in, int sign)
+{
+	const cs_x86_op *d = op(in, 0), *s = op(in, 1);
+
+	if (!d || d->type != X86_OP_REG || d->reg != X86_REG_RSP || !s ||
+	    s->type != X86_OP_IMM || s->imm % 8)
+		return -1000;
+	return sign * (int)(s->imm / 8);
+}
+
+/* One instruction: its effect on the frame, and where it leads. */
+static int step(struct walk *w, size_t i, nfd_call_pick pick, void *ctx,
+		char *why, size_t len)
+{
+	const cs_insn *in = &w->in[i];
+	const cs_x86_op *o = op(in, 0);
+	int d = w->depth[i], r;
+
+	switch (in->id) {
+	case X86_INS_PUSH:
+		d++;
+		r = o && o->type == X86_OP_REG ? nfd_x86_reg_index(o->reg) : -1;
+		if (r >= 0 && r <= 5) {
+			if (w->f->saved[r] && w->f->saved[r] != (uint32_t)d) {
+				snprintf(why, len,
+					 "%s: saved at two depths",
+					 in->op_str);
+				return -1;
+			}
+			w->f->saved[r] = d;
+		}
+		break;
+	case X86_INS_POP:
+		d--;
+		break;
+	case X86_INS_SUB:
+	case X86_INS_ADD:
+		if (o && o->type == X86_OP_REG && o->reg == X86_REG_RSP) {
+			int k = slots_of(in, in->id == X86_INS_SUB ? 1 : -1);
+
+			if (k == -1000)
+				return 0; /* not a constant: stop this path */
+			d += k;
+		}
+		break;
+	case X86_INS_CALL: {
+		uint64_t t = o && o->type == X86_OP_IMM ? (uint64_t)o->imm : 0;
+
+		if (pick(t, ctx)) {
+			if (w->found && (w->f->depth != (uint32_t)d ||
+					 w->f->call_ret !=
+						 in->address + in->size)) {
+				snprintf(why, len,
+					 "two calls on, at different depths");
+				return -1;
+			}
+			w->found = true;
+			w->f->depth = d;
+			w->f->call_ret = in->address + in->size;
+			return 0;
+		}
+		break;
+	}
+	case X86_INS_JMP:
+		if (o && o->type == X86_OP_IMM &&
+		    reach(w, index_of(w, o->imm), d)) {
+			snprintf(why, len,
+				 "paths meet at different frame depths");
+			return -1;
+		}
+		return 0;
+	case X86_INS_RET:
+	case X86_INS_UD2:
+	case X86_INS_INT3:
+		return 0;
+	default:
+		break;
+	}
+	/* anything else writing %rsp (an epilogue): stop this path */
+	if (in->id != X86_INS_PUSH && in->id != X86_INS_POP &&
+	    in->id != X86_INS_SUB && in->id != X86_INS_ADD &&
+	    in->id != X86_INS_CALL && o && o->type == X86_OP_REG &&
+	    o->reg == X86_REG_RSP)
+		return 0;
+	if (cs_insn_group(w->h, in, CS_GRP_JUMP) && o &&
+	    o->type == X86_OP_IMM &&
+	    reach(w, index_of(w, o->imm), d)) {
+		snprintf(why, len, "paths meet at different frame depths");
+		return -1;
+	}
+	if (reach(w, i + 1, d)) {
+		snprintf(why, len, "paths meet at different frame depths");
+		return -1;
+	}
+	return 0;
+}
+
+int nfd_frame_shape_find(const uint8_t *code, size_t size, uint64_t addr,
+			 nfd_call_pick pick, void *ctx,
+			 struct nfd_frame_shape *f, char *why, size_t len)
+{
+	static struct walk w;
+	cs_insn *in = NULL;
+	size_t n = 0;
+	csh h;
+	int err = 0;
+
+	memset(f, 0, sizeof(*f));
+	if (decode(&h, code, size, addr, &in, &n, why, len))
+		return -1;
+	memset(&w, 0, sizeof(w));
+	w.h = h;
+	w.in = in;
+	w.n = n < MAX_INSNS ? n : MAX_INSNS;
+	w.f = f;
+	for (size_t i = 0; i < w.n; i++)
+		w.depth[i] = -1;
+	reach(&w, 0, 0);
+	while (w.ntodo && !err) {
+		size_t i = w.todo[--w.ntodo];
+
+		err = step(&w, i, pick, ctx, why, len);
+	}
+	if (!err && !w.found) {
+		snprintf(why, len, "no call on found at %#llx",
+			 (unsigned long long)addr);
+		err = -1;
+	}
+	cs_free(in, n);
+	cs_close(&h);
+	return err;
+}
