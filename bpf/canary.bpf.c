@@ -52,10 +52,10 @@ int BPF_PROG(nfd_canary_kfree, struct sk_buff *skb, void *location,
 			break;
 		}
 	}
-	/* backend dropsite: named from the stack (2: as a policy) */
+	/* backend dropsite without kprobes: named from the stack */
 	if (!d->recorded &&
 	    nfd_stack_attribute(ctx, (__u64)location, &d->rule, &why))
-		d->recorded = d->rule.kind == NFD_KIND_POLICY ? 2 : 1;
+		d->recorded = 1;
 	canary_n = n + 1;
 	return 0;
 }

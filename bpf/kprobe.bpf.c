@@ -15,6 +15,7 @@
 #include "common.bpf.h"
 #include "nft.bpf.h"
 #include "record.bpf.h"
+#include "regs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -22,20 +23,6 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 cfg_reg_verdict;
 const volatile __u32 cfg_reg_rule;
 const volatile __u32 cfg_reg_pkt;
-
-/*
- * Register @i of @ctx. Every register is loaded at a constant offset (the
- * verifier refuses a computed offset into the context), then picked.
- */
-static __always_inline __u64 reg(struct pt_regs *ctx, __u32 i)
-{
-	__u64 r[16] = { ctx->r15, ctx->r14, ctx->r13, ctx->r12, ctx->bp,
-			ctx->bx,  ctx->r11, ctx->r10, ctx->r9,	ctx->r8,
-			ctx->ax,  ctx->cx,  ctx->dx,  ctx->si,	ctx->di };
-
-	asm volatile("" : "+r"(i));
-	return r[i & 15];
-}
 
 SEC("kprobe/nft_do_chain")
 int nfd_kp_chain(struct pt_regs *ctx)
@@ -49,9 +36,9 @@ int nfd_kp_chain(struct pt_regs *ctx)
 SEC("kprobe")
 int nfd_kp_verdict(struct pt_regs *ctx)
 {
-	__u32 code = reg(ctx, cfg_reg_verdict);
-	__u64 rule = reg(ctx, cfg_reg_rule);
-	const void *pkt = (const void *)reg(ctx, cfg_reg_pkt);
+	__u32 code = nfd_reg(ctx, cfg_reg_verdict);
+	__u64 rule = nfd_reg(ctx, cfg_reg_rule);
+	const void *pkt = (const void *)nfd_reg(ctx, cfg_reg_pkt);
 
 	if ((code & NF_VERDICT_MASK) != NF_DROP) {
 		follow_verdict(pkt, code, (const void *)rule);

@@ -23,6 +23,8 @@
  * one sample holds at most this much packet data after the event.
  */
 #define NFD_SAMPLE_DATA_MAX 64512
+/* General registers, in struct pt_regs order (0 = r15 ... 14 = di). */
+#define NFD_NREGS 15
 /* Kernel text read at most at once (ktext.bpf.c, backend kprobe). */
 #define NFD_TEXT_MAX 8192
 /* A verdict older than this is never matched to a freed packet. */
@@ -240,7 +242,9 @@ struct nfd_stack {
 	__u32 jump_off; /* the jump stack: at A + jump_off (0: unknown) */
 	__u32 jump_size; /* bytes per jump stack entry */
 	__u32 jump_rule; /* the rule pointer's offset in an entry */
+	__u32 depth_off; /* its depth (u32): at A + depth_off; 0: a register */
 	__u32 n_layouts;
+	__u32 pad;
 	struct nfd_stack_layout layout[NFD_STACK_LAYOUTS];
 };
 
@@ -303,7 +307,7 @@ _Static_assert(sizeof(struct nfd_stack_layout) == 8 * NFD_STACK_MARKS +
 			2 * NFD_STACK_MARKS + 8,
 	       "struct nfd_stack_layout has holes");
 _Static_assert(sizeof(struct nfd_stack) ==
-		       40 + NFD_STACK_LAYOUTS * sizeof(struct nfd_stack_layout),
+		       48 + NFD_STACK_LAYOUTS * sizeof(struct nfd_stack_layout),
 	       "struct nfd_stack has holes");
 _Static_assert(sizeof(struct nfd_rule) ==
 		       16 + 2 * NFD_NAME_MAX + sizeof(struct nfd_path),

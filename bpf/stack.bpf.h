@@ -78,12 +78,22 @@ static long scan_step(__u64 i, void *ctx)
 	return 0; /* a copy of the value (an argument), not the slot */
 }
 
+/*
+ * Where nft_do_chain's jump stack is at the drop: @at (0: unknown), @size
+ * bytes per entry, the return point's rule pointer @rule bytes in; @depth
+ * entries in use.
+ */
+struct nfd_jumps {
+	__u64 at;
+	__u32 size;
+	__u32 rule;
+	__u32 depth;
+};
+
 /* The jump rule of hop @i: the rule before its jump stack entry's. */
 struct hop_walk {
-	const struct nfd_stack *cfg;
+	const struct nfd_jumps *j;
 	struct nft_chain *base;
-	__u64 a;
-	__u32 depth;
 	struct nfd_path *path;
 	bool ok;
 };
@@ -94,10 +104,9 @@ static long hop_step(__u64 i, void *ctx)
 	__u64 entry, handle = 0;
 	struct nft_chain *chain;
 
-	if (i >= w->depth || i >= NFD_PATH_MAX)
+	if (i >= w->j->depth || i >= NFD_PATH_MAX)
 		return 1;
-	entry = stack_word(w->a + w->cfg->jump_off + i * w->cfg->jump_size +
-			   w->cfg->jump_rule);
+	entry = stack_word(w->j->at + i * w->j->size + w->j->rule);
 	/* the entry is the rule after the jump: its last byte is the jump's */
 	chain = entry ? nfd_rule_of(w->base, (const void *)(entry - 1),
 				    &handle) :
@@ -112,88 +121,58 @@ static long hop_step(__u64 i, void *ctx)
 }
 
 /*
- * The path to a rule drop in @chain from the jump stack (@depth entries);
- * jumps_only tells userspace that gotos were not seen.
+ * The path to a rule drop in @chain from the jump stack @j; jumps_only
+ * tells userspace that gotos were not seen. Unknown (said so) where a goto
+ * certainly happened or the jump stack cannot be read.
  */
-static __always_inline void stack_path(const struct nfd_stack *cfg, __u64 a,
-				       struct nft_chain *base,
-				       struct nft_chain *chain,
-				       const struct nfd_stack_layout *l,
-				       struct nfd_path *path)
+static __always_inline void jump_path(const struct nfd_jumps *j,
+				      struct nft_chain *base,
+				      struct nft_chain *chain,
+				      struct nfd_path *path)
 {
-	struct hop_walk w = { .cfg = cfg, .base = base, .a = a, .path = path,
-			      .ok = true };
+	struct hop_walk w = { .j = j, .base = base, .path = path, .ok = true };
 
-	path->known = 0;
+	path->known = 1;
 	path->cut = 0;
 	path->n = 0;
 	path->jumps_only = 1;
-	if (!cfg->jump_off || !l->depth_slot)
-		return;
-	w.depth = (__u32)stack_word(a - 8ULL * l->depth_slot);
-	if (w.depth > NFD_PATH_MAX)
-		return;
-	if (!w.depth && chain != base) {
-		path->known = 1; /* a goto left the base chain: unknown */
-		path->jumps_only = NFD_UNSEEN_GOTOS;
-		return;
-	}
-	bpf_loop(NFD_PATH_MAX, hop_step, &w, 0);
+	if (j->at && j->depth > NFD_PATH_MAX)
+		w.ok = false;
+	else if (j->at && j->depth)
+		bpf_loop(NFD_PATH_MAX, hop_step, &w, 0);
+	else if (chain != base) /* a goto, or jumps not readable */
+		w.ok = false;
 	if (!w.ok) {
-		path->known = 1;
 		path->jumps_only = NFD_UNSEEN_GOTOS;
 		return;
 	}
-	path->n = w.depth;
-	path->known = 1;
+	path->n = j->at ? j->depth : 0;
 }
 
 /*
- * Names the drop freed at @loc from the stack into @r: true if it did
- * (kind rule or policy); false with @why set when the free is one of
- * nft_do_chain's but the stack was not as analysed, false with @why
- * untouched when backend dropsite is not in use or @loc is not its site.
+ * Names a drop at one of nft_do_chain's two frees into @r, from the base
+ * chain @base and, for a rule's, the rule pointer @rule and jump stack @j.
+ * False if they name nothing (never a guess).
  */
-static __always_inline bool nfd_stack_attribute(void *ctx, __u64 loc,
-						struct nfd_rule *r, __u8 *why)
+static __always_inline bool nfd_site_name(bool policy, struct nft_chain *base,
+					  __u64 rule, const struct nfd_jumps *j,
+					  struct nfd_rule *r)
 {
-	struct nfd_stack *cfg = nfd_stack();
-	struct stack_scan s = { 0 };
-	struct nft_chain *base, *chain;
-	__u64 rule, handle = 0;
-	const struct nfd_stack_layout *l;
+	struct nft_chain *chain;
+	__u64 handle = 0;
 
-	if (!cfg || !cfg->rule_site ||
-	    (loc != cfg->rule_site && loc != cfg->policy_site))
-		return false;
-	*why = NFD_WHY_STACK;
-	s.cfg = cfg;
-	s.want = loc;
-	/*
-	 * The program's own stack may be a private one (6.13+); its
-	 * arguments are on the kernel stack, in the runner's frame. Their
-	 * address as a number: read, not cast.
-	 */
-	if (bpf_probe_read_kernel(&s.from, sizeof(s.from), &ctx))
-		return false;
-	s.layout = -1;
-	bpf_loop(cfg->scan, scan_step, &s, 0);
-	if (s.layout < 0 || s.layout >= NFD_STACK_LAYOUTS)
-		return false;
-	l = &cfg->layout[s.layout];
-	base = (struct nft_chain *)stack_word(s.a + cfg->base_off);
 	if (!base)
 		return false;
-	if (loc == cfg->policy_site) {
+	if (policy) {
 		if (nfd_policy(base) != NF_DROP)
 			return false;
 		r->kind = NFD_KIND_POLICY;
 		r->verdict = NF_DROP;
 		r->handle = 0;
+		r->path.known = 0;
 		nfd_names(r, base);
 		return true;
 	}
-	rule = stack_word(s.a - 8ULL * l->rule_slot);
 	chain = rule ? nfd_rule_at(base, rule, &handle) : NULL;
 	if (!chain)
 		return false;
@@ -201,8 +180,57 @@ static __always_inline bool nfd_stack_attribute(void *ctx, __u64 loc,
 	r->verdict = NF_DROP;
 	r->handle = handle;
 	nfd_names(r, chain);
-	stack_path(cfg, s.a, base, chain, l, &r->path);
+	jump_path(j, base, chain, &r->path);
 	return true;
+}
+
+/*
+ * Names the drop freed at @loc from the stack into @r: true if it did
+ * (kind rule or policy); false with @why set when the free is one of
+ * nft_do_chain's but the stack was not as analysed, false with @why
+ * untouched when the stack reading is not in use or @loc is not its site.
+ */
+static __always_inline bool nfd_stack_attribute(void *ctx, __u64 loc,
+						struct nfd_rule *r, __u8 *why)
+{
+	struct nfd_stack *cfg = nfd_stack();
+	struct stack_scan s = { 0 };
+	struct nfd_jumps j = { 0 };
+	const struct nfd_stack_layout *l;
+	struct nft_chain *base;
+
+	if (!cfg || !cfg->rule_site ||
+	    (loc != cfg->rule_site && loc != cfg->policy_site))
+		return false;
+	*why = NFD_WHY_STACK;
+	s.cfg = cfg;
+	s.want = loc;
+	s.layout = -1;
+	/*
+	 * The program's own stack may be a private one (6.13+); its
+	 * arguments are on the kernel stack, in the runner's frame. Their
+	 * address as a number: read, not cast.
+	 */
+	if (bpf_probe_read_kernel(&s.from, sizeof(s.from), &ctx))
+		return false;
+	bpf_loop(cfg->scan, scan_step, &s, 0);
+	if (s.layout < 0 || s.layout >= NFD_STACK_LAYOUTS)
+		return false;
+	l = &cfg->layout[s.layout];
+	base = (struct nft_chain *)stack_word(s.a + cfg->base_off);
+	if (cfg->jump_off && (cfg->depth_off || l->depth_slot)) {
+		j.at = s.a + cfg->jump_off;
+		j.size = cfg->jump_size;
+		j.rule = cfg->jump_rule;
+		j.depth = (__u32)stack_word(cfg->depth_off ?
+						    s.a + cfg->depth_off :
+						    s.a - 8ULL * l->depth_slot);
+	}
+	return nfd_site_name(loc == cfg->policy_site, base,
+			     loc == cfg->policy_site ?
+				     0 :
+				     stack_word(s.a - 8ULL * l->rule_slot),
+			     &j, r);
 }
 
 #endif /* NFD_STACK_BPF_H */

@@ -46,4 +46,12 @@ struct nfd_drop_probe;
  */
 int nfd_canary_verify(const struct nfd_drop_probe *p, char *msg, size_t len);
 
+/*
+ * The same for a backend that names policy drops and paths itself
+ * (@names_policy: dropsite): the policy drop must come out named, and the
+ * rule drop with the one jump that led to it.
+ */
+int nfd_canary_verify_as(const struct nfd_drop_probe *p, bool names_policy,
+			 char *msg, size_t len);
+
 #endif /* NFD_CANARY_H */

@@ -23,7 +23,7 @@ struct verify {
 	struct bpf_link *link; /* while the canary runs */
 	int sites_fd; /* the bytes probe's map "sites" */
 	uint64_t nft_lo, nft_hi; /* nft_do_chain's text, 0 if unknown */
-	bool stack; /* backend dropsite: drops named from the stack */
+	bool names_policy; /* backend dropsite: policy and path named too */
 };
 
 static int set_sites(struct verify *v, const struct nfd_sites *s)
@@ -90,13 +90,12 @@ static int came_out_right(const struct verify *v, uint64_t handle, char *why,
 			 r->rule.chain);
 		return -EPROTO;
 	}
-	if (p->recorded == 1 || (v->stack && p->recorded != 2)) {
+	if (!v->names_policy != !p->recorded) {
 		snprintf(why, len, "canary: its policy drop %s",
-			 p->recorded ? "had a verdict" :
-				       "was not named from the stack");
+			 p->recorded ? "had a verdict" : "was not named");
 		return -EPROTO;
 	}
-	if (p->recorded == 2 &&
+	if (p->recorded &&
 	    (p->rule.kind != NFD_KIND_POLICY ||
 	     p->rule.family != NFPROTO_INET ||
 	     strcmp(p->rule.table, NFD_CANARY_TABLE) ||
@@ -107,7 +106,7 @@ static int came_out_right(const struct verify *v, uint64_t handle, char *why,
 			 p->rule.kind, p->rule.table, p->rule.chain);
 		return -EPROTO;
 	}
-	if (v->stack && (!r->rule.path.known || r->rule.path.n != 1 ||
+	if (v->names_policy && (!r->rule.path.known || r->rule.path.n != 1 ||
 			 r->rule.path.jumps_only != 1)) {
 		snprintf(why, len,
 			 "canary: its rule drop's path came out as %u hops "
@@ -173,22 +172,24 @@ static int run_and_check(struct verify *v, struct nfd_sites *s, char *msg,
 	return 0;
 }
 
-int nfd_canary_verify(const struct nfd_drop_probe *p, char *msg, size_t len)
+int nfd_canary_verify_as(const struct nfd_drop_probe *p, bool names_policy,
+			 char *msg, size_t len)
 {
-	struct verify v = { .sites_fd = nfd_drop_probe_sites_fd(p) };
+	struct verify v = { .sites_fd = nfd_drop_probe_sites_fd(p),
+			    .names_policy = names_policy };
 	struct nfd_sites s = { 0 };
-	struct nfd_stack st;
-	uint32_t zero = 0;
 	int err;
 
 	nfd_drop_probe_nft_range(p, &v.nft_lo, &v.nft_hi);
-	v.stack = !bpf_map_lookup_elem(nfd_drop_probe_stack_fd(p), &zero,
-				       &st) &&
-		  st.rule_site;
 	err = load_probe(&v, p, msg, len);
 	err = err ?: run_and_check(&v, &s, msg, len);
 	/* sites stay 0 on failure: no policy is named then */
 	set_sites(&v, &s);
 	canary_bpf__destroy(v.skel);
 	return err;
+}
+
+int nfd_canary_verify(const struct nfd_drop_probe *p, char *msg, size_t len)
+{
+	return nfd_canary_verify_as(p, false, msg, len);
 }

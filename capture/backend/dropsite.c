@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Backend dropsite: no probe of its own. The bytes probe, on the kfree_skb
- * tracepoint that only drops reach, reads the dropping rule and its chain
- * off the kernel stack (bpf/stack.bpf.h): nothing runs for an accepted
- * packet, and it needs neither kprobes nor BPF trampolines nor a trace
- * table. What it reads where comes from the running kernel's code
- * (dropsite_site.c: nft_do_chain, the free it calls, the tracepoint's
- * functions, in both call chains the tracepoint can take) and is used
- * only once the canary came out right with it.
+ * Backend dropsite: attribution that runs only where nft_do_chain frees a
+ * packet it dropped, so nothing for accepted packets. Two ways, one code
+ * analysis (dropsite_site.c: the two free calls in nft_do_chain, the rule
+ * and packet registers there, the base chain and jump stack in its frame):
+ *
+ * - with kprobes: a kprobe on each free call (bpf/dropsite.bpf.c) reads the
+ *   registers and the frame, and leaves the verdict for that very packet
+ *   on the pending stack, as backend kprobe does;
+ * - without (no kprobes, no BPF trampolines): no probe of its own. The
+ *   bytes probe, on the kfree_skb tracepoint, reads the rule and its chain
+ *   off the kernel stack (bpf/stack.bpf.h), where the analysis of every
+ *   function between the free and the BPF program (in both call chains the
+ *   tracepoint can take) says the registers were saved.
+ *
+ * Either is used only once the canary came out right with it: the rule
+ * drop with its jump, the policy drop named.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -16,12 +24,20 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
 #include "backend.h"
 #include "canary.h"
 #include "drop_probe.h"
 #include "dropsite_site.h"
 #include "ktext.h"
+#include "kprobe_site.h"
 #include "lib/kallsyms.h"
+#include "dropsite.skel.h"
+
+/* perf's kprobe PMU, as backend kprobe checks */
+#define KPROBE_PMU "/sys/bus/event_source/devices/kprobe/type"
 
 /* Slots above the bytes probe's frame searched for nft_do_chain's. */
 #define SCAN_SLOTS 160
@@ -38,6 +54,14 @@ struct analysis {
 	struct nfd_frame_shape free_shape, iter_shape, run_shape;
 	struct nfd_stack stack;
 	uint64_t nft_lo;
+	int skb_reg; /* the free's sk_buff argument, pt_regs index */
+};
+
+/* The loaded backend: which way, and its kprobes if that way. */
+struct dropsite {
+	struct analysis a;
+	struct dropsite_bpf *skel;
+	bool kprobes;
 };
 
 static int lookup(struct fn *f, const char *name)
@@ -158,12 +182,12 @@ static void layout(struct nfd_stack_layout *l,
 				0;
 }
 
-static int analyse(const struct nfd_drop_probe *p, struct analysis *a,
-		   char *why, size_t len)
+/* nft_do_chain's frees, registers and frame: what both ways need. */
+static int analyse_nft(const struct nfd_drop_probe *p, struct analysis *a,
+		       char *why, size_t len)
 {
 	static uint8_t code[NFD_TEXT_MAX];
 	struct fn nft = { .name = "nft_do_chain" };
-	const struct nfd_frame_shape *direct[2], *iter[3];
 	size_t size;
 	int err;
 
@@ -172,12 +196,49 @@ static int analyse(const struct nfd_drop_probe *p, struct analysis *a,
 		snprintf(why, len, "nft_do_chain is not in /proc/kallsyms");
 		return -ENOENT;
 	}
-	if (lookup(&a->free_fn, "sk_skb_reason_drop") &&
-	    lookup(&a->free_fn, "kfree_skb_reason")) {
-		snprintf(why, len, "neither sk_skb_reason_drop nor "
-				   "kfree_skb_reason is in /proc/kallsyms");
-		return -ENOENT;
+	/* sk_skb_reason_drop(sk, skb, reason); kfree_skb_reason(skb, ...) */
+	a->skb_reg = 13; /* rsi */
+	if (lookup(&a->free_fn, "sk_skb_reason_drop")) {
+		a->skb_reg = 14; /* rdi */
+		if (lookup(&a->free_fn, "kfree_skb_reason")) {
+			snprintf(why, len,
+				 "neither sk_skb_reason_drop nor "
+				 "kfree_skb_reason is in /proc/kallsyms");
+			return -ENOENT;
+		}
 	}
+	err = read_fn(&nft, code, &size, why, len);
+	if (err)
+		return err;
+	if (nfd_nft_sites_find(code, size, nft.lo, a->free_fn.lo, &a->nft, why,
+			       len))
+		return -ENOENT;
+	a->nft_lo = nft.lo;
+	a->stack.rule_site = a->nft.rule_ret;
+	a->stack.policy_site = a->nft.policy_ret;
+	a->stack.scan = SCAN_SLOTS;
+	/* nft_do_chain's rsp at the call is the slot above A */
+	a->stack.base_off = 8 + a->nft.base_off;
+	if (a->nft.jump_off > 0 &&
+	    (a->nft.depth_reg >= 0 || a->nft.depth_off >= 0)) {
+		a->stack.jump_off = 8 + a->nft.jump_off;
+		a->stack.jump_size = a->nft.jump_size;
+		a->stack.jump_rule = a->nft.jump_rule;
+		if (a->nft.depth_off >= 0)
+			a->stack.depth_off = 8 + a->nft.depth_off;
+	}
+	return 0;
+}
+
+/*
+ * Without kprobes: the frames between the free and the BPF program, and
+ * where in them nft_do_chain's rule and depth registers were saved.
+ */
+static int analyse_stack(struct analysis *a, char *why, size_t len)
+{
+	const struct nfd_frame_shape *direct[2], *iter[3];
+	int err;
+
 	if (lookup(&a->iter, "__traceiter_kfree_skb") ||
 	    lookup(&a->bpf_trace, "__bpf_trace_kfree_skb")) {
 		snprintf(why, len, "the kfree_skb tracepoint's functions are "
@@ -185,12 +246,6 @@ static int analyse(const struct nfd_drop_probe *p, struct analysis *a,
 		return -ENOENT;
 	}
 	lookup(&a->sct, "__SCT__tp_func_kfree_skb"); /* may be absent */
-	err = read_fn(&nft, code, &size, why, len);
-	if (err)
-		return err;
-	if (nfd_nft_sites_find(code, size, nft.lo, a->free_fn.lo, &a->nft, why,
-			       len))
-		return -ENOENT;
 	err = shape(&a->free_fn, pick_tracepoint, a, &a->free_shape, why,
 		    len) ?:
 	      shape(&a->iter, pick_indirect, a, &a->iter_shape, why, len) ?:
@@ -211,52 +266,65 @@ static int analyse(const struct nfd_drop_probe *p, struct analysis *a,
 	if (!a->stack.layout[0].rule_slot || !a->stack.layout[1].rule_slot) {
 		snprintf(why, len,
 			 "no function between the free and the BPF program "
-			 "saves the rule register %s",
+			 "saves the rule register %s (it stays live into the "
+			 "program, which cannot read it)",
 			 a->nft.rule_name);
 		return -ENOENT;
-	}
-	a->nft_lo = nft.lo;
-	a->stack.rule_site = a->nft.rule_ret;
-	a->stack.policy_site = a->nft.policy_ret;
-	a->stack.scan = SCAN_SLOTS;
-	/* nft_do_chain's rsp at the call is the slot above A */
-	a->stack.base_off = 8 + a->nft.base_off;
-	if (a->nft.jump_off > 0) {
-		a->stack.jump_off = 8 + a->nft.jump_off;
-		a->stack.jump_size = a->nft.jump_size;
-		a->stack.jump_rule = 0;
 	}
 	return 0;
 }
 
+/* Which way: kprobes where the kernel has them (NFDROPCAP_DROPSITE_VIA). */
+static bool use_kprobes(void)
+{
+	const char *via = secure_getenv("NFDROPCAP_DROPSITE_VIA");
+
+	if (via && !strcmp(via, "stack"))
+		return false;
+	return !access(KPROBE_PMU, R_OK);
+}
+
 /*
- * NFDROPCAP_DROPSITE_RULE_SLOT=N puts the rule's slot elsewhere: for
+ * NFDROPCAP_DROPSITE_RULE_SLOT=N (from the stack) or
+ * NFDROPCAP_DROPSITE_RULE_REG=NAME (kprobes) puts the rule elsewhere: for
  * testing that the canary catches a wrong analysis.
  */
-static int override_slot(struct analysis *a, char *why, size_t len)
+static int override_rule(struct analysis *a, bool kprobes, char *why,
+			 size_t len)
 {
-	const char *env = secure_getenv("NFDROPCAP_DROPSITE_RULE_SLOT");
+	const char *env = secure_getenv(kprobes ? "NFDROPCAP_DROPSITE_RULE_REG" :
+						  "NFDROPCAP_DROPSITE_RULE_SLOT");
 	char *end;
 	long v;
 
 	if (!env)
 		return 0;
-	v = strtol(env, &end, 10);
-	if (*end || v < 1 || v > SCAN_SLOTS) {
+	if (kprobes) {
+		v = nfd_reg_index(env);
+		end = "";
+	} else {
+		v = strtol(env, &end, 10);
+	}
+	if (*end || v < (kprobes ? 0 : 1) ||
+	    v > (kprobes ? NFD_NREGS - 1 : SCAN_SLOTS)) {
 		snprintf(why, len,
-			 "NFDROPCAP_DROPSITE_RULE_SLOT='%.16s': want a slot "
-			 "number 1-%d",
-			 env, SCAN_SLOTS);
+			 "NFDROPCAP_DROPSITE_RULE_%s='%.16s': want %s",
+			 kprobes ? "REG" : "SLOT", env,
+			 kprobes ? "a register name" : "a slot number 1-160");
 		return -EINVAL;
 	}
-	for (uint32_t i = 0; i < a->stack.n_layouts; i++)
+	if (kprobes) {
+		a->nft.rule_reg = (int)v;
+		snprintf(a->nft.rule_name, sizeof(a->nft.rule_name), "%s", env);
+	}
+	for (uint32_t i = 0; !kprobes && i < a->stack.n_layouts; i++)
 		a->stack.layout[i].rule_slot = (uint16_t)v;
 	return 0;
 }
 
 /* What the analysis found, for --check; with the sites if @sites. */
-static void found_text(const struct analysis *a, bool sites, char *buf,
-		       size_t len)
+static void found_text(const struct analysis *a, bool kprobes, bool sites,
+		       char *buf, size_t len)
 {
 	const struct nfd_nft_sites *s = &a->nft;
 	int n = 0;
@@ -269,13 +337,35 @@ static void found_text(const struct analysis *a, bool sites, char *buf,
 			     (unsigned long long)(s->policy_ret - a->nft_lo));
 	if (n < 0 || (size_t)n >= len)
 		return;
-	snprintf(buf + n, len - n,
-		 "rule %s (saved %u/%u slots below), base chain at rsp+%d, "
-		 "jump stack %s%s at rsp+%d",
-		 s->rule_name, a->stack.layout[1].rule_slot,
-		 a->stack.layout[0].rule_slot, s->base_off,
-		 s->depth_reg >= 0 ? "depth " : "unknown",
-		 s->depth_reg >= 0 ? s->depth_name : "", s->jump_off);
+	if (kprobes)
+		n += snprintf(buf + n, len - n,
+			      "kprobes at +%#llx and +%#llx: rule %s, pkt %s",
+			      (unsigned long long)(s->rule_call - a->nft_lo),
+			      (unsigned long long)(s->policy_call - a->nft_lo),
+			      s->rule_name, s->pkt_name);
+	else
+		n += snprintf(buf + n, len - n,
+			      "from the stack at kfree_skb: rule %s (saved "
+			      "%u/%u slots below)",
+			      s->rule_name, a->stack.layout[1].rule_slot,
+			      a->stack.layout[0].rule_slot);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	snprintf(buf + n, len - n, ", base chain at rsp+%d, jump stack %s%s%s",
+		 s->base_off,
+		 a->stack.jump_off ? "at rsp+" : "not found (paths only in "
+						 "the base chain)",
+		 "", "");
+	if (a->stack.jump_off) {
+		n = strlen(buf);
+		if (s->depth_reg >= 0)
+			snprintf(buf + n, len - n, "%d (%u-byte entries), depth %s",
+				 s->jump_off, s->jump_size, s->depth_name);
+		else
+			snprintf(buf + n, len - n,
+				 "%d (%u-byte entries), depth at rsp+%d",
+				 s->jump_off, s->jump_size, s->depth_off);
+	}
 }
 
 static int write_stack(const struct nfd_drop_probe *p,
@@ -300,52 +390,126 @@ static int dropsite_available(char *why, size_t len)
 	return 0;
 }
 
-static int dropsite_load(struct nfd_backend *b,
-			 const struct nfd_backend_env *env, char *msg,
-			 size_t len)
+static int attach_kprobes(struct dropsite *d, const struct nfd_backend_env *env,
+			  char *msg, size_t len)
 {
-	static struct analysis a;
-	struct nfd_stack none = { 0 };
-	char found[256];
-	size_t n;
+	const struct analysis *a = &d->a;
+	LIBBPF_OPTS(bpf_kprobe_opts, rule,
+		    .offset = a->nft.rule_call - a->nft_lo);
+	LIBBPF_OPTS(bpf_kprobe_opts, policy,
+		    .offset = a->nft.policy_call - a->nft_lo);
+	struct dropsite_bpf *skel = dropsite_bpf__open();
 	int err;
 
-	err = analyse(env->probe, &a, msg, len);
-	if (err)
-		return err;
-	err = override_slot(&a, msg, len) ?:
-	      write_stack(env->probe, &a.stack, msg, len);
-	if (err)
-		return err;
-	found_text(&a, false, found, sizeof(found));
-	err = nfd_canary_verify(env->probe, msg, len);
+	if (!skel) {
+		snprintf(msg, len, "opening the dropsite BPF object: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	d->skel = skel;
+	skel->rodata->cfg_all_netns = env->all_netns;
+	skel->rodata->cfg_reg_rule = a->nft.rule_reg;
+	skel->rodata->cfg_reg_pkt = a->nft.pkt_reg;
+	skel->rodata->cfg_reg_skb = a->skb_reg;
+	skel->rodata->cfg_base_off = a->nft.base_off;
+	if (a->stack.jump_off) {
+		if (a->nft.depth_reg >= 0)
+			skel->rodata->cfg_reg_depth = a->nft.depth_reg;
+		else
+			skel->rodata->cfg_depth_off = a->nft.depth_off;
+		skel->rodata->cfg_jump_off = a->nft.jump_off;
+		skel->rodata->cfg_jump_size = a->nft.jump_size;
+		skel->rodata->cfg_jump_rule = a->nft.jump_rule;
+	}
+	err = nfd_drop_probe_share_maps(env->probe, skel->obj) ?:
+	      dropsite_bpf__load(skel);
 	if (err) {
-		write_stack(env->probe, &none, found, 0);
-		n = strlen(msg);
-		snprintf(msg + n, len - n, " (with %s)", found);
+		snprintf(msg, len, "loading the dropsite kprobes: %s",
+			 strerror(-err));
 		return err;
 	}
-	n = strlen(msg);
-	snprintf(msg + n, len - n, "; %s", found);
-	return 0;
+	skel->links.nfd_ds_rule = bpf_program__attach_kprobe_opts(
+		skel->progs.nfd_ds_rule, "nft_do_chain", &rule);
+	err = skel->links.nfd_ds_rule ? 0 : -errno;
+	if (!err) {
+		skel->links.nfd_ds_policy = bpf_program__attach_kprobe_opts(
+			skel->progs.nfd_ds_policy, "nft_do_chain", &policy);
+		err = skel->links.nfd_ds_policy ? 0 : -errno;
+	}
+	if (err)
+		snprintf(msg, len,
+			 "attaching the kprobes (nft_do_chain+%#llx, +%#llx): "
+			 "%s",
+			 (unsigned long long)rule.offset,
+			 (unsigned long long)policy.offset, strerror(-err));
+	return err;
 }
 
 static void dropsite_unload(struct nfd_backend *b)
 {
-	(void)b;
+	struct dropsite *d = b->priv;
+
+	if (!d)
+		return;
+	dropsite_bpf__destroy(d->skel);
+	free(d);
+	b->priv = NULL;
+}
+
+static int dropsite_load(struct nfd_backend *b,
+			 const struct nfd_backend_env *env, char *msg,
+			 size_t len)
+{
+	struct dropsite *d = calloc(1, sizeof(*d));
+	struct nfd_stack none = { 0 };
+	char found[320];
+	size_t n;
+	int err;
+
+	if (!d)
+		return -ENOMEM;
+	b->priv = d;
+	d->kprobes = use_kprobes();
+	err = analyse_nft(env->probe, &d->a, msg, len);
+	if (!err && !d->kprobes)
+		err = analyse_stack(&d->a, msg, len);
+	err = err ?: override_rule(&d->a, d->kprobes, msg, len);
+	if (!err && !d->kprobes)
+		err = write_stack(env->probe, &d->a.stack, msg, len);
+	if (!err && d->kprobes)
+		err = attach_kprobes(d, env, msg, len);
+	if (err)
+		goto unload;
+	found_text(&d->a, d->kprobes, false, found, sizeof(found));
+	err = nfd_canary_verify_as(env->probe, true, msg, len);
+	if (err) {
+		n = strlen(msg);
+		snprintf(msg + n, len - n, " (with %s)", found);
+		goto unload;
+	}
+	n = strlen(msg);
+	snprintf(msg + n, len - n, "; %s", found);
+	return 0;
+unload:
+	if (!d->kprobes)
+		write_stack(env->probe, &none, found, 0);
+	dropsite_unload(b);
+	return err;
 }
 
 /* --check: what the analysis finds, whether the backend loads or not. */
 static void dropsite_report(const struct nfd_drop_probe *p, nfd_report_fn line)
 {
 	static struct analysis a;
-	char why[256];
+	bool kprobes = use_kprobes();
+	char why[320];
 
-	if (analyse(p, &a, why, sizeof(why))) {
+	if (analyse_nft(p, &a, why, sizeof(why)) ||
+	    (!kprobes && analyse_stack(&a, why, sizeof(why)))) {
 		line("  drop sites", 0, why);
 		return;
 	}
-	found_text(&a, true, why, sizeof(why));
+	found_text(&a, kprobes, true, why, sizeof(why));
 	line("  drop sites", 1, why);
 }
 

@@ -130,34 +130,117 @@ static bool rule_kept(csh h, const cs_insn *in, size_t n, uint64_t test,
 	return false;
 }
 
-/* The jump stack's pop of a return point into the rule register. */
+/*
+ * "lea rV, [rR + rX + 8]" (nft_rule_next, R a rule: which register holds
+ * it there varies) at @i: V's index, or -1.
+ */
+static int rule_next(const cs_insn *in)
+{
+	const cs_x86_op *d = op(in, 0), *m = op(in, 1);
+
+	if (in->id != X86_INS_LEA || !d || !m || d->type != X86_OP_REG ||
+	    m->type != X86_OP_MEM || m->mem.disp != 8 ||
+	    m->mem.base == X86_REG_INVALID || m->mem.scale != 1 ||
+	    m->mem.index == X86_REG_INVALID)
+		return -1;
+	return nfd_x86_reg_index(d->reg);
+}
+
+/*
+ * Where index register @idx of a jump stack store at @i came from, looking
+ * back: "mov eI, eS" (the depth is register S), "mov eI, dword [rsp+X]"
+ * (frame slot X); "lea rI,[rI+rI*2]; shl rI,3" on the way make an entry
+ * 24 bytes. 0, or -1 if not found.
+ */
+static int depth_of(csh h, const cs_insn *in, size_t i, int idx,
+		    struct nfd_nft_sites *s)
+{
+	uint32_t size = 8;
+
+	for (size_t j = i; j-- > 0 && i - j <= 12;) {
+		const cs_x86_op *d = op(&in[j], 0), *m = op(&in[j], 1);
+
+		if (!d || d->type != X86_OP_REG ||
+		    nfd_x86_reg_index(d->reg) != idx)
+			continue;
+		if (in[j].id == X86_INS_SHL && m && m->type == X86_OP_IMM &&
+		    m->imm == 3)
+			continue;
+		if (in[j].id == X86_INS_LEA && m && m->type == X86_OP_MEM &&
+		    m->mem.scale == 2 && nfd_x86_reg_index(m->mem.base) == idx &&
+		    nfd_x86_reg_index(m->mem.index) == idx) {
+			size = 24;
+			continue;
+		}
+		if (in[j].id != X86_INS_MOV || !m)
+			return -1;
+		if (m->type == X86_OP_MEM && m->mem.base == X86_REG_RSP &&
+		    m->mem.index == X86_REG_INVALID && m->size == 4) {
+			s->depth_off = (int32_t)m->mem.disp;
+		} else if (m->type == X86_OP_REG &&
+			   nfd_x86_reg_index(m->reg) <= 5) {
+			s->depth_reg = nfd_x86_reg_index(m->reg);
+			snprintf(s->depth_name, sizeof(s->depth_name), "%s",
+				 cs_reg_name(h, m->reg));
+		} else {
+			return -1;
+		}
+		s->jump_size = size;
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * The jump stack, from a jump's push of its return point: "lea rV,
+ * [rRULE+rX+8]" then "mov [rsp + rI*8 + D], rV" (entries of one pointer,
+ * 6.12+) or "mov [rsp + rI + D], rV" with rI = depth * 24 (entries of
+ * chain, rule, last rule: 6.1). The entry's first field is the lowest
+ * displacement stored through the same index nearby.
+ */
 static void jump_stack(csh h, const cs_insn *in, size_t n,
 		       struct nfd_nft_sites *s)
 {
 	s->jump_off = -1;
 	s->depth_reg = -1;
+	s->depth_off = -1;
 	for (size_t i = 1; i < n; i++) {
-		const cs_x86_op *d = op(&in[i], 0), *m = op(&in[i], 1);
-		const cs_x86_op *ld = op(&in[i - 1], 0), *lm = op(&in[i - 1], 1);
+		const cs_x86_op *d = op(&in[i], 0), *v = op(&in[i], 1);
+		int val = -1, idx;
+		int64_t lo;
 
-		if (in[i].id != X86_INS_MOV || !d || d->type != X86_OP_REG ||
-		    nfd_x86_reg_index(d->reg) != s->rule_reg || !m ||
-		    m->type != X86_OP_MEM || m->mem.base != X86_REG_RSP ||
-		    m->mem.index == X86_REG_INVALID || m->mem.scale != 8 ||
-		    m->mem.disp <= 0)
+		if (in[i].id != X86_INS_MOV || !d || d->type != X86_OP_MEM ||
+		    d->mem.base != X86_REG_RSP ||
+		    d->mem.index == X86_REG_INVALID || !v ||
+		    v->type != X86_OP_REG || d->mem.disp <= 0)
 			continue;
-		/* "lea -1(%rS),%eI" just before: I = S - 1 */
-		if (in[i - 1].id != X86_INS_LEA || !ld || !lm ||
-		    ld->type != X86_OP_REG ||
-		    nfd_x86_reg_index(ld->reg) !=
-			    nfd_x86_reg_index(m->mem.index) ||
-		    lm->mem.disp != -1 || lm->mem.index != X86_REG_INVALID)
+		for (size_t j = i; j-- > 0 && i - j <= 8 && val < 0;)
+			if (rule_next(&in[j]) ==
+			    nfd_x86_reg_index(v->reg))
+				val = 1;
+		if (val < 0)
 			continue;
-		s->depth_reg = nfd_x86_reg_index(lm->mem.base);
-		snprintf(s->depth_name, sizeof(s->depth_name), "%s",
-			 cs_reg_name(h, lm->mem.base));
-		s->jump_off = (int32_t)m->mem.disp;
-		s->jump_size = 8;
+		idx = nfd_x86_reg_index(d->mem.index);
+		if (depth_of(h, in, i, idx, s))
+			continue;
+		if ((d->mem.scale == 8) != (s->jump_size == 8)) {
+			s->depth_reg = -1;
+			s->depth_off = -1;
+			continue;
+		}
+		/* the entry's start: the lowest store through this index */
+		lo = d->mem.disp;
+		for (size_t j = i > 6 ? i - 6 : 0; j < n && j <= i + 6; j++) {
+			const cs_x86_op *o = op(&in[j], 0);
+
+			if (in[j].id == X86_INS_MOV && o &&
+			    o->type == X86_OP_MEM && o->mem.base == X86_REG_RSP &&
+			    o->mem.index == d->mem.index && o->mem.disp < lo &&
+			    d->mem.disp - o->mem.disp < (int64_t)s->jump_size)
+				lo = o->mem.disp;
+		}
+		s->jump_off = (int32_t)lo;
+		s->jump_rule = (uint32_t)(d->mem.disp - lo);
 		return;
 	}
 }
@@ -205,13 +288,20 @@ static int nft_analyse(csh h, const cs_insn *in, size_t n,
 	if (nfd_kprobe_site_find(code, size, &ks, why, len))
 		return -1;
 	s->rule_reg = ks.rule_reg;
+	s->pkt_reg = ks.pkt_reg;
 	snprintf(s->rule_name, sizeof(s->rule_name), "%s", ks.rule_name);
-	if (!rule_kept(h, in, n, in[0].address + ks.offset, s->rule_call,
-		       s->rule_reg)) {
+	snprintf(s->pkt_name, sizeof(s->pkt_name), "%s", ks.pkt_name);
+	for (int k = 0; k < 2; k++) {
+		int reg = k ? s->pkt_reg : s->rule_reg;
+
+		if (rule_kept(h, in, n, in[0].address + ks.offset,
+			      s->rule_call, reg))
+			continue;
 		snprintf(why, len,
-			 "the rule register %s may change between the verdict "
+			 "the %s register %s may change between the verdict "
 			 "test (+%#llx) and the free (+%#llx)",
-			 ks.rule_name, (unsigned long long)ks.offset,
+			 k ? "packet" : "rule", k ? ks.pkt_name : ks.rule_name,
+			 (unsigned long long)ks.offset,
 			 (unsigned long long)(s->rule_call - in[0].address));
 		return -1;
 	}

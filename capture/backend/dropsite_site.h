@@ -20,11 +20,14 @@ struct nfd_nft_sites {
 	uint64_t rule_ret, policy_ret; /* their return addresses */
 	uint64_t free_fn; /* the function they call */
 	int rule_reg; /* kprobe_site.c's pt_regs index */
-	int depth_reg; /* the jump stack depth's register, -1 if unknown */
+	int pkt_reg; /* struct nft_pktinfo *, kept there from the prologue */
+	int depth_reg; /* the jump stack depth's register, or -1 */
+	int32_t depth_off; /* or its frame slot (rsp + this), or -1 */
 	int32_t base_off; /* the base chain: nft_do_chain's rsp + this */
 	int32_t jump_off; /* the jump stack: rsp + this; -1 if unknown */
-	uint32_t jump_size;
-	char rule_name[8], depth_name[8];
+	uint32_t jump_size; /* bytes per entry */
+	uint32_t jump_rule; /* the return point's rule in an entry */
+	char rule_name[8], pkt_name[8], depth_name[8];
 };
 
 int nfd_nft_sites_find(const uint8_t *code, size_t size, uint64_t addr,

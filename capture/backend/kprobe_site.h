@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NFD_NREGS 15 /* general registers, in struct pt_regs order */
+#include "nfdropcap.h" /* NFD_NREGS */
+
 
 struct nfd_kprobe_site {
 	uint64_t offset; /* of the verdict test, in nft_do_chain */

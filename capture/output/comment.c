@@ -74,6 +74,9 @@ const char *nfd_why_text(uint8_t why)
 	case NFD_WHY_NO_FRAME:
 		return "the nf_tables chain evaluating this packet was not "
 		       "seen";
+	case NFD_WHY_STACK:
+		return "nft_do_chain freed it, but its state on the stack was "
+		       "not as the code analysis found it (backend dropsite)";
 	default:
 		return "unknown";
 	}

@@ -187,11 +187,19 @@ check_dropsite() {
 	diff "$T/want.sorted" "$T/got" >&2 || fail "comments and paths differ (want, got)"
 }
 
-# A wrong slot for the rule (the saved register after it) is caught by the
-# canary: --backend dropsite refuses to start, and writes nothing.
+# A wrong place for the rule is caught by the canary: --backend dropsite
+# refuses to start, and writes nothing. From the stack: the saved
+# registers after the rule's; with kprobes: the packet's register.
 t_dropsite_wrong_slot() {
 	dropsite_loads || return $?
-	local slot
+	local slot pkt
+	if grep -qE '^    drop sites .*kprobes at' "$T/check.out"; then
+		pkt=$(sed -n 's/^    drop sites .*, pkt \([a-z0-9]*\),.*/\1/p' "$T/check.out")
+		[ -n "$pkt" ] || fail "no packet register in --check" || return 1
+		NFDROPCAP_DROPSITE_RULE_REG=$pkt expect_refused dropsite \
+			'backend dropsite is not available.*canary'
+		return
+	fi
 	slot=$(sed -n 's/^    drop sites .*(saved \([0-9]*\)\/\([0-9]*\) slots below).*/\2/p' "$T/check.out")
 	[ -n "$slot" ] || fail "no rule slot in --check" || return 1
 	NFDROPCAP_DROPSITE_RULE_SLOT=$((slot + 1)) expect_refused dropsite \
