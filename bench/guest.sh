@@ -5,10 +5,14 @@
 # the namespaces C - R - S are up. Accepted traffic (UDP to 7500, forwarded
 # through bench/ruleset.sh's ~200 rules) with no tool and with nfdropcap on
 # each backend, rounds interleaved; prints "BENCH TOOL ROUND PPS" lines.
+# Then drops, flat out (UDP to 6001, dropped by a rule behind the same
+# rules), with no tool and with each backend: "BENCHDROP TOOL ROUND PPS
+# CAPTURED LOST COUNTED" (PPS: drops per second the counter saw; CAPTURED
+# and LOST: nfdropcap's summary; COUNTED: the rule's counter).
 # Measured under TCG: ratios between runs of the same VM are what counts.
 D=${BENCH_SECONDS:-3}
 ROUNDS=${BENCH_ROUNDS:-5}
-TOOLS=${BENCH_TOOLS:-none fentry kprobe nftrace}
+TOOLS=${BENCH_TOOLS:-none fentry kprobe nftrace dropsite}
 
 bench_counter() {
 	in_r nft list table inet bench | grep -E -- 'udp dport 7500' |
@@ -30,7 +34,23 @@ bench_pps() {
 	echo $(((after - before) / D))
 }
 
-bench_round() { # TOOL ROUND
+drop_counter() {
+	in_r nft list table inet bench | grep -E -- 'udp dport 6001 ' |
+		sed -n 's/.*counter packets \([0-9]*\) .*/\1/p' |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+
+# Drops flat out: "PPS CAPTURED LOST COUNTED" (the last three for the
+# whole run; CAPTURED and LOST 0 with no tool).
+bench_drops() {
+	local before after
+	before=$(drop_counter)
+	in_c $SEND flood $R4 6001 "$D" 0 64 1 >/dev/null
+	after=$(drop_counter)
+	echo "$(((after - before) / D)) $((after - before))"
+}
+
+bench_start() { # TOOL: nfdropcap with backend TOOL, up
 	local pid=
 	if [ "$1" != none ]; then
 		"$NFD" --backend "$1" -N "$R" -w /tmp/bench.pcapng 2>/tmp/bench.err &
@@ -46,8 +66,26 @@ bench_round() { # TOOL ROUND
 			return 1
 		}
 	fi
+	BENCH_PID=$pid
+}
+
+bench_round() { # TOOL ROUND
+	bench_start "$1" || return 1
 	echo "BENCH $1 $2 $(bench_pps)"
-	[ -n "$pid" ] && kill -INT $pid && wait $pid
+	[ -n "$BENCH_PID" ] && kill -INT $BENCH_PID && wait $BENCH_PID
+	return 0
+}
+
+bench_drop_round() { # TOOL ROUND
+	local pps counted line
+	bench_start "$1" || return 1
+	read -r pps counted < <(bench_drops)
+	line="0 0"
+	if [ -n "$BENCH_PID" ]; then
+		kill -INT $BENCH_PID && wait $BENCH_PID
+		line=$(sed -n 's/^nfdropcap: \([0-9]*\) captured, \([0-9]*\) lost.*/\1 \2/p' /tmp/bench.err)
+	fi
+	echo "BENCHDROP $1 $2 $pps ${line:-? ?} $counted"
 	return 0
 }
 
@@ -60,6 +98,11 @@ bench_guest() {
 	for round in $(seq "$ROUNDS"); do
 		for tool in $TOOLS; do
 			bench_round "$tool" "$round"
+		done
+	done
+	for round in $(seq "${BENCH_DROP_ROUNDS:-3}"); do
+		for tool in $TOOLS; do
+			bench_drop_round "$tool" "$round"
 		done
 	done
 }

@@ -115,6 +115,10 @@ int nfd_selfcheck(int verbose)
 			pick = b->name;
 	}
 	nfd_drop_probe_destroy(&p);
+	printf("auto's order: fentry, kprobe, nftrace (they see every jump "
+	       "and goto), then dropsite (nothing run for accepted packets, "
+	       "but a path through a goto or map is unknown; --backend "
+	       "dropsite; costs: make bench)\n");
 	if (pick)
 		printf("nfdropcap can capture here (backend auto picks %s)\n",
 		       pick);

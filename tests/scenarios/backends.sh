@@ -128,6 +128,21 @@ dropsite_loads() {
 		skip "backend dropsite does not load here: $(sed -n 's/^  dropsite *no *//p' "$T/check.out")"
 }
 
+# Backend dropsite's code analysis finds, on the stock kernels, the sites,
+# registers and frame slots found by hand from their objdump
+# (../shared/notes/kernel-facts.md gives the frees at +0x47f/+0x580 and
+# +0x40f/+0x5cd: the calls are 5 bytes before).
+t_dropsite_sites() {
+	local want=
+	case $(uname -r) in
+	6.1.0-56-cloud-amd64) want='rule drop freed at nft_do_chain\+0x47f, policy drop at \+0x580; kprobes at \+0x47a and \+0x57b: rule r12, pkt r13, base chain at rsp\+16, jump stack at rsp\+152 \(24-byte entries\), depth at rsp\+12' ;;
+	6.12.117+deb12-cloud-amd64) want='rule drop freed at nft_do_chain\+0x40f, policy drop at \+0x5cd; kprobes at \+0x40a and \+0x5c8: rule r14, pkt rbp, base chain at rsp\+0, jump stack at rsp\+112 \(8-byte entries\), depth at rsp\+12' ;;
+	esac
+	dropsite_loads || return $?
+	grep -qE "^    drop sites +yes +${want:-rule drop freed}" "$T/check.out" ||
+		fail "drop sites not as expected ${want:+(/$want/)}"
+}
+
 # Backend dropsite: the rule, its chain and the jumps that led there, read
 # off the stack at the drop's kfree_skb alone: a rule's drop, one behind
 # two jumps, a reject (and its reply, dropped in output while the original

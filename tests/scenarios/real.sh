@@ -115,7 +115,7 @@ captured_fates() {
 # Each probe the trace saw dropped is in the file once, attributed as the
 # trace says; nothing else of the probes is. "info:" gives the figures.
 real_check() {
-	local name=$1 sent=0 exact=0 unattr=0 wrong=0 key fate got
+	local name=$1 sent=0 exact=0 unattr=0 wrong=0 pathless=0 key fate got
 	captured || return 1
 	[ -s "$T/trace.txt" ] || { fail "no trace"; return 1; }
 	trace_fates >"$T/expect"
@@ -129,13 +129,21 @@ real_check() {
 		sent=$((sent + 1))
 		case $got in
 		"$fate|$path") exact=$((exact + 1)) ;;
+		# backend dropsite sees jumps only: a path through a goto or a
+		# map it says it does not know (never a wrong one)
+		"$fate|unknown ("*)
+			if [ "$(fact_get backend)" = dropsite ] && [ -n "$path" ]; then
+				pathless=$((pathless + 1))
+			else
+				wrong=$((wrong + 1)); echo "  $key: $fate|$path, written '$got'"
+			fi ;;
 		"netfilter drop"*) unattr=$((unattr + 1)); echo "  $key: $fate, written '$got'" ;;
 		*) wrong=$((wrong + 1)); echo "  $key: $fate|$path, written '${got:-nothing}'" ;;
 		esac
 	done <"$T/expect"
-	echo "info: $name: $sent drops, $exact exact, $unattr unattributed, $wrong wrong"
+	echo "info: $name: $sent drops, $exact exact$([ "$pathless" = 0 ] || echo ", $pathless exact with the path unknown"), $unattr unattributed, $wrong wrong"
 	[ "$sent" -gt 0 ] || fail "the trace saw no drop"
-	[ "$sent" -gt 0 ] && [ "$exact" = "$sent" ] && [ "$wrong" = 0 ] ||
+	[ "$sent" -gt 0 ] && [ $((exact + pathless)) = "$sent" ] && [ "$wrong" = 0 ] ||
 		fail "$name: not every drop exact"
 }
 
@@ -191,6 +199,9 @@ t_real_kube_proxy() {
 }
 check_real_kube_proxy() {
 	real_check kube-proxy || return 1
+	# backend dropsite does not see the goto that map took (its path
+	# says so): no element line it could vouch for
+	[ "$(fact_get backend)" = dropsite ] && return 0
 	grep -q 'element: 10.77.2.1 . tcp . 5180 : goto reject-chain comment "ns1/svc-a:http"' \
 		<(fields "$T/out.pcapng" frame.comment | sed 's/\\n/\n/g') ||
 		fail "no element line naming the Service"
