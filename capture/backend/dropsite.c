@@ -64,10 +64,37 @@ struct dropsite {
 	bool kprobes;
 };
 
+/* Every function the analysis may read, resolved in one kallsyms pass. */
+static const char *const fn_names[] = {
+	"sk_skb_reason_drop",	 "kfree_skb_reason", "__traceiter_kfree_skb",
+	"__bpf_trace_kfree_skb", "__SCT__tp_func_kfree_skb",
+	"bpf_trace_run3",	 "bpf_trace_run4",   "bpf_trace_run5",
+	"__x86_indirect_thunk_array",
+};
+#define N_FNS (sizeof(fn_names) / sizeof(fn_names[0]))
+static uint64_t fn_lo[N_FNS], fn_hi[N_FNS];
+
+static int resolve_fns(char *why, size_t len)
+{
+	int err = nfd_kallsyms_ranges(fn_names, N_FNS, fn_lo, fn_hi);
+
+	if (err)
+		snprintf(why, len, "reading /proc/kallsyms: %s",
+			 strerror(-err));
+	return err;
+}
+
+/* @name's range, from resolve_fns(): 0 or -ENOENT. */
 static int lookup(struct fn *f, const char *name)
 {
 	f->name = name;
-	return nfd_kallsyms_range(name, &f->lo, &f->hi);
+	f->lo = f->hi = 0;
+	for (size_t i = 0; i < N_FNS; i++)
+		if (!strcmp(fn_names[i], name)) {
+			f->lo = fn_lo[i];
+			f->hi = fn_hi[i];
+		}
+	return f->lo ? 0 : -ENOENT;
 }
 
 static int read_fn(const struct fn *f, uint8_t *code, size_t *size,
@@ -89,13 +116,11 @@ static int pick_tracepoint(uint64_t target, void *ctx)
 /* An indirect call (through a register or a retpoline thunk). */
 static int pick_indirect(uint64_t target, void *ctx)
 {
-	char name[128];
+	struct fn thunks;
 
 	(void)ctx;
-	if (!target)
-		return 1;
-	return !nfd_kallsyms_name(target, name, sizeof(name)) &&
-	       strstr(name, "_indirect_thunk");
+	return !target || (!lookup(&thunks, "__x86_indirect_thunk_array") &&
+			   target >= thunks.lo && target < thunks.hi);
 }
 
 static int shape(const struct fn *f, nfd_call_pick pick, struct analysis *a,
@@ -192,6 +217,9 @@ static int analyse_nft(const struct nfd_drop_probe *p, struct analysis *a,
 	int err;
 
 	memset(a, 0, sizeof(*a));
+	err = resolve_fns(why, len);
+	if (err)
+		return err;
 	if (nfd_drop_probe_nft_range(p, &nft.lo, &nft.hi)) {
 		snprintf(why, len, "nft_do_chain is not in /proc/kallsyms");
 		return -ENOENT;
@@ -473,6 +501,7 @@ static int dropsite_load(struct nfd_backend *b,
 	err = analyse_nft(env->probe, &d->a, msg, len);
 	if (!err && !d->kprobes)
 		err = analyse_stack(&d->a, msg, len);
+	nfd_ktext_release();
 	err = err ?: override_rule(&d->a, d->kprobes, msg, len);
 	if (!err && !d->kprobes)
 		err = write_stack(env->probe, &d->a.stack, msg, len);
@@ -506,9 +535,11 @@ static void dropsite_report(const struct nfd_drop_probe *p, nfd_report_fn line)
 
 	if (analyse_nft(p, &a, why, sizeof(why)) ||
 	    (!kprobes && analyse_stack(&a, why, sizeof(why)))) {
+		nfd_ktext_release();
 		line("  drop sites", 0, why);
 		return;
 	}
+	nfd_ktext_release();
 	found_text(&a, kprobes, true, why, sizeof(why));
 	line("  drop sites", 1, why);
 }

@@ -98,6 +98,7 @@ static int find_site(const struct nfd_drop_probe *p, struct nfd_kprobe_site *s,
 	}
 	size = hi - lo < NFD_TEXT_MAX ? hi - lo : NFD_TEXT_MAX;
 	err = nfd_ktext_read(lo, size, code, why, len);
+	nfd_ktext_release();
 	if (err)
 		return err;
 	if (nfd_kprobe_site_find(code, size, s, why, len))

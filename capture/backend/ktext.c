@@ -9,15 +9,25 @@
 #include "ktext.h"
 #include "ktext.skel.h"
 
+/* Kept loaded between reads of one analysis: nfd_ktext_release() frees it. */
+static struct ktext_bpf *skel;
+
+void nfd_ktext_release(void)
+{
+	ktext_bpf__destroy(skel);
+	skel = NULL;
+}
+
 int nfd_ktext_read(uint64_t addr, size_t len, uint8_t *buf, char *why,
 		   size_t wlen)
 {
-	struct ktext_bpf *skel = ktext_bpf__open_and_load();
 	uint64_t args[2] = { addr, len };
 	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = args,
 		    .ctx_size_in = sizeof(args));
 	int err;
 
+	if (!skel)
+		skel = ktext_bpf__open_and_load();
 	if (!skel) {
 		err = -errno;
 		snprintf(why, wlen, "loading the text reader: %s",
@@ -37,6 +47,5 @@ int nfd_ktext_read(uint64_t addr, size_t len, uint8_t *buf, char *why,
 	} else {
 		memcpy(buf, skel->bss->text, len);
 	}
-	ktext_bpf__destroy(skel);
 	return err;
 }

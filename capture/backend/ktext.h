@@ -18,4 +18,7 @@
 int nfd_ktext_read(uint64_t addr, size_t len, uint8_t *buf, char *why,
 		   size_t wlen);
 
+/* Unloads the reader nfd_ktext_read() keeps between reads. */
+void nfd_ktext_release(void);
+
 #endif /* NFD_KTEXT_H */

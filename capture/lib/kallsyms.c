@@ -22,35 +22,50 @@ static int parse_line(char *line, uint64_t *addr, char **sym)
 	return 0;
 }
 
-int nfd_kallsyms_range(const char *name, uint64_t *lo, uint64_t *hi)
+int nfd_kallsyms_ranges(const char *const *names, size_t n, uint64_t *lo,
+			uint64_t *hi)
 {
 	FILE *f = fopen("/proc/kallsyms", "re");
-	uint64_t start = 0, next = UINT64_MAX, addr;
+	uint64_t addr;
 	char line[512], *sym;
+	size_t left = n;
 
 	if (!f)
 		return -errno;
-	/* the start first; symbols are not sorted across modules */
-	while (fgets(line, sizeof(line), f))
-		if (!parse_line(line, &addr, &sym) && !strcmp(sym, name)) {
-			start = addr;
-			break;
-		}
-	if (!start) {
-		fclose(f);
-		return -ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		lo[i] = 0;
+		hi[i] = UINT64_MAX;
+	}
+	/* the starts first; symbols are not sorted across modules */
+	while (left && fgets(line, sizeof(line), f)) {
+		if (parse_line(line, &addr, &sym))
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (!lo[i] && !strcmp(sym, names[i])) {
+				lo[i] = addr;
+				left--;
+			}
 	}
 	rewind(f);
-	while (fgets(line, sizeof(line), f))
-		if (!parse_line(line, &addr, &sym) && addr > start &&
-		    addr < next)
-			next = addr;
+	while (fgets(line, sizeof(line), f)) {
+		if (parse_line(line, &addr, &sym))
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (lo[i] && addr > lo[i] && addr < hi[i])
+				hi[i] = addr;
+	}
 	fclose(f);
-	if (next == UINT64_MAX)
-		return -ENOENT;
-	*lo = start;
-	*hi = next;
+	for (size_t i = 0; i < n; i++)
+		if (!lo[i] || hi[i] == UINT64_MAX)
+			lo[i] = hi[i] = 0;
 	return 0;
+}
+
+int nfd_kallsyms_range(const char *name, uint64_t *lo, uint64_t *hi)
+{
+	int err = nfd_kallsyms_ranges(&name, 1, lo, hi);
+
+	return err ?: (*lo ? 0 : -ENOENT);
 }
 
 int nfd_kallsyms_present(const char *const *names, size_t n, bool *found)

@@ -18,6 +18,13 @@
 int nfd_kallsyms_range(const char *name, uint64_t *lo, uint64_t *hi);
 
 /*
+ * The ranges of @n functions @names in one pass: [@lo[i], @hi[i]), both 0
+ * for one not listed. 0 or -errno.
+ */
+int nfd_kallsyms_ranges(const char *const *names, size_t n, uint64_t *lo,
+			uint64_t *hi);
+
+/*
  * Which of the @n functions @names the running kernel has (loaded modules
  * included), in one pass: @found[i] for @names[i]. 0 or -errno.
  */

@@ -64,7 +64,7 @@ t_completion() {
 	complete_words - >"$T/completed.opts"
 	diff "$T/help.opts" "$T/completed.opts" ||
 		{ fail "completed options differ from --help's (see the diff)"; return 1; }
-	expect_eq "$(complete_words --backend "" | tr '\n' ' ')" "auto fentry kprobe nftrace " \
+	expect_eq "$(complete_words --backend "" | tr '\n' ' ')" "auto dropsite fentry kprobe nftrace " \
 		"backends" || return 1
 	expect_eq "$(complete_words --backend n)" "nftrace" "--backend n" || return 1
 	ip netns add "$evil" || { fail "ip netns add failed"; return 1; }
