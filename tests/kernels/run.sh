@@ -11,8 +11,8 @@
 # Environment:
 #   NFD_KERNELS     kernel packages, one per line (default: kernels.txt)
 #   NFD_BACKENDS    nfdropcap backends to run on each kernel (default:
-#                   "fentry kprobe nftrace dropsite", dropsite with the
-#                   scenarios of attribution only; "default" runs without --backend,
+#                   "fentry kprobe nftrace"; with dropsite added, it runs
+#                   the scenarios of attribution only; "default" runs without --backend,
 #                   nfdropcap's own choice)
 #   NFD_VM_TIMEOUT  seconds one VM may run at most (default 2700)
 #   NFD_VM_MEM      its memory in MiB (default 1536)
@@ -38,7 +38,7 @@ load_scenarios
 only=${1:-.}
 HERE=tests/kernels
 CACHE=$TOP/.output/kernels
-BACKENDS=${NFD_BACKENDS:-fentry kprobe nftrace dropsite}
+BACKENDS=${NFD_BACKENDS:-fentry kprobe nftrace}
 VM_TIMEOUT=${NFD_VM_TIMEOUT:-3300}
 VM_MEM=${NFD_VM_MEM:-1536}
 TEST_TIMEOUT=${NFD_VM_TEST_TIMEOUT:-300}
