@@ -23,8 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
-
-#include <unistd.h>
 #include <bpf/libbpf.h>
 
 #include "backend.h"
@@ -35,9 +33,6 @@
 #include "kprobe_site.h"
 #include "lib/kallsyms.h"
 #include "dropsite.skel.h"
-
-/* perf's kprobe PMU, as backend kprobe checks */
-#define KPROBE_PMU "/sys/bus/event_source/devices/kprobe/type"
 
 /* Slots above the bytes probe's frame searched for nft_do_chain's. */
 #define SCAN_SLOTS 160
@@ -309,7 +304,7 @@ static bool use_kprobes(void)
 
 	if (via && !strcmp(via, "stack"))
 		return false;
-	return !access(KPROBE_PMU, R_OK);
+	return nfd_have_kprobes();
 }
 
 /*
@@ -335,10 +330,16 @@ static int override_rule(struct analysis *a, bool kprobes, char *why,
 	}
 	if (*end || v < (kprobes ? 0 : 1) ||
 	    v > (kprobes ? NFD_NREGS - 1 : SCAN_SLOTS)) {
-		snprintf(why, len,
-			 "NFDROPCAP_DROPSITE_RULE_%s='%.16s': want %s",
-			 kprobes ? "REG" : "SLOT", env,
-			 kprobes ? "a register name" : "a slot number 1-160");
+		if (kprobes)
+			snprintf(why, len,
+				 "NFDROPCAP_DROPSITE_RULE_REG='%.16s': want a "
+				 "register name",
+				 env);
+		else
+			snprintf(why, len,
+				 "NFDROPCAP_DROPSITE_RULE_SLOT='%.16s': want a "
+				 "slot number 1-%d",
+				 env, SCAN_SLOTS);
 		return -EINVAL;
 	}
 	if (kprobes) {
@@ -379,11 +380,10 @@ static void found_text(const struct analysis *a, bool kprobes, bool sites,
 			      a->stack.layout[0].rule_slot);
 	if (n < 0 || (size_t)n >= len)
 		return;
-	snprintf(buf + n, len - n, ", base chain at rsp+%d, jump stack %s%s%s",
+	snprintf(buf + n, len - n, ", base chain at rsp+%d, jump stack %s",
 		 s->base_off,
 		 a->stack.jump_off ? "at rsp+" : "not found (paths only in "
-						 "the base chain)",
-		 "", "");
+						 "the base chain)");
 	if (a->stack.jump_off) {
 		n = strlen(buf);
 		if (s->depth_reg >= 0)

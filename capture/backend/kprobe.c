@@ -31,13 +31,18 @@ struct kprobe {
 	struct nfd_kprobe_site site;
 };
 
+bool nfd_have_kprobes(void)
+{
+	return !access(KPROBE_PMU, R_OK);
+}
+
 static int kprobe_available(char *why, size_t len)
 {
 #ifndef __x86_64__
 	snprintf(why, len, "only x86-64 code is analysed");
 	return -ENOTSUP;
 #endif
-	if (access(KPROBE_PMU, R_OK)) {
+	if (!nfd_have_kprobes()) {
 		snprintf(why, len,
 			 "this kernel has no kprobes (no %s: built without "
 			 "CONFIG_KPROBES/CONFIG_KPROBE_EVENTS)",

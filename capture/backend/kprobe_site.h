@@ -30,6 +30,9 @@ struct nfd_kprobe_site {
 int nfd_kprobe_site_find(const uint8_t *code, size_t size,
 			 struct nfd_kprobe_site *s, char *why, size_t len);
 
+/* Has this kernel kprobes (perf's kprobe PMU)? Backends kprobe, dropsite. */
+bool nfd_have_kprobes(void);
+
 /* The pt_regs index of capstone x86 register @reg (any width), or -1. */
 int nfd_x86_reg_index(unsigned int reg);
 
