@@ -5,6 +5,26 @@
 # ASan+UBSan build (./nfdropcap-san, in .output-san), `make bench` the
 # benchmark, `make install` / `make uninstall` (PREFIX, DESTDIR). O=DIR puts build output elsewhere, V=1 shows the commands.
 
+# The target: ARCH=arm64 on an x86-64 host cross-builds (scripts/install-deps.sh
+# --arm64 installs the cross compiler and the :arm64 libraries) into
+# .output-arm64, and `make static ARCH=arm64` gives nfdropcap-static-arm64.
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARCH ?= $(HOST_ARCH)
+override ARCH := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
+TRIPLET_x86 := x86_64-linux-gnu
+TRIPLET_arm64 := aarch64-linux-gnu
+TRIPLET := $(TRIPLET_$(ARCH))
+ifeq ($(TRIPLET),)
+$(error ARCH=$(ARCH): nfdropcap builds for x86 or arm64)
+endif
+ifneq ($(ARCH),$(HOST_ARCH))
+CC := $(TRIPLET)-gcc
+O ?= .output-$(ARCH)
+STATIC_BIN := nfdropcap-static-$(ARCH)
+else
+STATIC_BIN := nfdropcap-static
+endif
+
 ifeq ($(SAN),1)
 O ?= .output-san
 BIN := nfdropcap-san
@@ -20,14 +40,12 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 PKG_CONFIG ?= pkg-config
 
-ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit \
 	  -D_GNU_SOURCE -DNFD_VERSION='"$(VERSION)"' \
 	  -I$(OUT) -Ibpf -Icapture -Ipcapng
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
-	      -Wno-unused-function -Ibpf -idirafter /usr/include/$(shell uname -m)-linux-gnu
+	      -Wno-unused-function -Ibpf -idirafter /usr/include/$(TRIPLET)
 LIBS := -lbpf -lelf -lz -lpcap -lcapstone
 DEPFLAGS = -MMD -MP
 ifeq ($(SAN),1)
@@ -113,9 +131,9 @@ $(BIN): $(APP_OBJS)
 
 # A fully static binary, to copy onto production hosts and into test VMs.
 STATIC_LIBS := -lpcap -ldbus-1 -lbpf -lelf -lz -lcapstone -lpthread
-static: nfdropcap-static $(OUT)/nfd-send-static $(OUT)/nfd-nft-static
+static: $(STATIC_BIN) $(OUT)/nfd-send-static $(OUT)/nfd-nft-static
 
-nfdropcap-static: $(APP_OBJS) $(OUT)/capture/static/sd_stubs.o
+$(STATIC_BIN): $(APP_OBJS) $(OUT)/capture/static/sd_stubs.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) -static $(CFLAGS) $^ $(STATIC_LIBS) -o $@ 2>$(OUT)/static-link.log || \
 		{ cat $(OUT)/static-link.log; exit 1; }
@@ -141,12 +159,18 @@ $(OUT)/nfd-nft: tests/tools/nfd-nft.c $(OUT)/capture/lib/nlmsg.o | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $^ -o $@
 
+# backend kprobe's code analysis on a module file (tests: arm64's sites)
+$(OUT)/nfd-site: tests/tools/nfd-site.c $(OUT)/capture/backend/kprobe_site.o \
+		$(OUT)/capture/backend/kprobe_site_arm64.o | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $^ -lelf -lcapstone -o $@
+
 check: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 # Every test (tests/run.sh): needs the ASan+UBSan build and the fuzz
 # targets too.
-test: nfdropcap $(UNIT_BINS) $(OUT)/nfd-send $(OUT)/nfd-nft $(FUZZ_BINS) san
+test: nfdropcap $(UNIT_BINS) $(OUT)/nfd-send $(OUT)/nfd-nft $(OUT)/nfd-site $(FUZZ_BINS) san
 	$(Q)tests/run.sh
 
 # The ASan+UBSan build: ./nfdropcap-san and its unit tests, in .output-san.
@@ -208,6 +232,6 @@ format:
 
 clean:
 	$(call msg,CLEAN,$(OUT) nfdropcap)
-	$(Q)rm -rf $(OUT) .output-san nfdropcap nfdropcap-san nfdropcap-static
+	$(Q)rm -rf $(OUT) .output-san nfdropcap nfdropcap-san $(STATIC_BIN)
 
 -include $(wildcard $(OUT)/*.d $(OUT)/*/*.d $(OUT)/*/*/*.d)

@@ -26,6 +26,8 @@ ROUNDS=${BENCH_ROUNDS:-5}
 GUEST_ROUNDS=${BENCH_GUEST_ROUNDS:-7}
 GUEST_TOOLS="none fentry kprobe nftrace dropsite"
 ICOUNT_KERNELS=linux-image-6.12.117+deb12-cloud-amd64
+# the x86-64 kernels of the matrix (bench/guest.sh measures on those)
+GUEST_KERNELS=$(awk '!/^#/ && $1 ~ /-amd64$/ { print $1 }' tests/kernels/kernels.txt)
 RATES=${BENCH_RATES:-10000 50000 100000 0}
 W=$(mktemp -d /tmp/nfdropcap-bench.XXXXXX)
 T=$W
@@ -282,7 +284,7 @@ figure_guests() {
 		# console in 100 s, whatever the shift): 6.12 only. One VM at
 		# a time: a measurement never shares the host with another.
 		NFD_VM_PARALLEL=1 NFD_VM_QEMU_ARGS=$([ $clock = icount ] && echo "-icount shift=1,sleep=on") \
-			NFD_KERNELS=$([ $clock = icount ] && echo "$ICOUNT_KERNELS") \
+			NFD_KERNELS=$([ $clock = icount ] && echo "$ICOUNT_KERNELS" || echo "$GUEST_KERNELS") \
 			NFD_VM_DEBUG="BENCH_SECONDS=$D BENCH_ROUNDS=$GUEST_ROUNDS BENCH_TOOLS='$GUEST_TOOLS' . /nfd/bench/guest.sh" \
 			NFD_BACKENDS=default tests/kernels/run.sh '^$' >"$log" 2>&1
 	done

@@ -39,7 +39,7 @@ static __always_inline void at_site(struct pt_regs *ctx, bool policy)
 	struct nfd_jumps j = { 0 };
 	struct nft_chain *base;
 	struct nfd_pending *p;
-	__u64 sp = ctx->sp;
+	__u64 sp = nfd_sp(ctx);
 
 	if (!st || !watched(pkt))
 		return;

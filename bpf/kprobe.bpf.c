@@ -19,7 +19,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* struct pt_regs indexes (0 = r15 ... 14 = di), set by userspace */
+/* struct pt_regs indexes (bpf/nfdropcap.h: NFD_NREGS), set by userspace */
 const volatile __u32 cfg_reg_verdict;
 const volatile __u32 cfg_reg_rule;
 const volatile __u32 cfg_reg_pkt;
@@ -27,9 +27,9 @@ const volatile __u32 cfg_reg_pkt;
 SEC("kprobe/nft_do_chain")
 int nfd_kp_chain(struct pt_regs *ctx)
 {
-	const struct nft_pktinfo *pkt = (const void *)ctx->di;
+	const struct nft_pktinfo *pkt = (const void *)nfd_arg1(ctx);
 
-	push_frame(pkt, (__u64)BPF_CORE_READ(pkt, skb), (void *)ctx->si);
+	push_frame(pkt, (__u64)BPF_CORE_READ(pkt, skb), (void *)nfd_arg2(ctx));
 	return 0;
 }
 
@@ -47,5 +47,13 @@ int nfd_kp_verdict(struct pt_regs *ctx)
 	/* its first expression: inside the rule, as fentry's would be */
 	rule += bpf_core_type_size(struct nft_rule_dp);
 	record_drop((const void *)rule, pkt, code, false);
+	return 0;
+}
+
+/* Where rule and policy drops share one free: the policy's branch to it. */
+SEC("kprobe")
+int nfd_kp_policy(struct pt_regs *ctx)
+{
+	record_policy((const void *)nfd_reg(ctx, cfg_reg_pkt));
 	return 0;
 }

@@ -23,8 +23,15 @@
  * one sample holds at most this much packet data after the event.
  */
 #define NFD_SAMPLE_DATA_MAX 64512
-/* General registers, in struct pt_regs order (0 = r15 ... 14 = di). */
+/*
+ * General registers, in struct pt_regs order: x86-64 0 = r15 ... 14 = di;
+ * arm64 0 = x0 ... 30 = x30 (lr).
+ */
+#if defined(__TARGET_ARCH_arm64) || defined(__aarch64__)
+#define NFD_NREGS 31
+#else
 #define NFD_NREGS 15
+#endif
 /* Kernel text read at most at once (ktext.bpf.c, backend kprobe). */
 #define NFD_TEXT_MAX 8192
 /* A verdict older than this is never matched to a freed packet. */

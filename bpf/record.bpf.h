@@ -134,6 +134,38 @@ static __always_inline void follow_verdict(const struct nft_pktinfo *pkt,
 	f->path.n = n + 1;
 }
 
+/*
+ * A new pending verdict @code for @pkt's sk_buff, on @st: its rule not
+ * named yet, no path; pending_done() makes it count.
+ */
+static __always_inline struct nfd_pending *
+pending_new(struct nfd_pending_stack *st, const struct nft_pktinfo *pkt,
+	    __u64 task, __u32 code)
+{
+	struct nfd_pending *p = nfd_pending_push(st);
+
+	p->skb = (__u64)BPF_CORE_READ(pkt, skb);
+	p->task = task;
+	p->netns = BPF_CORE_READ(pkt, state, net, ns.inum);
+	p->iif = 0;
+	p->trace_id = 0;
+	p->key.nh_len = 0;
+	p->key.th_len = 0;
+	p->rule.verdict = code;
+	p->rule.handle = 0;
+	p->rule.why = 0;
+	p->rule.path.known = 0;
+	p->rule.path.n = 0;
+	return p;
+}
+
+static __always_inline void pending_done(struct nfd_pending *p)
+{
+	p->ts_ns = bpf_ktime_get_ns();
+	p->valid = 1;
+	nfd_count(NFD_STAT_VERDICTS);
+}
+
 static __always_inline bool watched(const struct nft_pktinfo *pkt)
 {
 	__u32 netns = BPF_CORE_READ(pkt, state, net, ns.inum);
@@ -160,18 +192,7 @@ static __always_inline void record_drop(const struct nft_expr *expr,
 
 	if (!st || !fr || !watched(pkt))
 		return;
-	p = nfd_pending_push(st);
-	p->skb = (__u64)BPF_CORE_READ(pkt, skb);
-	p->task = task;
-	p->netns = BPF_CORE_READ(pkt, state, net, ns.inum);
-	p->iif = 0;
-	p->trace_id = 0;
-	p->key.nh_len = 0;
-	p->key.th_len = 0;
-	p->rule.verdict = code;
-	p->rule.handle = 0;
-	p->rule.why = 0;
-	p->rule.path.known = 0;
+	p = pending_new(st, pkt, task, code);
 	f = nfd_frame_find(fr, (__u64)pkt, 0, task);
 	if (f && pop && !f->path.cut)
 		pop_to(f, expr);
@@ -188,9 +209,36 @@ static __always_inline void record_drop(const struct nft_expr *expr,
 		p->rule.kind = NFD_KIND_NONE;
 		p->rule.why = f ? NFD_WHY_MISMATCH : NFD_WHY_NO_FRAME;
 	}
-	p->ts_ns = bpf_ktime_get_ns();
-	p->valid = 1;
-	nfd_count(NFD_STAT_VERDICTS);
+	pending_done(p);
+}
+
+/*
+ * Backend kprobe where rule and policy drops share one free (arm64): at
+ * the policy's own branch to it, the base chain's policy drop, recorded
+ * as such for the packet (the bytes probe cannot tell it by its place).
+ */
+static __always_inline void record_policy(const struct nft_pktinfo *pkt)
+{
+	struct nfd_pending_stack *st = nfd_pending_stack();
+	struct nfd_frames *fr = nfd_frames();
+	__u64 task = bpf_get_current_task();
+	struct nft_chain *chain;
+	struct nfd_pending *p;
+	struct nfd_frame *f;
+
+	if (!st || !fr || !watched(pkt))
+		return;
+	f = nfd_frame_find(fr, (__u64)pkt, 0, task);
+	p = pending_new(st, pkt, task, NF_DROP);
+	chain = f ? (struct nft_chain *)f->chain : NULL;
+	if (chain && nfd_policy(chain) == NF_DROP) {
+		p->rule.kind = NFD_KIND_POLICY;
+		nfd_names(&p->rule, chain);
+	} else {
+		p->rule.kind = NFD_KIND_NONE;
+		p->rule.why = f ? NFD_WHY_MISMATCH : NFD_WHY_NO_FRAME;
+	}
+	pending_done(p);
 }
 
 #endif /* NFD_RECORD_BPF_H */

@@ -2,7 +2,7 @@
 /*
  * A kprobe's registers by index, for the backends whose registers are
  * found in the kernel's code (kprobe, dropsite): userspace passes indexes
- * in struct pt_regs order (capture/backend/kprobe_site.h). x86-64.
+ * in struct pt_regs order (capture/backend/kprobe_site.h): x86-64 or arm64.
  */
 #ifndef NFD_REGS_BPF_H
 #define NFD_REGS_BPF_H
@@ -13,6 +13,28 @@
  * Register @i of @ctx. Every register is loaded at a constant offset (the
  * verifier refuses a computed offset into the context), then picked.
  */
+/* A kprobe's first two arguments and its stack pointer, per arch. */
+#if defined(__TARGET_ARCH_arm64)
+#define nfd_arg1(ctx) ((ctx)->regs[0])
+#define nfd_arg2(ctx) ((ctx)->regs[1])
+#define nfd_sp(ctx) ((ctx)->sp)
+#else
+#define nfd_arg1(ctx) ((ctx)->di)
+#define nfd_arg2(ctx) ((ctx)->si)
+#define nfd_sp(ctx) ((ctx)->sp)
+#endif
+
+#if defined(__TARGET_ARCH_arm64)
+static __always_inline __u64 nfd_reg(struct pt_regs *ctx, __u32 i)
+{
+	__u64 r[32] = { 0 };
+
+	for (int k = 0; k < NFD_NREGS; k++)
+		r[k] = ctx->regs[k];
+	asm volatile("" : "+r"(i));
+	return r[i & 31];
+}
+#else
 static __always_inline __u64 nfd_reg(struct pt_regs *ctx, __u32 i)
 {
 	__u64 r[16] = { ctx->r15, ctx->r14, ctx->r13, ctx->r12, ctx->bp,
@@ -22,5 +44,6 @@ static __always_inline __u64 nfd_reg(struct pt_regs *ctx, __u32 i)
 	asm volatile("" : "+r"(i));
 	return r[i & 15];
 }
+#endif
 
 #endif /* NFD_REGS_BPF_H */

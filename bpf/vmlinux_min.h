@@ -72,11 +72,19 @@ struct netlink_skb_parms {
 	__u32 portid; /* the sender's; 0: the kernel */
 };
 
+#if defined(__TARGET_ARCH_arm64)
+/* arm64 kprobe context (arch/arm64/include/asm/ptrace.h): x0-x30 first */
+struct pt_regs {
+	__u64 regs[31];
+	__u64 sp, pc, pstate;
+};
+#else
 /* x86-64 kprobe context */
 struct pt_regs {
 	unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
 	unsigned long ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
 };
+#endif
 
 struct list_head {
 	struct list_head *next;

@@ -33,6 +33,7 @@ TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 NFD=${NFD:-$TOP/nfdropcap}
 SEND=${SEND:-$TOP/.output/nfd-send}
 NFDNFT=${NFDNFT:-$TOP/.output/nfd-nft} # rulesets nft cannot write
+NFDSITE=${NFDSITE:-$TOP/.output/nfd-site} # backend kprobe's analysis on a module file
 SUFFIX=${SUFFIX:-$$}
 C=nfdt-c-$SUFFIX
 R=nfdt-r-$SUFFIX
@@ -355,7 +356,8 @@ scenario_names() {
 # kernel has a part in them, so the kernel matrix leaves them out and
 # tests/run.sh runs them on this machine (also with the ASan build).
 HOST_ONLY_SCENARIOS="t_status_line t_sample_systemd t_sample_daemonset t_help_readme t_help_version
-	t_man_page t_completion t_make_install t_extcap t_read_back t_sample_picture"
+	t_man_page t_completion t_make_install t_extcap t_read_back t_sample_picture
+	t_kprobe_sites t_static_arm64"
 
 # Scenarios of files, formats and owners, where the backend only supplies
 # the drops: the kernel matrix runs each with one backend per kernel, the
@@ -364,7 +366,8 @@ HOST_ONLY_SCENARIOS="t_status_line t_sample_systemd t_sample_daemonset t_help_re
 ONE_BACKEND_SCENARIOS="t_rotate_size t_rotate_ring_gz t_rotate_time t_json
 	t_metrics t_netns_owners t_fifo_no_reader t_text_reader_gone t_gzip
 	t_pipe_tcpdump t_text_lines t_output t_disk_full t_failed_start_keeps_files
-	t_dropsite t_dropsite_wrong_slot t_dropsite_sites"
+	t_dropsite t_dropsite_wrong_slot t_dropsite_sites
+	t_snaplen t_large_paged t_count t_sighup t_bad_input"
 
 # Backends the kernel matrix runs with the scenarios of attribution only
 # (PARTIAL_MATRIX_TOPICS: where backends differ) when a full backend is
@@ -374,8 +377,10 @@ ONE_BACKEND_SCENARIOS="t_rotate_size t_rotate_ring_gz t_rotate_time t_json
 PARTIAL_MATRIX_BACKENDS="dropsite"
 PARTIAL_MATRIX_TOPICS="attribution real"
 
-# matrix_scenario_names BACKEND "BACKENDS": the scenarios the kernel matrix
-# runs with BACKEND, one of the list BACKENDS it runs with.
+# matrix_scenario_names BACKEND "BACKENDS" [ROTATE]: the scenarios the
+# kernel matrix runs with BACKEND, one of the list BACKENDS it runs with.
+# With ROTATE (a number: kernels.txt's "rotate"), every scenario runs with
+# one backend, the backends taking turns from ROTATE on.
 matrix_scenario_names() {
 	local full= b nb bi topic
 	for b in $2; do
@@ -391,9 +396,11 @@ matrix_scenario_names() {
 	nb=$(echo $full | wc -w)
 	bi=$(echo $full | tr ' ' '\n' | grep -nx -- "$1" | cut -d: -f1)
 	scenario_names | awk -v skip=" $(echo $HOST_ONLY_SCENARIOS) " \
-		-v one="$(echo $ONE_BACKEND_SCENARIOS)" -v nb="$nb" -v bi="${bi:-1}" '
+		-v one="$(echo $ONE_BACKEND_SCENARIOS)" -v nb="$nb" -v bi="${bi:-1}" \
+		-v rot="${3:-}" '
 		BEGIN { n = split(one, o, " "); for (i = 1; i <= n; i++) turn[o[i]] = (i - 1) % nb + 1 }
 		index(skip, " " $0 " ") { next }
+		rot != "" { if ((k++ + rot) % nb + 1 == bi) print; next }
 		!($0 in turn) || turn[$0] == bi'
 }
 

@@ -46,12 +46,18 @@ struct nfd_drop_probe;
  */
 int nfd_canary_verify(const struct nfd_drop_probe *p, char *msg, size_t len);
 
-/*
- * The same for a backend that names policy drops and paths itself
- * (@names_policy: dropsite): the policy drop must come out named, and the
- * rule drop with the one jump that led to it.
- */
-int nfd_canary_verify_as(const struct nfd_drop_probe *p, bool names_policy,
-			 char *msg, size_t len);
+/* How the backend under test names a policy drop. */
+enum nfd_canary_mode {
+	/* from where nft_do_chain frees it: two distinct places required */
+	NFD_CANARY_SITES,
+	/* its own probe records it (kprobe on arm64): one place is fine */
+	NFD_CANARY_MARKED,
+	/* as MARKED, and the rule drop must name its one jump (dropsite) */
+	NFD_CANARY_PATH,
+};
+
+/* The same, for a backend that names policy drops as @mode says. */
+int nfd_canary_verify_as(const struct nfd_drop_probe *p,
+			 enum nfd_canary_mode mode, char *msg, size_t len);
 
 #endif /* NFD_CANARY_H */

@@ -23,7 +23,7 @@ struct verify {
 	struct bpf_link *link; /* while the canary runs */
 	int sites_fd; /* the bytes probe's map "sites" */
 	uint64_t nft_lo, nft_hi; /* nft_do_chain's text, 0 if unknown */
-	bool names_policy; /* backend dropsite: policy and path named too */
+	enum nfd_canary_mode mode;
 };
 
 static int set_sites(struct verify *v, const struct nfd_sites *s)
@@ -90,7 +90,7 @@ static int came_out_right(const struct verify *v, uint64_t handle, char *why,
 			 r->rule.chain);
 		return -EPROTO;
 	}
-	if (!v->names_policy != !p->recorded) {
+	if ((v->mode == NFD_CANARY_SITES) == !!p->recorded) {
 		snprintf(why, len, "canary: its policy drop %s",
 			 p->recorded ? "had a verdict" : "was not named");
 		return -EPROTO;
@@ -106,7 +106,7 @@ static int came_out_right(const struct verify *v, uint64_t handle, char *why,
 			 p->rule.kind, p->rule.table, p->rule.chain);
 		return -EPROTO;
 	}
-	if (v->names_policy && (!r->rule.path.known || r->rule.path.n != 1 ||
+	if (v->mode == NFD_CANARY_PATH && (!r->rule.path.known || r->rule.path.n != 1 ||
 			 r->rule.path.jumps_only != 1)) {
 		snprintf(why, len,
 			 "canary: its rule drop's path came out as %u hops "
@@ -114,14 +114,22 @@ static int came_out_right(const struct verify *v, uint64_t handle, char *why,
 			 r->rule.path.n, r->rule.path.known);
 		return -EPROTO;
 	}
-	if (r->location == p->location || !in_nft_do_chain(v, r->location) ||
+	if (!in_nft_do_chain(v, r->location) ||
 	    !in_nft_do_chain(v, p->location)) {
 		snprintf(why, len,
-			 "canary: nft_do_chain does not free rule drops "
-			 "(at %#llx) and policy drops (at %#llx) at two "
-			 "places of its own",
+			 "canary: its drops were not freed in nft_do_chain "
+			 "(rule drop at %#llx, policy drop at %#llx)",
 			 (unsigned long long)r->location,
 			 (unsigned long long)p->location);
+		return -EPROTO;
+	}
+	if (r->location == p->location && v->mode == NFD_CANARY_SITES) {
+		snprintf(why, len,
+			 "canary: nft_do_chain frees rule and policy drops "
+			 "at one place (+%#llx), so a policy drop cannot be "
+			 "told from an unhooked expression's drop by its "
+			 "place; backend kprobe probes the policy's branch",
+			 (unsigned long long)(r->location - v->nft_lo));
 		return -EPROTO;
 	}
 	return 0;
@@ -169,14 +177,17 @@ static int run_and_check(struct verify *v, struct nfd_sites *s, char *msg,
 		 (unsigned long long)handle,
 		 (unsigned long long)(s->rule - v->nft_lo),
 		 (unsigned long long)(s->policy - v->nft_lo));
+	/* one shared place names nothing: the backend's records do */
+	if (s->rule == s->policy)
+		s->rule = s->policy = 0;
 	return 0;
 }
 
-int nfd_canary_verify_as(const struct nfd_drop_probe *p, bool names_policy,
-			 char *msg, size_t len)
+int nfd_canary_verify_as(const struct nfd_drop_probe *p,
+			 enum nfd_canary_mode mode, char *msg, size_t len)
 {
 	struct verify v = { .sites_fd = nfd_drop_probe_sites_fd(p),
-			    .names_policy = names_policy };
+			    .mode = mode };
 	struct nfd_sites s = { 0 };
 	int err;
 
@@ -191,5 +202,5 @@ int nfd_canary_verify_as(const struct nfd_drop_probe *p, bool names_policy,
 
 int nfd_canary_verify(const struct nfd_drop_probe *p, char *msg, size_t len)
 {
-	return nfd_canary_verify_as(p, false, msg, len);
+	return nfd_canary_verify_as(p, NFD_CANARY_SITES, msg, len);
 }

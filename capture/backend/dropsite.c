@@ -323,7 +323,7 @@ static int override_rule(struct analysis *a, bool kprobes, char *why,
 	if (!env)
 		return 0;
 	if (kprobes) {
-		v = nfd_reg_index(env);
+		v = nfd_reg_index(NFD_ISA_HOST, env);
 		end = "";
 	} else {
 		v = strtol(env, &end, 10);
@@ -510,7 +510,7 @@ static int dropsite_load(struct nfd_backend *b,
 	if (err)
 		goto unload;
 	found_text(&d->a, d->kprobes, false, found, sizeof(found));
-	err = nfd_canary_verify_as(env->probe, true, msg, len);
+	err = nfd_canary_verify_as(env->probe, NFD_CANARY_PATH, msg, len);
 	if (err) {
 		n = strlen(msg);
 		snprintf(msg + n, len - n, " (with %s)", found);

@@ -285,7 +285,7 @@ static int nft_analyse(csh h, const cs_insn *in, size_t n,
 	s->policy_ret = s->policy_call + in[calls[pol]].size;
 	s->rule_call = in[calls[!pol]].address;
 	s->rule_ret = s->rule_call + in[calls[!pol]].size;
-	if (nfd_kprobe_site_find(code, size, &ks, why, len))
+	if (nfd_kprobe_site_find(code, size, NFD_ISA_X86_64, &ks, why, len))
 		return -1;
 	s->rule_reg = ks.rule_reg;
 	s->pkt_reg = ks.pkt_reg;

@@ -54,6 +54,29 @@ struct fentry {
 	int64_t next_try_ns;
 };
 
+/* The kernel's own ENOTSUPP, which reaches userspace as is. */
+#define KERNEL_ENOTSUPP 524
+
+static const char *err_text(int err)
+{
+	return err == -KERNEL_ENOTSUPP ? "not supported (ENOTSUPP)" :
+					 strerror(-err);
+}
+
+/* What a load's or attach's error means for the user, or "". */
+static const char *trampoline_hint(int err)
+{
+	if (err == -EPERM)
+		return " (this kernel forbids BPF trampolines; use --backend "
+		       "kprobe or nftrace)";
+	if (err == -KERNEL_ENOTSUPP)
+		return " (this kernel cannot attach BPF trampolines to "
+		       "nf_tables' functions: on arm64 that needs ftrace "
+		       "direct calls, Linux 6.4 or later; use --backend "
+		       "kprobe or nftrace)";
+	return "";
+}
+
 static int fentry_available(char *why, size_t len)
 {
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
@@ -280,20 +303,16 @@ static int fentry_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 	err = fentry_bpf__load(f->skel);
 	if (err) {
 		snprintf(msg, len, "loading fentry/fexit programs: %s%s",
-			 strerror(-err),
-			 err == -EPERM ?
-				 " (this kernel forbids BPF "
-				 "trampolines; use --backend nftrace)" :
-				 " (run with -v for the verifier's log)");
+			 err_text(err),
+			 err == -EPERM ? trampoline_hint(err) :
+					 " (run with -v for the verifier's log)");
 		goto unload;
 	}
+	/* where trampolines load but cannot be attached (arm64 before 6.4) */
 	err = fentry_bpf__attach(f->skel);
 	if (err) {
 		snprintf(msg, len, "attaching fentry/fexit programs: %s%s",
-			 strerror(-err),
-			 err == -EPERM ? " (this kernel forbids BPF "
-					 "trampolines; use --backend nftrace)" :
-					 "");
+			 err_text(err), trampoline_hint(err));
 		goto unload;
 	}
 	err = nfd_canary_verify(env->probe, msg, len);

@@ -29,6 +29,7 @@
 struct kprobe {
 	struct kprobe_bpf *skel;
 	struct nfd_kprobe_site site;
+	struct bpf_link *trace_link; /* nfd_kp_verdict on the trace copy */
 };
 
 bool nfd_have_kprobes(void)
@@ -38,8 +39,8 @@ bool nfd_have_kprobes(void)
 
 static int kprobe_available(char *why, size_t len)
 {
-#ifndef __x86_64__
-	snprintf(why, len, "only x86-64 code is analysed");
+#if !defined(__x86_64__) && !defined(__aarch64__)
+	snprintf(why, len, "only x86-64 and AArch64 code is analysed");
 	return -ENOTSUP;
 #endif
 	if (!nfd_have_kprobes()) {
@@ -65,9 +66,9 @@ static int override_regs(struct nfd_kprobe_site *s, char *why, size_t len)
 	if (!env)
 		return 0;
 	if (sscanf(env, "%7[^,],%7[^,],%7s", v, r, p) == 3) {
-		vi = nfd_reg_index(v);
-		ri = nfd_reg_index(r);
-		pi = nfd_reg_index(p);
+		vi = nfd_reg_index(NFD_ISA_HOST, v);
+		ri = nfd_reg_index(NFD_ISA_HOST, r);
+		pi = nfd_reg_index(NFD_ISA_HOST, p);
 	}
 	if (vi < 0 || ri < 0 || pi < 0) {
 		snprintf(why, len,
@@ -106,17 +107,9 @@ static int find_site(const struct nfd_drop_probe *p, struct nfd_kprobe_site *s,
 	nfd_ktext_release();
 	if (err)
 		return err;
-	if (nfd_kprobe_site_find(code, size, s, why, len))
+	if (nfd_kprobe_site_find(code, size, NFD_ISA_HOST, s, why, len))
 		return -ENOENT;
 	return override_regs(s, why, len);
-}
-
-static void site_text(const struct nfd_kprobe_site *s, char *buf, size_t len)
-{
-	snprintf(buf, len,
-		 "nft_do_chain+%#llx (%s): verdict %s, rule %s, pkt %s",
-		 (unsigned long long)s->offset, s->insn, s->verdict_name,
-		 s->rule_name, s->pkt_name);
 }
 
 static void kprobe_unload(struct nfd_backend *b)
@@ -125,31 +118,48 @@ static void kprobe_unload(struct nfd_backend *b)
 
 	if (!k)
 		return;
+	bpf_link__destroy(k->trace_link);
 	kprobe_bpf__destroy(k->skel);
 	free(k);
 	b->priv = NULL;
 }
 
+/* A kprobe of @prog at nft_do_chain+@offset, or NULL with errno. */
+static struct bpf_link *probe_at(struct bpf_program *prog, uint64_t offset)
+{
+	LIBBPF_OPTS(bpf_kprobe_opts, at, .offset = offset);
+
+	return bpf_program__attach_kprobe_opts(prog, "nft_do_chain", &at);
+}
+
 static int attach(struct kprobe *k, char *msg, size_t len)
 {
-	LIBBPF_OPTS(bpf_kprobe_opts, at, .offset = k->site.offset);
-	struct bpf_link *link;
-	int err;
+	struct kprobe_bpf *skel = k->skel;
+	uint64_t where = 0;
+	int err = 0;
 
-	link = bpf_program__attach_kprobe(k->skel->progs.nfd_kp_chain, false,
-					  "nft_do_chain");
-	err = link ? 0 : -errno;
-	if (!err) {
-		k->skel->links.nfd_kp_chain = link;
-		link = bpf_program__attach_kprobe_opts(
-			k->skel->progs.nfd_kp_verdict, "nft_do_chain", &at);
-		err = link ? 0 : -errno;
-		k->skel->links.nfd_kp_verdict = link;
-	}
+	skel->links.nfd_kp_chain =
+		bpf_program__attach_kprobe(skel->progs.nfd_kp_chain, false,
+					   "nft_do_chain");
+	if (!skel->links.nfd_kp_chain)
+		err = -errno;
+	where = k->site.offset;
+	if (!err && !(skel->links.nfd_kp_verdict =
+			      probe_at(skel->progs.nfd_kp_verdict, where)))
+		err = -errno;
+	where = k->site.trace_offset;
+	if (!err && where &&
+	    !(k->trace_link = probe_at(skel->progs.nfd_kp_verdict, where)))
+		err = -errno;
+	where = k->site.policy_offset;
+	if (!err && where &&
+	    !(skel->links.nfd_kp_policy =
+		      probe_at(skel->progs.nfd_kp_policy, where)))
+		err = -errno;
 	if (err)
 		snprintf(msg, len,
 			 "attaching the kprobes (nft_do_chain+%#llx): %s",
-			 (unsigned long long)k->site.offset, strerror(-err));
+			 (unsigned long long)where, strerror(-err));
 	return err;
 }
 
@@ -166,7 +176,7 @@ static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 	err = find_site(env->probe, &k->site, msg, len);
 	if (err)
 		goto unload;
-	site_text(&k->site, site, sizeof(site));
+	nfd_kprobe_site_text(&k->site, site, sizeof(site));
 	k->skel = kprobe_bpf__open();
 	if (!k->skel) {
 		err = -errno;
@@ -188,7 +198,11 @@ static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 	err = attach(k, msg, len);
 	if (err)
 		goto unload;
-	err = nfd_canary_verify(env->probe, msg, len);
+	/* a policy probe names policy drops: one shared free is fine then */
+	err = nfd_canary_verify_as(env->probe,
+				   k->site.policy_offset ? NFD_CANARY_MARKED :
+							   NFD_CANARY_SITES,
+				   msg, len);
 	if (err) {
 		size_t n = strlen(msg);
 
@@ -212,7 +226,7 @@ static void kprobe_report(const struct nfd_drop_probe *p, nfd_report_fn line)
 		line("  kprobe site", 0, why);
 		return;
 	}
-	site_text(&s, why, sizeof(why));
+	nfd_kprobe_site_text(&s, why, sizeof(why));
 	line("  kprobe site", 1, why);
 }
 

@@ -3,7 +3,7 @@
  * Where nft_do_chain acts on a verdict, found in its machine code with
  * capstone: the technique of ../shared/seeds (one kprobe mid-function,
  * registers read by hand from objdump), done by the program for the
- * running kernel build. x86-64 only.
+ * running kernel build. x86-64 here, AArch64 in kprobe_site_arm64.c.
  *
  * After the rule loop nft_do_chain switches on the verdict:
  *
@@ -18,15 +18,17 @@
  * is a guess until the canary proves it (kprobe.c, canary_verify.c).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <capstone/capstone.h>
 
 #include "kprobe_site.h"
 
 /* struct pt_regs (x86-64) order, and each register's 64/32/16/8-bit names */
+#define X86_NREGS 15
 static const struct {
 	x86_reg r[4];
-} gprs[NFD_NREGS] = {
+} gprs[X86_NREGS] = {
 	{ { X86_REG_R15, X86_REG_R15D, X86_REG_R15W, X86_REG_R15B } },
 	{ { X86_REG_R14, X86_REG_R14D, X86_REG_R14W, X86_REG_R14B } },
 	{ { X86_REG_R13, X86_REG_R13D, X86_REG_R13W, X86_REG_R13B } },
@@ -47,7 +49,7 @@ static const struct {
 /* pt_regs index of any form of a general register, or -1 */
 static int gpr_index(x86_reg reg)
 {
-	for (int i = 0; i < NFD_NREGS; i++)
+	for (int i = 0; i < X86_NREGS; i++)
 		for (int w = 0; w < 4; w++)
 			if (gprs[i].r[w] == reg)
 				return i;
@@ -128,7 +130,7 @@ static int pkt_register(const cs_insn *in, size_t n)
  */
 static int rule_register(const cs_insn *in, size_t n, size_t site)
 {
-	int votes[NFD_NREGS] = { 0 }, best = -1;
+	int votes[X86_NREGS] = { 0 }, best = -1;
 
 	for (size_t i = 0; i < site; i++) {
 		int r = rule_read(in, i, n);
@@ -136,7 +138,7 @@ static int rule_register(const cs_insn *in, size_t n, size_t site)
 		if (callee_saved(r))
 			votes[r]++;
 	}
-	for (int r = 0; r < NFD_NREGS; r++)
+	for (int r = 0; r < X86_NREGS; r++)
 		if (votes[r] && (best < 0 || votes[r] > votes[best]))
 			best = r;
 	return best;
@@ -182,7 +184,7 @@ static int analyse(csh h, const cs_insn *in, size_t n,
 	return 0;
 }
 
-int nfd_kprobe_site_find(const uint8_t *code, size_t size,
+int nfd_kprobe_site_find(const uint8_t *code, size_t size, enum nfd_isa isa,
 			 struct nfd_kprobe_site *s, char *why, size_t len)
 {
 	cs_insn *in = NULL;
@@ -190,6 +192,8 @@ int nfd_kprobe_site_find(const uint8_t *code, size_t size,
 	csh h;
 	int err;
 
+	if (isa == NFD_ISA_ARM64)
+		return nfd_kprobe_site_find_arm64(code, size, s, why, len);
 	memset(s, 0, sizeof(*s));
 	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK) {
 		snprintf(why, len, "capstone: cs_open failed");
@@ -209,14 +213,50 @@ int nfd_kprobe_site_find(const uint8_t *code, size_t size,
 	return err;
 }
 
-int nfd_reg_index(const char *name)
+void nfd_kprobe_site_text(const struct nfd_kprobe_site *s, char *buf,
+			  size_t len)
+{
+	size_t n;
+
+	snprintf(buf, len,
+		 "nft_do_chain+%#llx (%s): verdict %s, rule %s, pkt %s",
+		 (unsigned long long)s->offset, s->insn, s->verdict_name,
+		 s->rule_name, s->pkt_name);
+	n = strlen(buf);
+	if (s->trace_offset && n < len)
+		snprintf(buf + n, len - n, "; its trace copy at +%#llx",
+			 (unsigned long long)s->trace_offset);
+	n = strlen(buf);
+	if (s->policy_offset && n < len)
+		snprintf(buf + n, len - n, "; policy drops branch at +%#llx",
+			 (unsigned long long)s->policy_offset);
+}
+
+/* "x25", "w2": the pt_regs index (x0 first), or -1 */
+static int arm64_reg_index(const char *name)
+{
+	char *end;
+	long v;
+
+	if (name[0] != 'x' && name[0] != 'w')
+		return -1;
+	v = strtol(name + 1, &end, 10);
+	if (end == name + 1 || *end || v < 0 || v > 30 ||
+	    (name[1] == '0' && name[2]))
+		return -1;
+	return (int)v;
+}
+
+int nfd_reg_index(enum nfd_isa isa, const char *name)
 {
 	csh h;
 	int idx = -1;
 
+	if (isa == NFD_ISA_ARM64)
+		return arm64_reg_index(name);
 	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
 		return -1;
-	for (int i = 0; i < NFD_NREGS && idx < 0; i++)
+	for (int i = 0; i < X86_NREGS && idx < 0; i++)
 		for (int w = 0; w < 4; w++)
 			if (!strcmp(cs_reg_name(h, gprs[i].r[w]), name))
 				idx = i;

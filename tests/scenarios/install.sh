@@ -123,6 +123,27 @@ t_make_install() {
 	rm -rf "$d"
 }
 
+# The arm64 build on this x86-64 machine, as README says to make it
+# (scripts/install-deps.sh --arm64; make static ARCH=arm64): a static
+# AArch64 binary that runs (under qemu-user here), BPF objects built for
+# arm64's pt_regs, nothing of this machine's build touched. On an arm64
+# machine it is the native build and there is nothing to cross.
+t_static_arm64() {
+	[ "$(uname -m)" = x86_64 ] || skip "not an x86-64 machine: nothing to cross-build"
+	local bin=$TOP/nfdropcap-static-arm64 before
+	before=$(stat -c %Y "$TOP/nfdropcap")
+	make -s -C "$TOP" static ARCH=arm64 >"$T/make.out" 2>&1 ||
+		{ tail -n 20 "$T/make.out"; fail "make static ARCH=arm64 failed"; return 1; }
+	expect_match "$(file -b "$bin")" 'ARM aarch64.*statically linked' "the arm64 binary" || return 1
+	expect_eq "$(stat -c %Y "$TOP/nfdropcap")" "$before" "this machine's nfdropcap (untouched)" || return 1
+	bpftool btf dump file "$TOP/.output-arm64/kprobe.bpf.o" | grep -A1 "STRUCT 'pt_regs'" |
+		grep -q "'regs'" || { fail "kprobe.bpf.o: not arm64's struct pt_regs"; return 1; }
+	command -v qemu-aarch64-static >/dev/null ||
+		skip "no qemu-aarch64-static (scripts/install-deps.sh --test) to run it"
+	expect_eq "$(qemu-aarch64-static "$bin" --version)" "$("$NFD" --version)" \
+		"nfdropcap-static-arm64 --version" || return 1
+}
+
 # extcap_run CMD...: CMD in a mount namespace of its own where Wireshark's
 # extcap folder is $T/extcap, holding nfdropcap (this machine's folder is
 # never touched)
