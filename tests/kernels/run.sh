@@ -482,6 +482,16 @@ if [ -n "${NFD_KERNELS:-}" ]; then
 else
 	kernels=$(awk '!/^#/ && NF { print $1 }' "$HERE/kernels.txt")
 fi
+# the userland of each other architecture, once, before the VMs that
+# share it start
+for arch in $(for pkg in $kernels; do pkg_arch "$pkg"; done | sort -u); do
+	[ "$arch" = "$HOST_ARCH" ] && continue
+	fetch_userland "$arch" >/dev/null || {
+		echo "FAIL  kernel matrix: cannot download the $arch userland"
+		echo "0 passed, 1 failed"
+		exit 1
+	}
+done
 # all at once unless told: each VM idles a fifth of its time, and the
 # rotated ones are short
 [ "$VM_PARALLEL" -gt 0 ] || VM_PARALLEL=$(echo $kernels | wc -w)
