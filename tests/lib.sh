@@ -360,14 +360,16 @@ HOST_ONLY_SCENARIOS="t_status_line t_sample_systemd t_sample_daemonset t_help_re
 	t_kprobe_sites t_static_arm64"
 
 # Scenarios of files, formats and owners, where the backend only supplies
-# the drops: the kernel matrix runs each with one backend per kernel, the
-# backends taking turns (every backend still runs some of them), instead
-# of with all three. tests/run.sh runs them all here.
+# the drops, and those that choose their backend themselves (--check,
+# --backend fentry, kprobe): the kernel matrix runs each with one backend
+# per kernel, the backends taking turns (every backend still runs some of
+# them), instead of with all three. tests/run.sh runs them all here.
 ONE_BACKEND_SCENARIOS="t_rotate_size t_rotate_ring_gz t_rotate_time t_json
 	t_metrics t_netns_owners t_fifo_no_reader t_text_reader_gone t_gzip
 	t_pipe_tcpdump t_text_lines t_output t_disk_full t_failed_start_keeps_files
 	t_dropsite t_dropsite_wrong_slot t_dropsite_sites
-	t_snaplen t_large_paged t_count t_sighup t_bad_input"
+	t_snaplen t_large_paged t_count t_sighup t_bad_input
+	t_check t_backend_fentry t_kprobe_site t_kprobe_wrong_register"
 
 # Backends the kernel matrix runs with the scenarios of attribution only
 # (PARTIAL_MATRIX_TOPICS: where backends differ) when a full backend is
