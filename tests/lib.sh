@@ -381,8 +381,9 @@ PARTIAL_MATRIX_TOPICS="attribution real"
 
 # matrix_scenario_names BACKEND "BACKENDS" [ROTATE]: the scenarios the
 # kernel matrix runs with BACKEND, one of the list BACKENDS it runs with.
-# With ROTATE (a number: kernels.txt's "rotate"), every scenario runs with
-# one backend, the backends taking turns from ROTATE on.
+# With ROTATE ("I/N": kernels.txt's "rotate", this kernel the I-th of N
+# rotated ones), the N kernels share the scenarios: each runs on one of
+# them, with one backend, the backends taking turns.
 matrix_scenario_names() {
 	local full= b nb bi topic
 	for b in $2; do
@@ -402,7 +403,7 @@ matrix_scenario_names() {
 		-v rot="${3:-}" '
 		BEGIN { n = split(one, o, " "); for (i = 1; i <= n; i++) turn[o[i]] = (i - 1) % nb + 1 }
 		index(skip, " " $0 " ") { next }
-		rot != "" { if ((k++ + rot) % nb + 1 == bi) print; next }
+		rot != "" { split(rot, r, "/"); if (k % r[2] == r[1] && int(k / r[2]) % nb + 1 == bi) print; k++; next }
 		!($0 in turn) || turn[$0] == bi'
 }
 

@@ -20,7 +20,7 @@
 #   NFD_VM_PARALLEL  VMs run at once (default: all of them; each VM is one
 #                   host thread under TCG)
 #   NFD_ROTATE      0: kernels.txt's "rotate" kernels run every scenario
-#                   with every backend too
+#                   with every backend, each (they share them otherwise)
 #   NFD_VM_QEMU_ARGS  more qemu options (bench/run.sh: -icount)
 #   NFD_VM_DEBUG    a bash command the VM runs before the scenarios (with
 #                   the test namespaces up, lib.sh loaded); its output is
@@ -362,17 +362,18 @@ kernel_backends() {
 	echo $out
 }
 
-# kernel_rotate PKG: with option rotate (unless NFD_ROTATE=0), where its
-# backends' turns begin: the kernel's place among the rotated ones of this
-# run, so that they take different turns; else nothing
+# kernel_rotate PKG: with option rotate (unless NFD_ROTATE=0), "I/N": PKG
+# is the I-th (from 0) of the N rotated kernels of this run, which share
+# the scenarios (matrix_scenario_names); else nothing
 kernel_rotate() {
-	local k i=0
+	local k i=-1 n=0
 	[ "${NFD_ROTATE:-1}" != 0 ] || return 0
 	[[ " $(kernel_options "$1") " == *" rotate "* ]] || return 0
 	for k in $kernels; do
-		[ "$k" = "$1" ] && { echo $i; return 0; }
-		[[ " $(kernel_options "$k") " == *" rotate "* ]] && i=$((i + 1))
+		[ "$k" = "$1" ] && i=$n
+		[[ " $(kernel_options "$k") " == *" rotate "* ]] && n=$((n + 1))
 	done
+	[ $i -ge 0 ] && echo "$i/$n"
 }
 
 # label PKG: the kernel's short name (6.1.0-56; 6.1.0-56-arm64)
