@@ -347,9 +347,10 @@ show_failure() {
 	[ -s "$T/nfd.err" ] && sed 's/^/      nfd.err| /' "$T/nfd.err" | tail -n 10
 }
 
-# kernels.txt's options for PKG (none if it is not listed there)
+# kernels.txt's options for PKG (none if it is not listed there; a line
+# left out of the default list with "#" still gives them)
 kernel_options() {
-	awk -v p="$1" '$1 == p { $1 = ""; print }' "$HERE/kernels.txt"
+	awk -v p="$1" '{ sub(/^#/, "") } $1 == p { $1 = ""; print }' "$HERE/kernels.txt"
 }
 
 # kernel_backends PKG: the backends to run on PKG: BACKENDS but those its
