@@ -59,6 +59,18 @@ struct {
 	__type(value, struct nfd_stack);
 } stack SEC(".maps");
 
+/*
+ * Backends fentry and kprobe: calls in progress of iptables-legacy's and
+ * conntrack's hook functions, per task (bpf/outside.bpf.h). A task whose
+ * entry is evicted loses only the name of a drop outside nf_tables.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64); /* struct task_struct * */
+	__type(value, struct nfd_calls);
+} calls SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, NFD_STAT_MAX);

@@ -244,10 +244,11 @@ take_verdict(struct nfd_pending_stack *st, struct sk_buff *skb, __u64 task,
 }
 
 /*
- * Freed outside nft_do_chain: backend fentry's record of an
- * iptables-legacy table that dropped this very packet, if any.
+ * Freed outside nft_do_chain: backend fentry's or kprobe's record of an
+ * iptables-legacy table or of conntrack that dropped this very packet, if
+ * any (bpf/outside.bpf.h).
  */
-static __always_inline bool take_xt(struct nfd_pending_stack *st,
+static __always_inline bool take_outside(struct nfd_pending_stack *st,
 				    struct sk_buff *skb, __u64 task,
 				    struct nfd_rule *out)
 {
@@ -258,7 +259,9 @@ static __always_inline bool take_xt(struct nfd_pending_stack *st,
 			&st->slot[(top - i) & (NFD_PENDING_SLOTS - 1)];
 
 		if (!p->valid || p->skb != (__u64)skb || p->task != task ||
-		    p->rule.why != NFD_WHY_XT_LEGACY)
+		    (p->rule.why != NFD_WHY_XT_LEGACY &&
+		     p->rule.why != NFD_WHY_CONNTRACK &&
+		     p->rule.why != NFD_WHY_CT_FULL))
 			continue;
 		bpf_probe_read_kernel(out, sizeof(*out), &p->rule);
 		p->valid = 0;
@@ -333,7 +336,7 @@ static __always_inline void attribute(void *ctx, struct nfd_event *ev,
 	if (!st)
 		goto unattributed;
 	if (cfg_nft_lo && (loc < cfg_nft_lo || loc >= cfg_nft_hi)) {
-		if (take_xt(st, skb, task, &ev->rule))
+		if (take_outside(st, skb, task, &ev->rule))
 			return;
 		goto unattributed;
 	}

@@ -18,6 +18,7 @@
 #include "common.bpf.h"
 #include "nft.bpf.h"
 #include "record.bpf.h"
+#include "outside.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -126,38 +127,22 @@ SETTER(nft_queue_eval)
 SETTER(nft_queue_sreg_eval)
 
 /*
- * iptables-legacy (ip_tables, ip6_tables): a table's drop verdict, with
- * the table and hook, for the bytes probe to say who dropped a packet
- * nf_tables did not (never as an nf_tables rule).
+ * Drops outside nf_tables (bpf/outside.bpf.h): iptables-legacy's tables
+ * at their exits, which know the table, the packet and the verdict;
+ * conntrack from entry to exit, so that early_drop can mark its call.
+ * The fexits find their entry by the sk_buff.
  */
-static __always_inline void record_xt(const struct xt_table *table,
-				      struct sk_buff *skb,
-				      const struct nf_hook_state *state,
-				      unsigned int ret)
+static __always_inline void xt_exit(const struct xt_table *table,
+				    struct sk_buff *skb,
+				    const struct nf_hook_state *state,
+				    unsigned int ret)
 {
-	struct nfd_pending_stack *st = nfd_pending_stack();
-	__u32 netns = BPF_CORE_READ(state, net, ns.inum);
-	struct nfd_pending *p;
+	struct nfd_call e;
 
-	if ((ret & NF_VERDICT_MASK) != NF_DROP || !st ||
-	    !(cfg_all_netns || bpf_map_lookup_elem(&netns_ok, &netns)))
+	if ((ret & NF_VERDICT_MASK) != NF_DROP)
 		return;
-	p = nfd_pending_push(st);
-	p->skb = (__u64)skb;
-	p->task = bpf_get_current_task();
-	p->netns = netns;
-	p->iif = 0;
-	p->key.nh_len = p->key.th_len = 0;
-	p->rule.kind = NFD_KIND_NONE;
-	p->rule.why = NFD_WHY_XT_LEGACY;
-	p->rule.family = BPF_CORE_READ(state, pf);
-	p->rule.handle = BPF_CORE_READ(state, hook);
-	p->rule.verdict = NF_DROP;
-	p->rule.path.known = 0;
-	p->rule.chain[0] = 0;
-	BPF_CORE_READ_STR_INTO(&p->rule.table, table, name);
-	p->ts_ns = bpf_ktime_get_ns();
-	p->valid = 1;
+	call_fill(&e, (__u64)skb, NFD_CALL_XT, table, skb, state);
+	outside_drop(&e, NFD_WHY_XT_LEGACY);
 }
 
 SEC("fexit/ipt_do_table")
@@ -165,7 +150,7 @@ int BPF_PROG(nfd_ipt_do_table, const struct xt_table *table,
 	     struct sk_buff *skb, const struct nf_hook_state *state,
 	     unsigned int ret)
 {
-	record_xt(table, skb, state, ret);
+	xt_exit(table, skb, state, ret);
 	return 0;
 }
 
@@ -174,6 +159,31 @@ int BPF_PROG(nfd_ip6t_do_table, const struct xt_table *table,
 	     struct sk_buff *skb, const struct nf_hook_state *state,
 	     unsigned int ret)
 {
-	record_xt(table, skb, state, ret);
+	xt_exit(table, skb, state, ret);
+	return 0;
+}
+
+SEC("fentry/nf_conntrack_in")
+int BPF_PROG(nfd_ct_in_enter, struct sk_buff *skb,
+	     const struct nf_hook_state *state)
+{
+	outside_enter((__u64)skb, NFD_CALL_CT, NULL, skb, state);
+	return 0;
+}
+
+SEC("fexit/nf_conntrack_in")
+int BPF_PROG(nfd_ct_in_exit, struct sk_buff *skb,
+	     const struct nf_hook_state *state, unsigned int ret)
+{
+	outside_exit((__u64)skb, (__u64)skb, ret);
+	return 0;
+}
+
+/* Called only when the table is full; 0: nothing could be evicted. */
+SEC("fexit/early_drop")
+int BPF_PROG(nfd_early_drop, struct net *net, unsigned int hash, int ret)
+{
+	if (!ret)
+		outside_ct_full(0);
 	return 0;
 }

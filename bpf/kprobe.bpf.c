@@ -16,6 +16,7 @@
 #include "nft.bpf.h"
 #include "record.bpf.h"
 #include "regs.bpf.h"
+#include "outside.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -55,5 +56,50 @@ SEC("kprobe")
 int nfd_kp_policy(struct pt_regs *ctx)
 {
 	record_policy((const void *)nfd_reg(ctx, cfg_reg_pkt));
+	return 0;
+}
+
+/*
+ * Drops outside nf_tables (bpf/outside.bpf.h), each only where its module
+ * is loaded at the start: a kprobe at the entry of ipt_do_table,
+ * ip6t_do_table and nf_conntrack_in records the call, its kretprobe finds
+ * it by the stack pointer. At entry that points at the return address
+ * (x86-64) or is the caller's (arm64); after the return it is 8 bytes up
+ * or the same: any other call of this task in progress is a frame or more
+ * away.
+ */
+#define NFD_SP_SLACK 32
+
+SEC("kprobe")
+int nfd_kp_xt_enter(struct pt_regs *ctx)
+{
+	outside_enter(nfd_sp(ctx), NFD_CALL_XT, (const void *)nfd_arg1(ctx),
+		      (const void *)nfd_arg2(ctx), (const void *)nfd_arg3(ctx));
+	return 0;
+}
+
+SEC("kprobe")
+int nfd_kp_ct_enter(struct pt_regs *ctx)
+{
+	outside_enter(nfd_sp(ctx), NFD_CALL_CT, NULL,
+		      (const void *)nfd_arg1(ctx), (const void *)nfd_arg2(ctx));
+	return 0;
+}
+
+SEC("kretprobe")
+int nfd_kp_out_exit(struct pt_regs *ctx)
+{
+	__u64 sp = nfd_sp(ctx);
+
+	outside_exit(sp - NFD_SP_SLACK, sp + NFD_SP_SLACK, nfd_ret(ctx));
+	return 0;
+}
+
+/* Called only when the table is full; 0: nothing could be evicted. */
+SEC("kretprobe")
+int nfd_kp_early_drop(struct pt_regs *ctx)
+{
+	if (!(__u32)nfd_ret(ctx))
+		outside_ct_full(nfd_sp(ctx));
 	return 0;
 }

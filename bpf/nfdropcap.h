@@ -58,6 +58,10 @@ enum nfd_why {
 	NFD_WHY_XT_LEGACY = 9, /* iptables-legacy: table in rule.table, hook
 				  in rule.handle */
 	NFD_WHY_STACK = 10, /* dropsite: the stack was not as analysed */
+	NFD_WHY_CONNTRACK = 11, /* nf_conntrack_in's drop: hook in
+				   rule.handle */
+	NFD_WHY_CT_FULL = 12, /* the same, its table full (early_drop found
+				 nothing to evict) */
 };
 
 enum nfd_dir {
@@ -148,6 +152,35 @@ struct nfd_pending {
 	__u32 pad;
 	struct nfd_pkt_key key;
 	struct nfd_rule rule;
+};
+
+/*
+ * Calls in progress of the netfilter hook functions outside nf_tables that
+ * backends fentry and kprobe name (bpf/outside.bpf.h), per task (map
+ * "calls"), innermost last. @id tells a call's exit its own entry: the
+ * sk_buff (fexit) or the stack pointer at entry (kretprobe).
+ */
+#define NFD_CALLS_MAX 4 /* a task's nesting: process, softirq, a reply */
+enum nfd_call_fn {
+	NFD_CALL_XT = 1, /* ipt_do_table, ip6t_do_table */
+	NFD_CALL_CT = 2, /* nf_conntrack_in */
+};
+
+struct nfd_call {
+	__u64 id;
+	__u64 skb;
+	__u64 table; /* struct xt_table * (NFD_CALL_XT) */
+	__u32 netns;
+	__u8 hook; /* nf_hook_state's */
+	__u8 pf;
+	__u8 fn; /* enum nfd_call_fn */
+	__u8 full; /* NFD_CALL_CT: early_drop found nothing to evict */
+};
+
+struct nfd_calls {
+	__u32 depth;
+	__u32 pad;
+	struct nfd_call call[NFD_CALLS_MAX];
 };
 
 struct nfd_pending_stack {
@@ -324,6 +357,11 @@ _Static_assert(sizeof(struct nfd_pending) ==
 	       "struct nfd_pending has holes");
 _Static_assert(sizeof(struct nfd_event) == 72 + sizeof(struct nfd_rule),
 	       "struct nfd_event has holes");
+_Static_assert(sizeof(struct nfd_call) == 32, "struct nfd_call has holes");
+_Static_assert(sizeof(struct nfd_calls) == 8 + 32 * NFD_CALLS_MAX,
+	       "struct nfd_calls has holes");
+_Static_assert((NFD_CALLS_MAX & (NFD_CALLS_MAX - 1)) == 0,
+	       "NFD_CALLS_MAX indexes by mask");
 _Static_assert(sizeof(struct nfd_pending_stack) <= 32768,
 	       "per-CPU map values are limited to 32 KiB");
 

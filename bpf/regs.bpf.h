@@ -13,14 +13,21 @@
  * Register @i of @ctx. Every register is loaded at a constant offset (the
  * verifier refuses a computed offset into the context), then picked.
  */
-/* A kprobe's first two arguments and its stack pointer, per arch. */
+/*
+ * A kprobe's first three arguments and its stack pointer, a kretprobe's
+ * return value, per arch.
+ */
 #if defined(__TARGET_ARCH_arm64)
 #define nfd_arg1(ctx) ((ctx)->regs[0])
 #define nfd_arg2(ctx) ((ctx)->regs[1])
+#define nfd_arg3(ctx) ((ctx)->regs[2])
+#define nfd_ret(ctx) ((ctx)->regs[0])
 #define nfd_sp(ctx) ((ctx)->sp)
 #else
 #define nfd_arg1(ctx) ((ctx)->di)
 #define nfd_arg2(ctx) ((ctx)->si)
+#define nfd_arg3(ctx) ((ctx)->dx)
+#define nfd_ret(ctx) ((ctx)->ax)
 #define nfd_sp(ctx) ((ctx)->sp)
 #endif
 

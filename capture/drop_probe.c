@@ -192,7 +192,7 @@ int nfd_drop_probe_share_maps(const struct nfd_drop_probe *p,
 			      struct bpf_object *obj)
 {
 	static const char *const shared[] = { "pending", "stats", "netns_ok",
-					      "frames", "sites", "stack" };
+					      "frames", "sites", "stack", "calls" };
 	struct bpf_map *mine, *theirs;
 	int err;
 

@@ -28,6 +28,9 @@
 #                wait for something to happen (patience, nfd_stop) and how
 #                fast t_concurrent_exact floods (host_or_slow); every
 #                threshold and exactness check stays the same.
+#   NFD_DISPOSABLE=1  the whole kernel is the tests' (the matrix's VMs): a
+#                scenario may change a setting no namespace owns
+#                (t_conntrack_full: nf_conntrack_max), and puts it back
 
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 NFD=${NFD:-$TOP/nfdropcap}

@@ -112,10 +112,16 @@ static int require_functions(const char *const *names, const bool *found,
 /* The kernel function program @prog traces, from its name. */
 static const char *traced(struct bpf_program *prog)
 {
+	static const struct {
+		const char *prog, *fn;
+	} other[] = { { "nfd_chain_enter", "nft_do_chain" },
+		      { "nfd_ct_in_enter", "nf_conntrack_in" },
+		      { "nfd_ct_in_exit", "nf_conntrack_in" } };
 	const char *name = bpf_program__name(prog);
 
-	if (!strcmp(name, "nfd_chain_enter"))
-		return "nft_do_chain";
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		if (!strcmp(name, other[i].prog))
+			return other[i].fn;
 	return name + strlen(PROG_PREFIX);
 }
 

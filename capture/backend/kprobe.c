@@ -22,14 +22,19 @@
 #include "drop_probe.h"
 #include "kprobe_site.h"
 #include "kprobe.skel.h"
+#include "lib/kallsyms.h"
 
 /* perf's kprobe PMU: what libbpf attaches kprobes through */
 #define KPROBE_PMU "/sys/bus/event_source/devices/kprobe/type"
+
+#define OUTSIDE_PROBES 7
 
 struct kprobe {
 	struct kprobe_bpf *skel;
 	struct nfd_kprobe_site site;
 	struct bpf_link *trace_link; /* nfd_kp_verdict on the trace copy */
+	/* drops outside nf_tables named (bpf/outside.bpf.h) */
+	struct bpf_link *outside[OUTSIDE_PROBES];
 };
 
 bool nfd_have_kprobes(void)
@@ -119,6 +124,8 @@ static void kprobe_unload(struct nfd_backend *b)
 	if (!k)
 		return;
 	bpf_link__destroy(k->trace_link);
+	for (int i = 0; i < OUTSIDE_PROBES; i++)
+		bpf_link__destroy(k->outside[i]);
 	kprobe_bpf__destroy(k->skel);
 	free(k);
 	b->priv = NULL;
@@ -163,6 +170,48 @@ static int attach(struct kprobe *k, char *msg, size_t len)
 	return err;
 }
 
+/*
+ * The probes that name drops outside nf_tables: iptables-legacy's tables
+ * and conntrack, where their modules are loaded now. Each is optional: one
+ * missing costs only those names (the drops are still captured).
+ */
+static void attach_outside(struct kprobe *k, int verbose)
+{
+	struct kprobe_bpf *s = k->skel;
+	const struct {
+		const char *fn;
+		struct bpf_program *prog;
+		bool ret;
+	} p[OUTSIDE_PROBES] = {
+		{ "ipt_do_table", s->progs.nfd_kp_out_exit, true },
+		{ "ipt_do_table", s->progs.nfd_kp_xt_enter, false },
+		{ "ip6t_do_table", s->progs.nfd_kp_out_exit, true },
+		{ "ip6t_do_table", s->progs.nfd_kp_xt_enter, false },
+		{ "nf_conntrack_in", s->progs.nfd_kp_out_exit, true },
+		{ "nf_conntrack_in", s->progs.nfd_kp_ct_enter, false },
+		{ "early_drop", s->progs.nfd_kp_early_drop, true },
+	};
+	const char *names[OUTSIDE_PROBES];
+	bool found[OUTSIDE_PROBES];
+
+	for (int i = 0; i < OUTSIDE_PROBES; i++)
+		names[i] = p[i].fn;
+	if (nfd_kallsyms_present(names, OUTSIDE_PROBES, found))
+		return;
+	for (int i = 0; i < OUTSIDE_PROBES; i++) {
+		if (!found[i])
+			continue;
+		k->outside[i] = bpf_program__attach_kprobe(p[i].prog, p[i].ret,
+							   p[i].fn);
+		if (!k->outside[i] && verbose)
+			fprintf(stderr,
+				"nfdropcap: kprobe: no %s on %s (%s): its "
+				"drops are not named\n",
+				p[i].ret ? "kretprobe" : "kprobe", p[i].fn,
+				strerror(errno));
+	}
+}
+
 static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 		       char *msg, size_t len)
 {
@@ -198,6 +247,7 @@ static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 	err = attach(k, msg, len);
 	if (err)
 		goto unload;
+	attach_outside(k, env->verbose);
 	/* a policy probe names policy drops: one shared free is fine then */
 	err = nfd_canary_verify_as(env->probe,
 				   k->site.policy_offset ? NFD_CANARY_MARKED :

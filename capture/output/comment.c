@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The words nfdropcap writes about a drop: the packet comment's lines. */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,6 +69,10 @@ const char *nfd_why_text(uint8_t why)
 		       "had no trace chain yet?)";
 	case NFD_WHY_XT_LEGACY:
 		return "dropped by an iptables-legacy table";
+	case NFD_WHY_CONNTRACK:
+		return "dropped by conntrack";
+	case NFD_WHY_CT_FULL:
+		return "dropped by conntrack: conntrack table full";
 	case NFD_WHY_NO_HEADERS:
 		return "an nftables drop verdict was seen, but not the packet "
 		       "headers that tie it to this packet";
@@ -82,18 +87,44 @@ const char *nfd_why_text(uint8_t why)
 	}
 }
 
+/* The hooks of ip, ip6 and bridge (NF_INET_*, NF_BR_*): their numbers. */
+static const char *const hooks[] = { "prerouting", "input", "forward",
+				     "output", "postrouting" };
+#define NHOOKS (sizeof(hooks) / sizeof(hooks[0]))
+
 /* "... dropped by iptables-legacy table filter chain INPUT)" */
 static void xt_legacy(char *buf, size_t len, const struct nfd_rule *r,
 		      const char *table)
 {
-	static const char *const chains[] = { "PREROUTING", "INPUT", "FORWARD",
-					      "OUTPUT", "POSTROUTING" };
+	const char *hook = r->handle < NHOOKS ? hooks[r->handle] : "?";
+	char chain[16];
+	size_t i = 0;
 
+	for (; hook[i] && i + 1 < sizeof(chain); i++) /* built-in: upper */
+		chain[i] = (char)toupper((unsigned char)hook[i]);
+	chain[i] = 0;
 	snprintf(buf, len,
 		 "netfilter drop (not attributed: dropped by %s table %s "
 		 "chain %s)",
 		 r->family == 10 ? "ip6tables-legacy" : "iptables-legacy",
-		 table, r->handle < 5 ? chains[r->handle] : "?");
+		 table, chain);
+}
+
+/*
+ * "... dropped by conntrack (nf_conntrack_in) in hook ip prerouting:
+ * conntrack table full)"
+ */
+static void conntrack(char *buf, size_t len, const struct nfd_rule *r)
+{
+	snprintf(buf, len,
+		 "netfilter drop (not attributed: dropped by conntrack "
+		 "(nf_conntrack_in) in hook %s %s%s)",
+		 nfd_family_name(r->family),
+		 r->handle < NHOOKS ? hooks[r->handle] : "?",
+		 r->why == NFD_WHY_CT_FULL ?
+			 ": conntrack table full (net.netfilter."
+			 "nf_conntrack_max)" :
+			 "");
 }
 
 void nfd_rule_names(const struct nfd_rule *r, char *table, char *chain)
@@ -121,6 +152,9 @@ void nfd_comment_rule(char *buf, size_t len, const struct nfd_rule *r)
 	default:
 		if (r->why == NFD_WHY_XT_LEGACY)
 			xt_legacy(buf, len, r, table);
+		else if (r->why == NFD_WHY_CONNTRACK ||
+			 r->why == NFD_WHY_CT_FULL)
+			conntrack(buf, len, r);
 		else
 			snprintf(buf, len,
 				 "netfilter drop (not attributed: %s)",

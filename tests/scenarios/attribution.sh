@@ -266,12 +266,71 @@ t_not_nftables() {
 check_not_nftables() {
 	captured || return 1
 	fields "$T/out.pcapng" udp.dstport frame.comment | sed 's/\\n.*//' >"$T/f"
-	# fentry names the table and its chain; the others, where it was freed
+	# fentry and kprobe name the table and its chain; the others, where
+	# it was freed
 	expect_eq "$(grep -cE '^5030\|netfilter drop \(not attributed: (dropped outside nftables, freed in nf_hook_slow: a drop verdict of another netfilter hook|dropped by iptables-legacy table filter chain INPUT\))' "$T/f")" 4 "iptables drops named as such" &&
-		{ [ "$(fact_get backend)" != fentry ] ||
-			expect_eq "$(grep -c 'iptables-legacy table filter chain INPUT' "$T/f")" 4 "iptables-legacy drops named (fentry)"; } &&
+		case $(nfd_backend_used) in
+		fentry | kprobe) expect_eq "$(grep -c 'iptables-legacy table filter chain INPUT' "$T/f")" 4 "iptables-legacy drops named ($(nfd_backend_used))" ;;
+		esac &&
 		expect_eq "$(grep -c '^5031|table inet filter chain input handle [0-9]* drop: udp dport 5031 drop$' "$T/f")" 3 "nftables drops" &&
 		expect_eq "$(grep -c handle "$T/f")" 3 "comments naming a handle"
+}
+
+# A full conntrack table (the kernel logs "nf_conntrack: table full,
+# dropping packet"): with fentry and kprobe each of its drops names
+# conntrack, its hook and the full table; with the others, nf_hook_slow.
+# The truth is the kernel's own count of conntrack's drops in R
+# (/proc/net/stat/nf_conntrack, column drop).
+t_conntrack_full() {
+	local old
+	[ "${NFD_DISPOSABLE:-}" = 1 ] ||
+		skip "net.netfilter.nf_conntrack_max is one setting for the whole machine: only the kernel matrix's VMs (NFD_DISPOSABLE=1) lower it"
+	old=$(cat /proc/sys/net/netfilter/nf_conntrack_max) ||
+		skip "this kernel has no conntrack"
+	capture "table inet ctfull {
+		chain input { type filter hook input priority 0;
+			ct state new udp dport 5040-5049 counter; } }" \
+		ct_fill "$old"
+}
+# ct_stat COLUMN: R's /proc/net/stat/nf_conntrack COLUMN, summed over CPUs
+ct_stat() {
+	local head line k=-1 i n=0 v
+	{
+		read -r -a head
+		for i in "${!head[@]}"; do
+			[ "${head[$i]}" = "$1" ] && k=$i
+		done
+		while read -r -a line; do
+			v=${line[$k]:-0}
+			[ "$k" -ge 0 ] && n=$((n + 16#$v))
+		done
+	} < <(in_r cat /proc/net/stat/nf_conntrack)
+	echo $n
+}
+# ct_fill OLD_MAX: room for 3 more entries in R, 10 new flows sent
+ct_fill() {
+	local n d0
+	n=$(in_r cat /proc/sys/net/netfilter/nf_conntrack_count)
+	d0=$(ct_stat drop)
+	echo $((n + 3)) >/proc/sys/net/netfilter/nf_conntrack_max
+	for p in $(seq 5040 5049); do
+		in_c $SEND udp $R4 $p 1
+	done
+	echo "$1" >/proc/sys/net/netfilter/nf_conntrack_max
+	fact ct_drops $(($(ct_stat drop) - d0))
+}
+check_conntrack_full() {
+	captured || return 1
+	local n=$(fact_get ct_drops) want
+	fields "$T/out.pcapng" udp.dstport frame.comment | sed 's/\\n.*//' >"$T/f"
+	[ "$n" -ge 3 ] ||
+		fail "the kernel counted $n conntrack drops: want 3 or more (was the table not full?)"
+	case $(nfd_backend_used) in
+	fentry | kprobe) want='dropped by conntrack \(nf_conntrack_in\) in hook ip prerouting: conntrack table full \(net\.netfilter\.nf_conntrack_max\)\)$' ;;
+	*) want='dropped outside nftables, freed in nf_hook_slow: a drop verdict of another netfilter hook' ;;
+	esac
+	expect_eq "$(grep -cE "^50[4][0-9]\|netfilter drop \(not attributed: $want" "$T/f")" "$n" "drops named as conntrack's, table full" &&
+		expect_eq "$(wc -l <"$T/f")" "$n" "packets"
 }
 
 # Nested evaluation: the reset a reject rule sends is itself dropped in

@@ -124,12 +124,41 @@ static void test_comments(void)
 	nfd_comment_line(buf, sizeof(buf), &r, "ignored");
 	CHECK(!strncmp(buf, "netfilter drop", 14));
 	CHECK(!strstr(buf, "handle"));
-	for (int why = 0; why < 5; why++) {
+	for (int why = 0; why <= NFD_WHY_CT_FULL; why++) {
 		r.why = why;
 		nfd_comment_line(buf, sizeof(buf), &r, NULL);
 		CHECK(!strncmp(buf, "netfilter drop", 14) &&
 		      !strstr(buf, "handle"));
 	}
+
+	/* who dropped it outside nf_tables: table and hook's chain, hook */
+	r.why = NFD_WHY_XT_LEGACY;
+	r.family = 2;
+	r.handle = 4;
+	strcpy(r.table, "mangle");
+	nfd_comment_line(buf, sizeof(buf), &r, NULL);
+	CHECK(!strcmp(buf, "netfilter drop (not attributed: dropped by "
+			   "iptables-legacy table mangle chain POSTROUTING)"));
+	r.family = 10;
+	r.handle = 9; /* no such hook */
+	nfd_comment_line(buf, sizeof(buf), &r, NULL);
+	CHECK(!strcmp(buf, "netfilter drop (not attributed: dropped by "
+			   "ip6tables-legacy table mangle chain ?)"));
+	r.why = NFD_WHY_CONNTRACK;
+	r.family = 2;
+	r.handle = 0;
+	nfd_comment_line(buf, sizeof(buf), &r, NULL);
+	CHECK(!strcmp(buf, "netfilter drop (not attributed: dropped by "
+			   "conntrack (nf_conntrack_in) in hook ip "
+			   "prerouting)"));
+	r.why = NFD_WHY_CT_FULL;
+	r.family = 10;
+	r.handle = 3;
+	nfd_comment_line(buf, sizeof(buf), &r, NULL);
+	CHECK(!strcmp(buf, "netfilter drop (not attributed: dropped by "
+			   "conntrack (nf_conntrack_in) in hook ip6 output: "
+			   "conntrack table full (net.netfilter."
+			   "nf_conntrack_max))"));
 }
 
 /*
