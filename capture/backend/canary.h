@@ -7,6 +7,7 @@
 #ifndef NFD_CANARY_H
 #define NFD_CANARY_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,6 +56,14 @@ enum nfd_canary_mode {
 	/* as MARKED, and the rule drop must name its one jump (dropsite) */
 	NFD_CANARY_PATH,
 };
+
+/*
+ * nfd_canary_verify's error when nft_do_chain freed the canary's rule and
+ * policy drops at one place (arm64): with NFD_CANARY_SITES a policy drop
+ * cannot be named; a backend that marks policy drops can try again with
+ * NFD_CANARY_MARKED.
+ */
+#define NFD_CANARY_ONE_PLACE (-ENOTUNIQ)
 
 /* The same, for a backend that names policy drops as @mode says. */
 int nfd_canary_verify_as(const struct nfd_drop_probe *p,

@@ -130,7 +130,7 @@ static int came_out_right(const struct verify *v, uint64_t handle, char *why,
 			 "told from an unhooked expression's drop by its "
 			 "place; backend kprobe probes the policy's branch",
 			 (unsigned long long)(r->location - v->nft_lo));
-		return -EPROTO;
+		return NFD_CANARY_ONE_PLACE;
 	}
 	return 0;
 }

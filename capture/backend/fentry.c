@@ -29,6 +29,7 @@
 #include "lib/nlmsg.h"
 #include "drop_probe.h"
 #include "fentry.skel.h"
+#include "kprobe_site.h"
 
 #define PROG_PREFIX "nfd_"
 /* Without these there is nothing to attribute with. */
@@ -52,6 +53,8 @@ struct fentry {
 	int nlate;
 	int tries; /* left for the functions found but not attached yet */
 	int64_t next_try_ns;
+	/* where rule and policy drops share one free: policy drops marked */
+	struct nfd_kprobe *policy;
 };
 
 /* The kernel's own ENOTSUPP, which reaches userspace as is. */
@@ -269,9 +272,38 @@ static void fentry_unload(struct nfd_backend *b)
 		fentry_bpf__destroy(f->late[--f->nlate]);
 	if (f->uevent_fd >= 0)
 		close(f->uevent_fd);
+	nfd_kprobe_free(f->policy);
 	fentry_bpf__destroy(f->skel);
 	free(f);
 	b->priv = NULL;
+}
+
+/*
+ * nft_do_chain frees rule and policy drops at one place (arm64), so the
+ * place cannot name a policy: backend kprobe's probe on the policy's own
+ * branch marks them, where this kernel has kprobes; then the canary again,
+ * in that mode. @msg holds the first canary's reason.
+ */
+static int mark_policies(struct fentry *f, const struct nfd_backend_env *env,
+			 char *msg, size_t len)
+{
+	char where[256];
+	size_t n;
+	int err;
+
+	err = nfd_kprobe_policy_attach(env->probe, env->all_netns, &f->policy,
+				       where, sizeof(where));
+	if (err) {
+		n = strlen(msg);
+		snprintf(msg + n, len - n, " (no policy probe: %s)", where);
+		return err;
+	}
+	err = nfd_canary_verify_as(env->probe, NFD_CANARY_MARKED, msg, len);
+	n = strlen(msg);
+	if (!err)
+		snprintf(msg + n, len - n, "; policy drops marked by a kprobe at %s",
+			 where);
+	return err;
 }
 
 static int fentry_load(struct nfd_backend *b, const struct nfd_backend_env *env,
@@ -322,6 +354,8 @@ static int fentry_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 		goto unload;
 	}
 	err = nfd_canary_verify(env->probe, msg, len);
+	if (err == NFD_CANARY_ONE_PLACE)
+		err = mark_policies(f, env, msg, len);
 	if (err)
 		goto unload;
 	snprintf(msg + strlen(msg), len - strlen(msg),

@@ -29,7 +29,7 @@
 
 #define OUTSIDE_PROBES 7
 
-struct kprobe {
+struct nfd_kprobe {
 	struct kprobe_bpf *skel;
 	struct nfd_kprobe_site site;
 	struct bpf_link *trace_link; /* nfd_kp_verdict on the trace copy */
@@ -117,10 +117,8 @@ static int find_site(const struct nfd_drop_probe *p, struct nfd_kprobe_site *s,
 	return override_regs(s, why, len);
 }
 
-static void kprobe_unload(struct nfd_backend *b)
+void nfd_kprobe_free(struct nfd_kprobe *k)
 {
-	struct kprobe *k = b->priv;
-
 	if (!k)
 		return;
 	bpf_link__destroy(k->trace_link);
@@ -128,6 +126,11 @@ static void kprobe_unload(struct nfd_backend *b)
 		bpf_link__destroy(k->outside[i]);
 	kprobe_bpf__destroy(k->skel);
 	free(k);
+}
+
+static void kprobe_unload(struct nfd_backend *b)
+{
+	nfd_kprobe_free(b->priv);
 	b->priv = NULL;
 }
 
@@ -139,7 +142,7 @@ static struct bpf_link *probe_at(struct bpf_program *prog, uint64_t offset)
 	return bpf_program__attach_kprobe_opts(prog, "nft_do_chain", &at);
 }
 
-static int attach(struct kprobe *k, char *msg, size_t len)
+static int attach(struct nfd_kprobe *k, char *msg, size_t len)
 {
 	struct kprobe_bpf *skel = k->skel;
 	uint64_t where = 0;
@@ -175,7 +178,7 @@ static int attach(struct kprobe *k, char *msg, size_t len)
  * and conntrack, where their modules are loaded now. Each is optional: one
  * missing costs only those names (the drops are still captured).
  */
-static void attach_outside(struct kprobe *k, int verbose)
+static void attach_outside(struct nfd_kprobe *k, int verbose)
 {
 	struct kprobe_bpf *s = k->skel;
 	const struct {
@@ -215,7 +218,7 @@ static void attach_outside(struct kprobe *k, int verbose)
 static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 		       char *msg, size_t len)
 {
-	struct kprobe *k = calloc(1, sizeof(*k));
+	struct nfd_kprobe *k = calloc(1, sizeof(*k));
 	char site[192];
 	int err;
 
@@ -263,6 +266,60 @@ static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 	return 0;
 unload:
 	kprobe_unload(b);
+	return err;
+}
+
+int nfd_kprobe_policy_attach(const struct nfd_drop_probe *p, bool all_netns,
+			     struct nfd_kprobe **out, char *why, size_t len)
+{
+	struct nfd_kprobe *k = calloc(1, sizeof(*k));
+	struct bpf_program *prog;
+	int err;
+
+	*out = NULL;
+	if (!k)
+		return -ENOMEM;
+	err = kprobe_available(why, len) ?: find_site(p, &k->site, why, len);
+	if (!err && !k->site.policy_offset) {
+		snprintf(why, len,
+			 "the code analysis found no branch of the policy's "
+			 "own in nft_do_chain");
+		err = -ENOENT;
+	}
+	if (!err && !(k->skel = kprobe_bpf__open())) {
+		err = -errno;
+		snprintf(why, len, "opening the kprobe BPF object: %s",
+			 strerror(errno));
+	}
+	if (err)
+		goto out;
+	bpf_object__for_each_program(prog, k->skel->obj)
+		bpf_program__set_autoload(prog,
+					  prog == k->skel->progs.nfd_kp_policy);
+	k->skel->rodata->cfg_all_netns = all_netns;
+	k->skel->rodata->cfg_reg_pkt = k->site.pkt_reg;
+	err = nfd_drop_probe_share_maps(p, k->skel->obj) ?:
+		      kprobe_bpf__load(k->skel);
+	if (err) {
+		snprintf(why, len, "loading the policy probe: %s",
+			 strerror(-err));
+		goto out;
+	}
+	k->skel->links.nfd_kp_policy =
+		probe_at(k->skel->progs.nfd_kp_policy, k->site.policy_offset);
+	if (!k->skel->links.nfd_kp_policy) {
+		err = -errno;
+		snprintf(why, len, "attaching a kprobe at nft_do_chain+%#llx: %s",
+			 (unsigned long long)k->site.policy_offset,
+			 strerror(errno));
+		goto out;
+	}
+	snprintf(why, len, "nft_do_chain+%#llx",
+		 (unsigned long long)k->site.policy_offset);
+	*out = k;
+	return 0;
+out:
+	nfd_kprobe_free(k);
 	return err;
 }
 

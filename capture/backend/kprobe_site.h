@@ -62,6 +62,20 @@ void nfd_kprobe_site_text(const struct nfd_kprobe_site *s, char *buf,
 /* Has this kernel kprobes (perf's kprobe PMU)? Backends kprobe, dropsite. */
 bool nfd_have_kprobes(void);
 
+struct nfd_drop_probe;
+struct nfd_kprobe;
+
+/*
+ * For backend fentry where nft_do_chain frees rule and policy drops at one
+ * place (arm64): backend kprobe's policy probe alone, at the policy's own
+ * branch found by the same analysis, beside the trampolines (it reads
+ * their frames). 0 with *@out (freed by nfd_kprobe_free) and where it is
+ * in @why, or -errno with the reason in @why.
+ */
+int nfd_kprobe_policy_attach(const struct nfd_drop_probe *p, bool all_netns,
+			     struct nfd_kprobe **out, char *why, size_t len);
+void nfd_kprobe_free(struct nfd_kprobe *k);
+
 /* The pt_regs index of capstone x86 register @reg (any width), or -1. */
 int nfd_x86_reg_index(unsigned int reg);
 
