@@ -292,7 +292,7 @@ int nfd_kprobe_policy_attach(const struct nfd_drop_probe *p, bool all_netns,
 			 strerror(errno));
 	}
 	if (err)
-		goto out;
+		goto free_probe;
 	bpf_object__for_each_program(prog, k->skel->obj)
 		bpf_program__set_autoload(prog,
 					  prog == k->skel->progs.nfd_kp_policy);
@@ -303,7 +303,7 @@ int nfd_kprobe_policy_attach(const struct nfd_drop_probe *p, bool all_netns,
 	if (err) {
 		snprintf(why, len, "loading the policy probe: %s",
 			 strerror(-err));
-		goto out;
+		goto free_probe;
 	}
 	k->skel->links.nfd_kp_policy =
 		probe_at(k->skel->progs.nfd_kp_policy, k->site.policy_offset);
@@ -312,13 +312,13 @@ int nfd_kprobe_policy_attach(const struct nfd_drop_probe *p, bool all_netns,
 		snprintf(why, len, "attaching a kprobe at nft_do_chain+%#llx: %s",
 			 (unsigned long long)k->site.policy_offset,
 			 strerror(errno));
-		goto out;
+		goto free_probe;
 	}
 	snprintf(why, len, "nft_do_chain+%#llx",
 		 (unsigned long long)k->site.policy_offset);
 	*out = k;
 	return 0;
-out:
+free_probe:
 	nfd_kprobe_free(k);
 	return err;
 }
