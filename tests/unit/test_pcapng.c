@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "bytes.h"
 #include "check.h"
 #include "pcapng.h"
 
@@ -28,34 +29,6 @@
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
-
-struct bytes {
-	uint8_t *p;
-	size_t len;
-	size_t cap;
-};
-
-/* Make room for n more bytes and return where they go. */
-static uint8_t *bytes_room(struct bytes *b, size_t n)
-{
-	size_t cap = b->cap ? b->cap : 4096;
-
-	while (cap - b->len < n)
-		cap *= 2;
-	if (cap != b->cap) {
-		b->p = realloc(b->p, cap);
-		if (!b->p)
-			abort();
-		b->cap = cap;
-	}
-	return b->p + b->len;
-}
-
-static void bytes_free(struct bytes *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
 
 /* Append the encoding of one block (fn = pcapng_encode_xxx) to b. */
 #define ENC_APPEND(b, fn, blk)                            \

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "check.h"
 #include "pcapng.h"
 #include "pcapng_read.h"
@@ -24,35 +25,6 @@
 /* ------------------------------------------------------------------ */
 /* Byte strings                                                        */
 /* ------------------------------------------------------------------ */
-
-struct bytes {
-	uint8_t *p;
-	size_t len;
-	size_t cap;
-	bool be; /* put16/32/64 write big-endian */
-	size_t blk; /* start of the block being built */
-};
-
-static uint8_t *bytes_room(struct bytes *b, size_t n)
-{
-	size_t cap = b->cap ? b->cap : 4096;
-
-	while (cap - b->len < n)
-		cap *= 2;
-	if (cap != b->cap) {
-		b->p = realloc(b->p, cap);
-		if (!b->p)
-			abort();
-		b->cap = cap;
-	}
-	return b->p + b->len;
-}
-
-static void bytes_free(struct bytes *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
 
 static void put_mem(struct bytes *b, const void *p, size_t n)
 {
