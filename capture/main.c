@@ -20,6 +20,7 @@
 #include "exit.h"
 #include "extcap.h"
 #include "lib/clock.h"
+#include "lib/kallsyms.h"
 #include "netns/netns.h"
 #include "netns/netns_set.h"
 #include "netns/ruleset.h"
@@ -273,7 +274,7 @@ static int start_backend(struct capture *c)
 	return err;
 }
 
-static int start(struct capture *c)
+static int start_steps(struct capture *c)
 {
 	int err;
 
@@ -291,6 +292,18 @@ static int start(struct capture *c)
 	if (err)
 		return err;
 	return nfd_privileges_drop(&c->user, c->opts.all_netns) ? -EPERM : 0;
+}
+
+static int start(struct capture *c)
+{
+	int err;
+
+	/* one read of /proc/kallsyms for the start's lookups (if it fails,
+	 * each lookup reads it and says what went wrong) */
+	nfd_kallsyms_hold();
+	err = start_steps(c);
+	nfd_kallsyms_release();
+	return err;
 }
 
 /* The live status line: on a terminal (stderr), not with -q. */

@@ -100,6 +100,7 @@ int nfd_selfcheck(int verbose)
 	char why[256];
 	int probe_ok;
 
+	nfd_kallsyms_hold(); /* one read for all the lookups below */
 	kernel_facts();
 	probe_ok = !start_probe(&p, why, sizeof(why));
 	line("bytes probe", probe_ok, why);
@@ -115,6 +116,7 @@ int nfd_selfcheck(int verbose)
 			pick = b->name;
 	}
 	nfd_drop_probe_destroy(&p);
+	nfd_kallsyms_release();
 	printf("auto's order: fentry, kprobe, nftrace (they see every jump "
 	       "and goto), then dropsite (nothing run for accepted packets, "
 	       "but a path through a goto or map is unknown; --backend "

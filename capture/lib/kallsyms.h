@@ -11,6 +11,15 @@
 #include <stdint.h>
 
 /*
+ * From nfd_kallsyms_hold() to the last nfd_kallsyms_release(), every
+ * lookup below scans one copy of the file, read at the hold (a start-up's
+ * many questions: the kernel formats the long file anew at each read).
+ * Holds nest. 0 or -errno.
+ */
+int nfd_kallsyms_hold(void);
+void nfd_kallsyms_release(void);
+
+/*
  * The text range [@lo, @hi) of function @name: from its address to the
  * next higher symbol's. Returns 0, or -ENOENT when it is not listed or
  * addresses are hidden (kptr_restrict).
