@@ -250,7 +250,6 @@ static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 	err = attach(k, msg, len);
 	if (err)
 		goto unload;
-	attach_outside(k, env->verbose);
 	/* a policy probe names policy drops: one shared free is fine then */
 	err = nfd_canary_verify_as(env->probe,
 				   k->site.policy_offset ? NFD_CANARY_MARKED :
@@ -263,6 +262,8 @@ static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 		goto unload;
 	}
 	snprintf(msg + strlen(msg), len - strlen(msg), "; probe at %s", site);
+	/* after the canary, whose load briefly takes many descriptors */
+	attach_outside(k, env->verbose);
 	return 0;
 unload:
 	kprobe_unload(b);
