@@ -194,6 +194,14 @@ static __always_inline bool same_input(__u32 want, __u32 in, __u32 bridge)
 	return !want || !in || want == in || want == bridge;
 }
 
+/* A record of a drop outside nf_tables (bpf/outside.bpf.h)? */
+static __always_inline bool outside_record(const struct nfd_pending *p)
+{
+	return p->rule.why == NFD_WHY_XT_LEGACY ||
+	       p->rule.why == NFD_WHY_CONNTRACK ||
+	       p->rule.why == NFD_WHY_CT_FULL;
+}
+
 /*
  * Take the newest recent verdict on this CPU whose key matches the packet.
  * Verdicts pushed after it belong to packets whose free never came here
@@ -218,6 +226,10 @@ take_verdict(struct nfd_pending_stack *st, struct sk_buff *skb, __u64 task,
 			p->valid = 0;
 			continue;
 		}
+		/* never an nft_do_chain free's: a packet tc's act_ct or OVS
+		 * went on with after conntrack's drop verdict */
+		if (outside_record(p))
+			continue;
 		if (!p->skb && !p->key.nh_len) { /* nftrace: no headers */
 			keyless = true;
 			continue;
@@ -250,18 +262,23 @@ take_verdict(struct nfd_pending_stack *st, struct sk_buff *skb, __u64 task,
  */
 static __always_inline bool take_outside(struct nfd_pending_stack *st,
 				    struct sk_buff *skb, __u64 task,
-				    struct nfd_rule *out)
+				    __u32 netns, struct nfd_rule *out)
 {
+	__u64 now = bpf_ktime_get_ns();
 	__u32 top = st->top;
 
 	for (int i = 1; i <= NFD_PENDING_SLOTS; i++) {
 		struct nfd_pending *p =
 			&st->slot[(top - i) & (NFD_PENDING_SLOTS - 1)];
 
-		if (!p->valid || p->skb != (__u64)skb || p->task != task ||
-		    (p->rule.why != NFD_WHY_XT_LEGACY &&
-		     p->rule.why != NFD_WHY_CONNTRACK &&
-		     p->rule.why != NFD_WHY_CT_FULL))
+		/* nf_hook_slow frees it right after the hook's return: an
+		 * older record is of an earlier packet at that address (the
+		 * bound of every record: an emulated or overloaded machine
+		 * can stall a CPU for tens of milliseconds in between) */
+		if (!p->valid || !outside_record(p) ||
+		    p->skb != (__u64)skb || p->task != task ||
+		    p->netns != netns ||
+		    now - p->ts_ns > NFD_PENDING_MAX_AGE_NS)
 			continue;
 		bpf_probe_read_kernel(out, sizeof(*out), &p->rule);
 		p->valid = 0;
@@ -336,7 +353,7 @@ static __always_inline void attribute(void *ctx, struct nfd_event *ev,
 	if (!st)
 		goto unattributed;
 	if (cfg_nft_lo && (loc < cfg_nft_lo || loc >= cfg_nft_hi)) {
-		if (take_outside(st, skb, task, &ev->rule))
+		if (take_outside(st, skb, task, netns, &ev->rule))
 			return;
 		goto unattributed;
 	}

@@ -130,7 +130,9 @@ SETTER(nft_queue_sreg_eval)
  * Drops outside nf_tables (bpf/outside.bpf.h): iptables-legacy's tables
  * at their exits, which know the table, the packet and the verdict;
  * conntrack from entry to exit, so that early_drop can mark its call.
- * The fexits find their entry by the sk_buff.
+ * The fexits find their entry by the sk_buff. A call's place on the
+ * kernel stack is its trampoline's argument array (ctx), there whatever
+ * stack the program itself runs on.
  */
 static __always_inline void xt_exit(const struct xt_table *table,
 				    struct sk_buff *skb,
@@ -141,7 +143,7 @@ static __always_inline void xt_exit(const struct xt_table *table,
 
 	if ((ret & NF_VERDICT_MASK) != NF_DROP)
 		return;
-	call_fill(&e, (__u64)skb, NFD_CALL_XT, table, skb, state);
+	call_fill(&e, (__u64)skb, 0, NFD_CALL_XT, table, skb, state);
 	outside_drop(&e, NFD_WHY_XT_LEGACY);
 }
 
@@ -163,11 +165,21 @@ int BPF_PROG(nfd_ip6t_do_table, const struct xt_table *table,
 	return 0;
 }
 
+/* @ctx's address as a number (the verifier forbids arithmetic on it). */
+static __always_inline __u64 stack_addr(void *ctx)
+{
+	__u64 a = 0;
+
+	bpf_probe_read_kernel(&a, sizeof(a), &ctx);
+	return a;
+}
+
 SEC("fentry/nf_conntrack_in")
 int BPF_PROG(nfd_ct_in_enter, struct sk_buff *skb,
 	     const struct nf_hook_state *state)
 {
-	outside_enter((__u64)skb, NFD_CALL_CT, NULL, skb, state);
+	outside_enter((__u64)skb, stack_addr(ctx), NFD_CALL_CT, NULL, skb,
+		      state);
 	return 0;
 }
 
@@ -175,7 +187,7 @@ SEC("fexit/nf_conntrack_in")
 int BPF_PROG(nfd_ct_in_exit, struct sk_buff *skb,
 	     const struct nf_hook_state *state, unsigned int ret)
 {
-	outside_exit((__u64)skb, (__u64)skb, ret);
+	outside_exit(NFD_CALL_CT, (__u64)skb, (__u64)skb, ret);
 	return 0;
 }
 
@@ -184,6 +196,6 @@ SEC("fexit/early_drop")
 int BPF_PROG(nfd_early_drop, struct net *net, unsigned int hash, int ret)
 {
 	if (!ret)
-		outside_ct_full(0);
+		outside_ct_full(stack_addr(ctx));
 	return 0;
 }

@@ -73,25 +73,39 @@ int nfd_kp_policy(struct pt_regs *ctx)
 SEC("kprobe")
 int nfd_kp_xt_enter(struct pt_regs *ctx)
 {
-	outside_enter(nfd_sp(ctx), NFD_CALL_XT, (const void *)nfd_arg1(ctx),
-		      (const void *)nfd_arg2(ctx), (const void *)nfd_arg3(ctx));
+	outside_enter(nfd_sp(ctx), nfd_sp(ctx), NFD_CALL_XT,
+		      (const void *)nfd_arg1(ctx), (const void *)nfd_arg2(ctx),
+		      (const void *)nfd_arg3(ctx));
 	return 0;
 }
 
 SEC("kprobe")
 int nfd_kp_ct_enter(struct pt_regs *ctx)
 {
-	outside_enter(nfd_sp(ctx), NFD_CALL_CT, NULL,
+	outside_enter(nfd_sp(ctx), nfd_sp(ctx), NFD_CALL_CT, NULL,
 		      (const void *)nfd_arg1(ctx), (const void *)nfd_arg2(ctx));
 	return 0;
 }
 
-SEC("kretprobe")
-int nfd_kp_out_exit(struct pt_regs *ctx)
+/* Each exit takes only its own function's entries. */
+static __always_inline void kp_exit(struct pt_regs *ctx, __u8 fn)
 {
 	__u64 sp = nfd_sp(ctx);
 
-	outside_exit(sp - NFD_SP_SLACK, sp + NFD_SP_SLACK, nfd_ret(ctx));
+	outside_exit(fn, sp - NFD_SP_SLACK, sp + NFD_SP_SLACK, nfd_ret(ctx));
+}
+
+SEC("kretprobe")
+int nfd_kp_xt_exit(struct pt_regs *ctx)
+{
+	kp_exit(ctx, NFD_CALL_XT);
+	return 0;
+}
+
+SEC("kretprobe")
+int nfd_kp_ct_exit(struct pt_regs *ctx)
+{
+	kp_exit(ctx, NFD_CALL_CT);
 	return 0;
 }
 

@@ -158,7 +158,9 @@ struct nfd_pending {
  * Calls in progress of the netfilter hook functions outside nf_tables that
  * backends fentry and kprobe name (bpf/outside.bpf.h), per task (map
  * "calls"), innermost last. @id tells a call's exit its own entry: the
- * sk_buff (fexit) or the stack pointer at entry (kretprobe).
+ * sk_buff (fexit) or the stack pointer at entry (kretprobe); @sp places
+ * the call on the kernel stack (the trampoline's argument array, or the
+ * stack pointer), so that early_drop can tell the call it runs inside.
  */
 #define NFD_CALLS_MAX 4 /* a task's nesting: process, softirq, a reply */
 enum nfd_call_fn {
@@ -168,6 +170,7 @@ enum nfd_call_fn {
 
 struct nfd_call {
 	__u64 id;
+	__u64 sp; /* a kernel stack address of the call's entry */
 	__u64 skb;
 	__u64 table; /* struct xt_table * (NFD_CALL_XT) */
 	__u32 netns;
@@ -357,8 +360,8 @@ _Static_assert(sizeof(struct nfd_pending) ==
 	       "struct nfd_pending has holes");
 _Static_assert(sizeof(struct nfd_event) == 72 + sizeof(struct nfd_rule),
 	       "struct nfd_event has holes");
-_Static_assert(sizeof(struct nfd_call) == 32, "struct nfd_call has holes");
-_Static_assert(sizeof(struct nfd_calls) == 8 + 32 * NFD_CALLS_MAX,
+_Static_assert(sizeof(struct nfd_call) == 40, "struct nfd_call has holes");
+_Static_assert(sizeof(struct nfd_calls) == 8 + 40 * NFD_CALLS_MAX,
 	       "struct nfd_calls has holes");
 _Static_assert((NFD_CALLS_MAX & (NFD_CALLS_MAX - 1)) == 0,
 	       "NFD_CALLS_MAX indexes by mask");

@@ -62,11 +62,13 @@ static __always_inline void outside_drop(const struct nfd_call *e, __u8 why)
 }
 
 /* The facts of a call at its entry (or a fexit's, which has them all). */
-static __always_inline void call_fill(struct nfd_call *e, __u64 id, __u8 fn,
-				      const void *table, const void *skb,
+static __always_inline void call_fill(struct nfd_call *e, __u64 id, __u64 sp,
+				      __u8 fn, const void *table,
+				      const void *skb,
 				      const struct nf_hook_state *state)
 {
 	e->id = id;
+	e->sp = sp;
 	e->skb = (__u64)skb;
 	e->table = (__u64)table;
 	e->netns = BPF_CORE_READ(state, net, ns.inum);
@@ -76,8 +78,8 @@ static __always_inline void call_fill(struct nfd_call *e, __u64 id, __u8 fn,
 	e->full = 0;
 }
 
-static __always_inline void outside_enter(__u64 id, __u8 fn, const void *table,
-					  const void *skb,
+static __always_inline void outside_enter(__u64 id, __u64 sp, __u8 fn,
+					  const void *table, const void *skb,
 					  const struct nf_hook_state *state)
 {
 	struct nfd_calls *c = task_calls(true);
@@ -88,7 +90,7 @@ static __always_inline void outside_enter(__u64 id, __u8 fn, const void *table,
 	d = c->depth;
 	if (d >= NFD_CALLS_MAX) /* leftovers of exits missed */
 		d = 0;
-	call_fill(&c->call[d & (NFD_CALLS_MAX - 1)], id, fn, table, skb,
+	call_fill(&c->call[d & (NFD_CALLS_MAX - 1)], id, sp, fn, table, skb,
 		  state);
 	c->depth = d + 1;
 }
@@ -101,10 +103,11 @@ static __always_inline __u8 drop_why(const struct nfd_call *e)
 }
 
 /*
- * The exit of the call whose id lies in [@lo, @hi], returning @ret: its
- * entry and any above it are taken off; a drop is recorded.
+ * The exit of the call of @fn whose id lies in [@lo, @hi], returning
+ * @ret: its entry and any above it are taken off; a drop is recorded.
  */
-static __always_inline void outside_exit(__u64 lo, __u64 hi, __u32 ret)
+static __always_inline void outside_exit(__u8 fn, __u64 lo, __u64 hi,
+					 __u32 ret)
 {
 	struct nfd_calls *c = task_calls(false);
 	struct nfd_call e;
@@ -117,7 +120,7 @@ static __always_inline void outside_exit(__u64 lo, __u64 hi, __u32 ret)
 		if (c->depth < k)
 			return;
 		e = c->call[i & (NFD_CALLS_MAX - 1)];
-		if (e.id < lo || e.id > hi)
+		if (e.fn != fn || e.id < lo || e.id > hi)
 			continue;
 		c->depth = i;
 		if ((ret & NF_VERDICT_MASK) == NF_DROP)
@@ -127,10 +130,10 @@ static __always_inline void outside_exit(__u64 lo, __u64 hi, __u32 ret)
 }
 
 /*
- * early_drop found nothing to evict: the conntrack entry being made fails,
- * and nf_conntrack_in drops its packet. That call is this task's innermost
- * one; with @sp (kretprobe), it must also be above @sp on the same stack
- * (a frame of it), or the table-full mark is not given.
+ * early_drop, at kernel stack address @sp, found nothing to evict: the
+ * conntrack entry being made fails, and nf_conntrack_in drops its packet.
+ * That call must be this task's innermost one and above @sp on the same
+ * stack (early_drop runs inside it), or the table-full mark is not given.
  */
 #define NFD_STACK_SPAN 16384 /* THREAD_SIZE, x86-64 and arm64 */
 static __always_inline void outside_ct_full(__u64 sp)
@@ -143,7 +146,7 @@ static __always_inline void outside_ct_full(__u64 sp)
 	e = &c->call[(c->depth - 1) & (NFD_CALLS_MAX - 1)];
 	if (e->fn != NFD_CALL_CT)
 		return;
-	if (sp && (e->id <= sp || e->id - sp >= NFD_STACK_SPAN))
+	if (e->sp <= sp || e->sp - sp >= NFD_STACK_SPAN)
 		return;
 	e->full = 1;
 }

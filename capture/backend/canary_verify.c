@@ -15,6 +15,7 @@
 
 #include "canary.h"
 #include "drop_probe.h"
+#include "lib/kallsyms.h"
 #include "nfdropcap.h"
 #include "canary.skel.h"
 
@@ -197,6 +198,7 @@ int nfd_canary_verify_as(const struct nfd_drop_probe *p,
 	/* sites stay 0 on failure: no policy is named then */
 	set_sites(&v, &s);
 	canary_bpf__destroy(v.skel);
+	nfd_kallsyms_stale(); /* its ruleset may have loaded modules */
 	return err;
 }
 

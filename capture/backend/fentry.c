@@ -300,9 +300,10 @@ static int mark_policies(struct fentry *f, const struct nfd_backend_env *env,
 	}
 	err = nfd_canary_verify_as(env->probe, NFD_CANARY_MARKED, msg, len);
 	n = strlen(msg);
-	if (!err)
-		snprintf(msg + n, len - n, "; policy drops marked by a kprobe at %s",
-			 where);
+	snprintf(msg + n, len - n,
+		 err ? " (with a policy kprobe at %s)" :
+		       "; policy drops marked by a kprobe at %s",
+		 where);
 	return err;
 }
 

@@ -186,12 +186,14 @@ static void attach_outside(struct nfd_kprobe *k, int verbose)
 		struct bpf_program *prog;
 		bool ret;
 	} p[OUTSIDE_PROBES] = {
-		{ "ipt_do_table", s->progs.nfd_kp_out_exit, true },
+		/* pairs: an entry, then its exit (none without the other) */
 		{ "ipt_do_table", s->progs.nfd_kp_xt_enter, false },
-		{ "ip6t_do_table", s->progs.nfd_kp_out_exit, true },
+		{ "ipt_do_table", s->progs.nfd_kp_xt_exit, true },
 		{ "ip6t_do_table", s->progs.nfd_kp_xt_enter, false },
-		{ "nf_conntrack_in", s->progs.nfd_kp_out_exit, true },
+		{ "ip6t_do_table", s->progs.nfd_kp_xt_exit, true },
 		{ "nf_conntrack_in", s->progs.nfd_kp_ct_enter, false },
+		{ "nf_conntrack_in", s->progs.nfd_kp_ct_exit, true },
+		/* runs only inside nf_conntrack_in's calls: alone */
 		{ "early_drop", s->progs.nfd_kp_early_drop, true },
 	};
 	const char *names[OUTSIDE_PROBES];
@@ -202,16 +204,24 @@ static void attach_outside(struct nfd_kprobe *k, int verbose)
 	if (nfd_kallsyms_present(names, OUTSIDE_PROBES, found))
 		return;
 	for (int i = 0; i < OUTSIDE_PROBES; i++) {
-		if (!found[i])
+		bool exit_of_pair = p[i].ret && i + 1 < OUTSIDE_PROBES;
+
+		if (!found[i] || (exit_of_pair && !k->outside[i - 1]))
 			continue;
 		k->outside[i] = bpf_program__attach_kprobe(p[i].prog, p[i].ret,
 							   p[i].fn);
-		if (!k->outside[i] && verbose)
+		if (k->outside[i])
+			continue;
+		if (verbose)
 			fprintf(stderr,
 				"nfdropcap: kprobe: no %s on %s (%s): its "
 				"drops are not named\n",
 				p[i].ret ? "kretprobe" : "kprobe", p[i].fn,
 				strerror(errno));
+		if (exit_of_pair) { /* no entry without its exit */
+			bpf_link__destroy(k->outside[i - 1]);
+			k->outside[i - 1] = NULL;
+		}
 	}
 }
 

@@ -24,6 +24,7 @@ static struct {
 	char *text; /* the file's bytes, NUL-terminated */
 	size_t len;
 	int holds;
+	bool stale; /* modules may have come since: read again when used */
 } held;
 
 /* The whole file into @len bytes at *@text (malloc'd). 0 or -errno. */
@@ -77,6 +78,11 @@ int nfd_kallsyms_hold(void)
 	return err;
 }
 
+void nfd_kallsyms_stale(void)
+{
+	held.stale = held.holds > 0;
+}
+
 void nfd_kallsyms_release(void)
 {
 	if (!held.holds || --held.holds)
@@ -84,6 +90,7 @@ void nfd_kallsyms_release(void)
 	free(held.text);
 	held.text = NULL;
 	held.len = 0;
+	held.stale = false;
 }
 
 /* Lines of the held copy, or of a fresh read. */
@@ -99,6 +106,16 @@ static int lines_open(struct lines *l)
 	int err;
 
 	l->own = NULL;
+	if (held.stale) {
+		char *text;
+
+		held.stale = false;
+		if (!read_all(&text, &len)) {
+			free(held.text);
+			held.text = text;
+			held.len = len;
+		}
+	}
 	if (held.text) {
 		l->p = held.text;
 		l->end = held.text + held.len;

@@ -18,6 +18,9 @@
  */
 int nfd_kallsyms_hold(void);
 void nfd_kallsyms_release(void);
+/* Modules may have been loaded since the hold (a canary's ruleset): the
+ * next lookup reads the file again. */
+void nfd_kallsyms_stale(void);
 
 /*
  * The text range [@lo, @hi) of function @name: from its address to the

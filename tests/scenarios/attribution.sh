@@ -312,11 +312,13 @@ ct_fill() {
 	local n d0
 	n=$(in_r cat /proc/sys/net/netfilter/nf_conntrack_count)
 	d0=$(ct_stat drop)
-	echo $((n + 3)) >/proc/sys/net/netfilter/nf_conntrack_max
+	echo $((n + 3)) >/proc/sys/net/netfilter/nf_conntrack_max ||
+		fail "lowering nf_conntrack_max" || return 1
 	for p in $(seq 5040 5049); do
 		in_c $SEND udp $R4 $p 1
 	done
-	echo "$1" >/proc/sys/net/netfilter/nf_conntrack_max
+	echo "$1" >/proc/sys/net/netfilter/nf_conntrack_max ||
+		fail "restoring nf_conntrack_max to $1"
 	fact ct_drops $(($(ct_stat drop) - d0))
 }
 check_conntrack_full() {
@@ -324,7 +326,8 @@ check_conntrack_full() {
 	local n=$(fact_get ct_drops) want
 	fields "$T/out.pcapng" udp.dstport frame.comment | sed 's/\\n.*//' >"$T/f"
 	[ "$n" -ge 3 ] ||
-		fail "the kernel counted $n conntrack drops: want 3 or more (was the table not full?)"
+		fail "the kernel counted $n conntrack drops: want 3 or more (was the table not full?)" ||
+		return 1
 	case $(nfd_backend_used) in
 	fentry | kprobe) want='dropped by conntrack \(nf_conntrack_in\) in hook ip prerouting: conntrack table full \(net\.netfilter\.nf_conntrack_max\)\)$' ;;
 	*) want='dropped outside nftables, freed in nf_hook_slow: a drop verdict of another netfilter hook' ;;
