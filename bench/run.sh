@@ -70,23 +70,20 @@ wait_for() { # FILE REGEX
 	return 1
 }
 
-# start_tool KIND [ARGS]: none, nfdropcap, dropsite, filtered, floor,
-# monitor, nflog
+# start_tool KIND [ARGS]: none, nfdropcap (backend auto), nftrace,
+# filtered (nftrace narrowed by a filter), floor, monitor, nflog
 start_tool() {
 	TOOL_PID=
 	case $1 in
 	none) ;;
-	dropsite)
-		"$NFD" --backend dropsite -N "$R" -w "$W/cap.pcapng" 2>"$W/tool.err" &
-		TOOL_PID=$!
-		wait_for "$W/tool.err" '^nfdropcap: capturing' ;;
-	nfdropcap | filtered | filtered_long)
-		local filter=()
+	nfdropcap | nftrace | filtered | filtered_long)
+		local filter=() backend=(--backend nftrace)
+		[ "$1" = nfdropcap ] && backend=()
 		[ "$1" = filtered ] && filter=(udp dst port 6001)
 		# 72 classic instructions: run as an eBPF socket filter
 		[ "$1" = filtered_long ] && filter=(udp dst port 6001 or udp dst port 6002
 			$(for p in $(seq 1 16); do printf 'or udp port %s ' $p; done))
-		"$NFD" -N "$R" -w "$W/cap.pcapng" "${filter[@]}" 2>"$W/tool.err" &
+		"$NFD" "${backend[@]}" -N "$R" -w "$W/cap.pcapng" "${filter[@]}" 2>"$W/tool.err" &
 		TOOL_PID=$!
 		wait_for "$W/tool.err" '^nfdropcap: capturing' ;;
 	floor)
@@ -116,20 +113,20 @@ stop_tool() {
 	KEPT=0 LOST=0 UNATTR=0
 	[ -z "$TOOL_PID" ] && return
 	sleep 0.3
-	if [ "$1" = nfdropcap ] || [ "$1" = dropsite ] || [ "$1" = filtered ] || [ "$1" = filtered_long ]; then
+	if [ "$1" = nfdropcap ] || [ "$1" = nftrace ] || [ "$1" = filtered ] || [ "$1" = filtered_long ]; then
 		RSS_KB=$(awk '/VmHWM/ { print $2 }' /proc/$TOOL_PID/status)
 		CPU_S=$(awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' /proc/$TOOL_PID/stat)
 	fi
 	# background jobs of a script ignore SIGINT unless they catch it
 	# (nfdropcap does): the other tools get SIGTERM
 	case $1 in
-	nfdropcap | dropsite | filtered | filtered_long) kill -INT "$TOOL_PID" 2>/dev/null ;;
+	nfdropcap | nftrace | filtered | filtered_long) kill -INT "$TOOL_PID" 2>/dev/null ;;
 	*) kill -TERM "$TOOL_PID" 2>/dev/null ;;
 	esac
 	wait "$TOOL_PID" 2>/dev/null
 	TOOL_PID=
 	case $1 in
-	nfdropcap | dropsite | filtered | filtered_long)
+	nfdropcap | nftrace | filtered | filtered_long)
 		local line
 		line=$(grep -E '^nfdropcap: [0-9]+ captured' "$W/tool.err")
 		KEPT=$(echo "$line" | awk '{ print $2 }')
@@ -177,8 +174,8 @@ figure_drops() {
 	for rate in $RATES; do
 		drop_run nfdropcap "$rate"
 	done
-	drop_run dropsite 100000
-	drop_run dropsite 0
+	drop_run nftrace 100000
+	drop_run nftrace 0
 	drop_run filtered 0
 	drop_run monitor 0
 	drop_run monitor 50000
@@ -207,7 +204,7 @@ tcp_run() {
 }
 
 figure_datapath() {
-	local tools="none nfdropcap dropsite floor filtered filtered_long nflog"
+	local tools="none nfdropcap nftrace floor filtered filtered_long nflog"
 	say ""
 	say "## 2-3, 5. Datapath cost on accepted traffic (forwarded through ~200 rules, ${ROUNDS} interleaved rounds, medians)"
 	say ""
@@ -235,9 +232,9 @@ figure_datapath() {
 		say "| $tool | $p | $(ratio "$p" "$base_pps") | $t | $(ratio "$t" "$base_tcp") | $(ratio "$p" "$floor_pps") | $(ratio "$t" "$floor_tcp") |"
 	done
 	say ""
-	say "Target: dropsite (backend dropsite, nothing run for accepted packets) >= 0.97 of no tool on UDP pps: $(ratio "$(median <"$W/pps.dropsite")" "$base_pps") here."
+	say "Target: nfdropcap with the backend auto picks here ($(auto_backend); dropsite runs nothing for accepted packets) >= 0.97 of no tool on UDP pps: $(ratio "$(median <"$W/pps.nfdropcap")" "$base_pps") here."
 	say ""
-	say "floor: the trace table plus one listener that discards every trace message in the kernel (bench/tools/nftrace-floor.c). filtered: nfdropcap with the filter 'udp dst port 6001' (the trace table traces only what it matches: xt_bpf, classic BPF); filtered_long: with a filter of 18 ports (72 instructions: xt_bpf runs it translated to eBPF). nflog: a 'log group 5' statement on each drop rule and tcpdump -i nflog:5."
+	say "floor: the trace table plus one listener that discards every trace message in the kernel (bench/tools/nftrace-floor.c). nftrace: nfdropcap --backend nftrace. filtered: the same with the filter 'udp dst port 6001' (the trace table traces only what it matches: xt_bpf, classic BPF); filtered_long: with a filter of 18 ports (72 instructions: xt_bpf runs it translated to eBPF). nflog: a 'log group 5' statement on each drop rule and tcpdump -i nflog:5."
 }
 
 figure_startup() {
@@ -364,7 +361,7 @@ topo_up || exit 1
 say "# nfdropcap benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 say ""
 say "- command: make bench (BENCH_SECONDS=$D BENCH_ROUNDS=$ROUNDS BENCH_RATES=\"$RATES\")"
-say "- kernel: $(uname -r); CPU: $(lscpu | sed -n 's/^Model name: *//p') x $(nproc); nfdropcap $("$NFD" --version | awk '{print $2}'); nfdropcap: backend auto ($(auto_backend)); dropsite: --backend dropsite"
+say "- kernel: $(uname -r); CPU: $(lscpu | sed -n 's/^Model name: *//p') x $(nproc); nfdropcap $("$NFD" --version | awk '{print $2}'); nfdropcap: backend auto ($(auto_backend)); nftrace, filtered: --backend nftrace"
 figure_drops
 figure_datapath
 figure_guests

@@ -27,6 +27,7 @@ const volatile __u32 cfg_reg_pkt;
 const volatile __u32 cfg_reg_skb; /* the free's sk_buff argument */
 const volatile __u32 cfg_reg_depth = NFD_NREGS; /* none */
 const volatile __u32 cfg_base_off; /* base chain: sp + this */
+const volatile __u32 cfg_reg_base = NFD_NREGS; /* or this register */
 const volatile __u32 cfg_jump_off; /* jump stack: sp + this (0: none) */
 const volatile __u32 cfg_jump_size;
 const volatile __u32 cfg_jump_rule; /* the rule's offset in an entry */
@@ -61,7 +62,9 @@ static __always_inline void at_site(struct pt_regs *ctx, bool policy)
 		j.depth = (__u32)(cfg_depth_off ? stack_word(sp + cfg_depth_off) :
 						  nfd_reg(ctx, cfg_reg_depth));
 	}
-	base = (struct nft_chain *)stack_word(sp + cfg_base_off);
+	base = (struct nft_chain *)(cfg_reg_base < NFD_NREGS ?
+					   nfd_reg(ctx, cfg_reg_base) :
+					   stack_word(sp + cfg_base_off));
 	if (!nfd_site_name(policy, base,
 			   policy ? 0 : nfd_reg(ctx, cfg_reg_rule), &j,
 			   &p->rule)) {

@@ -100,12 +100,16 @@ struct nfd_path {
 	__u8 known; /* followed: n == 0 means the base chain dropped it */
 	/*
 	 * Backend dropsite: only the kernel's jump stack was read, where
-	 * gotos leave no trace; userspace keeps the path only if each hop's
-	 * rule is a plain jump to the next hop's chain (NFD_UNSEEN_GOTOS:
-	 * a goto certainly happened, the path is unknown).
+	 * gotos leave no trace: the hops are its jumps, gotos may lie
+	 * between (NFD_UNSEEN_GOTOS: the jump stack was not read).
 	 */
 	__u8 jumps_only;
-	__u8 pad[4];
+	/*
+	 * Backend dropsite: the base chain's handle, where the path starts
+	 * (0: unknown); userspace puts the gotos back where the ruleset
+	 * leaves one way only (capture/output/goto_path.c).
+	 */
+	__u32 base_handle;
 };
 
 /* The rule that dropped a packet, as the kernel named it. */
@@ -274,7 +278,7 @@ struct nfd_stack_layout {
 	__u16 rule_slot; /* the rule register's saved value */
 	__u16 depth_slot; /* the jump stack depth register's (0: none) */
 	__u16 n_marks;
-	__u16 pad;
+	__u16 base_slot; /* the base chain register's (0: base_off) */
 };
 
 struct nfd_stack {
@@ -291,7 +295,7 @@ struct nfd_stack {
 	struct nfd_stack_layout layout[NFD_STACK_LAYOUTS];
 };
 
-#define NFD_UNSEEN_GOTOS 2 /* nfd_path.jumps_only: a goto was taken */
+#define NFD_UNSEEN_GOTOS 2 /* nfd_path.jumps_only: jumps not read */
 
 /* nfd_sites.traced: which packets backend nftrace marks for tracing. */
 enum nfd_traced {

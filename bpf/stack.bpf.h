@@ -111,7 +111,7 @@ static long hop_step(__u64 i, void *ctx)
 	chain = entry ? nfd_rule_of(w->base, (const void *)(entry - 1),
 				    &handle) :
 			NULL;
-	if (!chain || (i == 0 && chain != w->base)) {
+	if (!chain) {
 		w->ok = false;
 		return 1;
 	}
@@ -121,9 +121,10 @@ static long hop_step(__u64 i, void *ctx)
 }
 
 /*
- * The path to a rule drop in @chain from the jump stack @j; jumps_only
- * tells userspace that gotos were not seen. Unknown (said so) where a goto
- * certainly happened or the jump stack cannot be read.
+ * The path to a rule drop in @chain from the jump stack @j: its jumps, and
+ * the base chain's handle, from which userspace puts the gotos back where
+ * the ruleset leaves one way only (jumps_only). Unknown (said so) where the
+ * jump stack cannot be read.
  */
 static __always_inline void jump_path(const struct nfd_jumps *j,
 				      struct nft_chain *base,
@@ -131,16 +132,19 @@ static __always_inline void jump_path(const struct nfd_jumps *j,
 				      struct nfd_path *path)
 {
 	struct hop_walk w = { .j = j, .base = base, .path = path, .ok = true };
+	__u64 handle;
 
 	path->known = 1;
 	path->cut = 0;
 	path->n = 0;
 	path->jumps_only = 1;
+	handle = BPF_CORE_READ(base, handle);
+	path->base_handle = handle >> 32 ? 0 : handle;
 	if (j->at && j->depth > NFD_PATH_MAX)
 		w.ok = false;
 	else if (j->at && j->depth)
 		bpf_loop(NFD_PATH_MAX, hop_step, &w, 0);
-	else if (chain != base) /* a goto, or jumps not readable */
+	else if (!j->at && chain != base) /* jumps not readable */
 		w.ok = false;
 	if (!w.ok) {
 		path->jumps_only = NFD_UNSEEN_GOTOS;
@@ -217,7 +221,8 @@ static __always_inline bool nfd_stack_attribute(void *ctx, __u64 loc,
 	if (s.layout < 0 || s.layout >= NFD_STACK_LAYOUTS)
 		return false;
 	l = &cfg->layout[s.layout];
-	base = (struct nft_chain *)stack_word(s.a + cfg->base_off);
+	base = (struct nft_chain *)stack_word(
+		l->base_slot ? s.a - 8ULL * l->base_slot : s.a + cfg->base_off);
 	if (cfg->jump_off && (cfg->depth_off || l->depth_slot)) {
 		j.at = s.a + cfg->jump_off;
 		j.size = cfg->jump_size;

@@ -162,6 +162,7 @@ struct nft_chain {
 	struct nft_rule_blob *blob_gen_1;
 	struct list_head list;
 	struct nft_table *table;
+	__u64 handle;
 	char *name;
 };
 

@@ -117,10 +117,11 @@ int nfd_selfcheck(int verbose)
 	}
 	nfd_drop_probe_destroy(&p);
 	nfd_kallsyms_release();
-	printf("auto's order: fentry, kprobe, nftrace (they see every jump "
-	       "and goto), then dropsite (nothing run for accepted packets, "
-	       "but a path through a goto or map is unknown; --backend "
-	       "dropsite; costs: make bench)\n");
+	printf("auto's order: dropsite (nothing run for accepted packets; "
+	       "a goto is named where the ruleset leaves one way), fentry, "
+	       "kprobe (a little on every packet; they also name "
+	       "iptables-legacy and conntrack drops), nftrace (the kernel's "
+	       "trace messages); costs: make bench\n");
 	if (pick)
 		printf("nfdropcap can capture here (backend auto picks %s)\n",
 		       pick);

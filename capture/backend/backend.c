@@ -11,11 +11,16 @@ extern struct nfd_backend nfd_backend_kprobe;
 extern struct nfd_backend nfd_backend_nftrace;
 extern struct nfd_backend nfd_backend_dropsite;
 
+/*
+ * auto's order: the cheapest first. dropsite runs for drops only; fentry
+ * and kprobe cost a little on every packet nf_tables sees (and name drops
+ * outside nf_tables); nftrace costs the kernel's trace messages.
+ */
 struct nfd_backend *const nfd_backends[] = {
+	&nfd_backend_dropsite,
 	&nfd_backend_fentry,
 	&nfd_backend_kprobe,
 	&nfd_backend_nftrace,
-	&nfd_backend_dropsite,
 	NULL,
 };
 

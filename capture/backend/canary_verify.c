@@ -107,8 +107,9 @@ static int came_out_right(const struct verify *v, uint64_t handle, char *why,
 			 p->rule.kind, p->rule.table, p->rule.chain);
 		return -EPROTO;
 	}
-	if (v->mode == NFD_CANARY_PATH && (!r->rule.path.known || r->rule.path.n != 1 ||
-			 r->rule.path.jumps_only != 1)) {
+	if (v->mode == NFD_CANARY_PATH &&
+	    (!r->rule.path.known || r->rule.path.n != 1 ||
+	     r->rule.path.jumps_only != 1 || !r->rule.path.base_handle)) {
 		snprintf(why, len,
 			 "canary: its rule drop's path came out as %u hops "
 			 "(known %u), not the one jump it took",

@@ -200,6 +200,9 @@ static void layout(struct nfd_stack_layout *l,
 	l->depth_slot = nft->depth_reg >= 0 && nft->depth_reg <= 5 ?
 				saved_slot(chain, top, n, nft->depth_reg) :
 				0;
+	l->base_slot = nft->base_reg >= 0 ?
+			       saved_slot(chain, top, n, nft->base_reg) :
+			       0;
 }
 
 /* nft_do_chain's frees, registers and frame: what both ways need. */
@@ -241,7 +244,7 @@ static int analyse_nft(const struct nfd_drop_probe *p, struct analysis *a,
 	a->stack.policy_site = a->nft.policy_ret;
 	a->stack.scan = SCAN_SLOTS;
 	/* nft_do_chain's rsp at the call is the slot above A */
-	a->stack.base_off = 8 + a->nft.base_off;
+	a->stack.base_off = a->nft.base_reg < 0 ? 8 + a->nft.base_off : 0;
 	if (a->nft.jump_off > 0 &&
 	    (a->nft.depth_reg >= 0 || a->nft.depth_off >= 0)) {
 		a->stack.jump_off = 8 + a->nft.jump_off;
@@ -292,6 +295,15 @@ static int analyse_stack(struct analysis *a, char *why, size_t len)
 			 "saves the rule register %s (it stays live into the "
 			 "program, which cannot read it)",
 			 a->nft.rule_name);
+		return -ENOENT;
+	}
+	if (a->nft.base_reg >= 0 && (!a->stack.layout[0].base_slot ||
+				     !a->stack.layout[1].base_slot)) {
+		snprintf(why, len,
+			 "no function between the free and the BPF program "
+			 "saves the base chain's register %s (it stays live "
+			 "into the program, which cannot read it)",
+			 a->nft.base_name);
 		return -ENOENT;
 	}
 	return 0;
@@ -351,6 +363,29 @@ static int override_rule(struct analysis *a, bool kprobes, char *why,
 	return 0;
 }
 
+/* NFDROPCAP_DROPSITE_BASE_SLOT=N (from the stack): the base chain, too. */
+static int override_base(struct analysis *a, bool kprobes, char *why,
+			 size_t len)
+{
+	const char *env = secure_getenv("NFDROPCAP_DROPSITE_BASE_SLOT");
+	char *end;
+	long v;
+
+	if (!env || kprobes)
+		return 0;
+	v = strtol(env, &end, 10);
+	if (*end || v < 1 || v > SCAN_SLOTS) {
+		snprintf(why, len,
+			 "NFDROPCAP_DROPSITE_BASE_SLOT='%.16s': want a slot "
+			 "number 1-%d",
+			 env, SCAN_SLOTS);
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < a->stack.n_layouts; i++)
+		a->stack.layout[i].base_slot = (uint16_t)v;
+	return 0;
+}
+
 /* What the analysis found, for --check; with the sites if @sites. */
 static void found_text(const struct analysis *a, bool kprobes, bool sites,
 		       char *buf, size_t len)
@@ -380,8 +415,20 @@ static void found_text(const struct analysis *a, bool kprobes, bool sites,
 			      a->stack.layout[0].rule_slot);
 	if (n < 0 || (size_t)n >= len)
 		return;
-	snprintf(buf + n, len - n, ", base chain at rsp+%d, jump stack %s",
-		 s->base_off,
+	if (s->base_reg >= 0 && kprobes)
+		n += snprintf(buf + n, len - n, ", base chain %s",
+			      s->base_name);
+	else if (s->base_reg >= 0)
+		n += snprintf(buf + n, len - n,
+			      ", base chain %s (saved %u/%u slots below)",
+			      s->base_name, a->stack.layout[1].base_slot,
+			      a->stack.layout[0].base_slot);
+	else
+		n += snprintf(buf + n, len - n, ", base chain at rsp+%d",
+			      s->base_off);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	snprintf(buf + n, len - n, ", jump stack %s",
 		 a->stack.jump_off ? "at rsp+" : "not found (paths only in "
 						 "the base chain)");
 	if (a->stack.jump_off) {
@@ -439,7 +486,10 @@ static int attach_kprobes(struct dropsite *d, const struct nfd_backend_env *env,
 	skel->rodata->cfg_reg_rule = a->nft.rule_reg;
 	skel->rodata->cfg_reg_pkt = a->nft.pkt_reg;
 	skel->rodata->cfg_reg_skb = a->skb_reg;
-	skel->rodata->cfg_base_off = a->nft.base_off;
+	if (a->nft.base_reg >= 0)
+		skel->rodata->cfg_reg_base = a->nft.base_reg;
+	else
+		skel->rodata->cfg_base_off = a->nft.base_off;
 	if (a->stack.jump_off) {
 		if (a->nft.depth_reg >= 0)
 			skel->rodata->cfg_reg_depth = a->nft.depth_reg;
@@ -502,7 +552,8 @@ static int dropsite_load(struct nfd_backend *b,
 	if (!err && !d->kprobes)
 		err = analyse_stack(&d->a, msg, len);
 	nfd_ktext_release();
-	err = err ?: override_rule(&d->a, d->kprobes, msg, len);
+	err = err ?: override_rule(&d->a, d->kprobes, msg, len) ?:
+		    override_base(&d->a, d->kprobes, msg, len);
 	if (!err && !d->kprobes)
 		err = write_stack(env->probe, &d->a.stack, msg, len);
 	if (!err && d->kprobes)

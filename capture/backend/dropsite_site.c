@@ -60,29 +60,41 @@ static int decode(csh *h, const uint8_t *code, size_t size, uint64_t addr,
 }
 
 /*
- * The policy read before the call at @i: "mov N(%rsp),%rX" then a byte
- * load through %rX at a negative displacement. N, or -1.
+ * The policy read before the call at @i: a byte load at a negative
+ * displacement through %rX, where "mov N(%rsp),%rX" just loaded the base
+ * chain from the frame (0, N in *@off) or %rX keeps it (a callee-saved
+ * register: 0, its pt_regs index in *@reg). -1 if there is none.
  */
-static int policy_read(const cs_insn *in, size_t i)
+static int policy_read(const cs_insn *in, size_t i, int *off, int *reg)
 {
 	for (size_t j = i; j-- > 0 && i - j <= 8;) {
 		const cs_x86_op *d = op(&in[j], 0), *s = op(&in[j], 1);
 		x86_reg base;
 
 		if (in[j].id != X86_INS_MOVZX || !s || s->type != X86_OP_MEM ||
-		    s->size != 1 || s->mem.disp >= 0)
+		    s->size != 1 || s->mem.disp >= 0 ||
+		    s->mem.index != X86_REG_INVALID)
 			continue;
 		base = s->mem.base;
 		for (size_t k = j; k-- > 0 && j - k <= 4;) {
 			d = op(&in[k], 0);
 			s = op(&in[k], 1);
-			if (in[k].id == X86_INS_MOV && d &&
-			    d->type == X86_OP_REG && d->reg == base && s &&
-			    s->type == X86_OP_MEM &&
-			    s->mem.base == X86_REG_RSP &&
-			    s->mem.index == X86_REG_INVALID && s->mem.disp >= 0)
-				return (int)s->mem.disp;
+			if (in[k].id != X86_INS_MOV || !d ||
+			    d->type != X86_OP_REG || d->reg != base)
+				continue;
+			if (!s || s->type != X86_OP_MEM ||
+			    s->mem.base != X86_REG_RSP ||
+			    s->mem.index != X86_REG_INVALID || s->mem.disp < 0)
+				return -1;
+			*off = (int)s->mem.disp;
+			*reg = -1;
+			return 0;
 		}
+		if (nfd_x86_reg_index(base) < 0 || nfd_x86_reg_index(base) > 5)
+			return -1;
+		*off = -1;
+		*reg = nfd_x86_reg_index(base);
+		return 0;
 	}
 	return -1;
 }
@@ -99,6 +111,33 @@ static bool writes(csh h, const cs_insn *in, int reg)
 		if (nfd_x86_reg_index(wr[i]) == reg)
 			return true;
 	return false;
+}
+
+/*
+ * Does callee-saved register @reg keep the base chain through the whole
+ * function? It must be set once from the second argument ("mov %rsi,
+ * %rX": the chain nft_do_chain was called with), written before that only
+ * by the prologue and after it only by a pop (the epilogue's).
+ */
+static bool base_kept(csh h, const cs_insn *in, size_t n, int reg)
+{
+	size_t set = n;
+
+	for (size_t i = 0; i < n && set == n; i++) {
+		const cs_x86_op *d = op(&in[i], 0), *s = op(&in[i], 1);
+
+		if (in[i].id == X86_INS_MOV && d && d->type == X86_OP_REG &&
+		    nfd_x86_reg_index(d->reg) == reg && d->size == 8 && s &&
+		    s->type == X86_OP_REG && s->reg == X86_REG_RSI)
+			set = i;
+		else if (cs_insn_group(h, &in[i], CS_GRP_JUMP) ||
+			 cs_insn_group(h, &in[i], CS_GRP_RET))
+			return false; /* not the prologue's straight code */
+	}
+	for (size_t i = set + 1; i < n; i++)
+		if (writes(h, &in[i], reg) && in[i].id != X86_INS_POP)
+			return false;
+	return set < n;
 }
 
 /*
@@ -267,20 +306,26 @@ static int nft_analyse(csh h, const cs_insn *in, size_t n,
 			 ncalls);
 		return -1;
 	}
-	for (int c = 0; c < 2; c++) {
-		int off = policy_read(in, calls[c]);
-
-		if (off >= 0 && pol < 0) {
+	for (int c = 0; c < 2 && pol < 0; c++)
+		if (!policy_read(in, calls[c], &s->base_off, &s->base_reg))
 			pol = c;
-			s->base_off = off;
-		}
-	}
 	if (pol < 0) {
 		snprintf(why, len,
-			 "no base chain policy read from the frame before "
-			 "either free in nft_do_chain");
+			 "no base chain policy read (from the frame or a "
+			 "callee-saved register) before either free in "
+			 "nft_do_chain");
 		return -1;
 	}
+	if (s->base_reg >= 0 && !base_kept(h, in, n, s->base_reg)) {
+		snprintf(why, len,
+			 "the base chain's register %s is not set once from "
+			 "nft_do_chain's argument and kept",
+			 cs_reg_name(h, nfd_x86_reg(s->base_reg)));
+		return -1;
+	}
+	if (s->base_reg >= 0)
+		snprintf(s->base_name, sizeof(s->base_name), "%s",
+			 cs_reg_name(h, nfd_x86_reg(s->base_reg)));
 	s->policy_call = in[calls[pol]].address;
 	s->policy_ret = s->policy_call + in[calls[pol]].size;
 	s->rule_call = in[calls[!pol]].address;

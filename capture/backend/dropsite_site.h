@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Backend dropsite's code analysis (x86-64): where nft_do_chain frees what
- * it drops, which register holds the rule there, where its frame keeps the
- * base chain and the jump stack, and how the functions between that free
+ * it drops, which register holds the rule there, where its frame (or a
+ * register) keeps the base chain and the jump stack, and how the functions between that free
  * and a BPF program on the kfree_skb tracepoint lay out their frames.
  * Convention: 0, or -1 with the reason in the caller's buffer.
  */
@@ -24,10 +24,11 @@ struct nfd_nft_sites {
 	int depth_reg; /* the jump stack depth's register, or -1 */
 	int32_t depth_off; /* or its frame slot (rsp + this), or -1 */
 	int32_t base_off; /* the base chain: nft_do_chain's rsp + this */
+	int base_reg; /* or this callee-saved register (base_off -1), or -1 */
 	int32_t jump_off; /* the jump stack: rsp + this; -1 if unknown */
 	uint32_t jump_size; /* bytes per entry */
 	uint32_t jump_rule; /* the return point's rule in an entry */
-	char rule_name[8], pkt_name[8], depth_name[8];
+	char rule_name[8], pkt_name[8], depth_name[8], base_name[8];
 };
 
 int nfd_nft_sites_find(const uint8_t *code, size_t size, uint64_t addr,

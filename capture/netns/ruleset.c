@@ -38,6 +38,15 @@ struct set {
 	char *elements; /* "{ ... }", lines joined; NULL: none */
 };
 
+/* A chain as listed: its handle, and its rules in their order. */
+struct chain {
+	struct chain *next;
+	char *family, *table, *name;
+	uint64_t handle; /* 0: not listed */
+	struct rule **rules;
+	int n, cap;
+};
+
 /* Listings in progress at once, all namespaces together. */
 #define MAX_RUNNING 4
 /* A namespace's ruleset is listed at most this often. */
@@ -52,6 +61,9 @@ struct nfd_ruleset {
 	struct rule *bucket[BUCKETS];
 	struct rule *by_handle[BUCKETS]; /* handles are unique in a table */
 	struct set *sets;
+	struct chain *chains[BUCKETS]; /* by (family, table, name) */
+	unsigned int generation; /* listings parsed */
+	bool whole; /* the latest listing was parsed to its end */
 	int monitor_fd; /* NFNLGRP_NFTABLES: ruleset changes */
 	int netns_fd; /* where nft runs; -1: where this process is */
 	const char *nft; /* the binary run, or NULL if there is none */
@@ -69,6 +81,7 @@ struct nfd_ruleset {
 };
 
 static int running; /* listings in progress */
+static unsigned int listings; /* parsed, all namespaces: generations */
 
 static uint32_t hash(const char *family, const char *table, const char *chain,
 		     uint64_t handle)
@@ -98,9 +111,27 @@ static void free_set(struct set *set)
 	free(set);
 }
 
+static void free_chains(struct nfd_ruleset *rs)
+{
+	for (int i = 0; i < BUCKETS; i++) {
+		while (rs->chains[i]) {
+			struct chain *c = rs->chains[i];
+
+			rs->chains[i] = c->next;
+			free(c->family);
+			free(c->table);
+			free(c->name);
+			free(c->rules);
+			free(c);
+		}
+	}
+}
+
 static void clear(struct nfd_ruleset *rs)
 {
 	rs->xt_todo = 0;
+	rs->generation = ++listings;
+	free_chains(rs);
 	while (rs->sets) {
 		struct set *set = rs->sets;
 
@@ -123,14 +154,35 @@ static void clear(struct nfd_ruleset *rs)
 	}
 }
 
-static int add(struct nfd_ruleset *rs, const char *family, const char *table,
-	       const char *chain, int pos, uint64_t handle, const char *text)
+/* Appends @r to the rules of chain @c, in listing order. */
+static int chain_append(struct chain *c, struct rule *r)
+{
+	if (c->n == c->cap) {
+		int cap = c->cap ? c->cap * 2 : 8;
+		struct rule **v = realloc(c->rules, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		c->rules = v;
+		c->cap = cap;
+	}
+	c->rules[c->n++] = r;
+	return 0;
+}
+
+static int add(struct nfd_ruleset *rs, struct chain *c, const char *family,
+	       const char *table, const char *chain, int pos, uint64_t handle,
+	       const char *text)
 {
 	uint32_t h = hash(family, table, chain, handle);
 	struct rule *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return -ENOMEM;
+	if (c && chain_append(c, r)) {
+		free(r);
+		return -ENOMEM;
+	}
 	r->handle = handle;
 	r->pos = pos;
 	if (nfd_xt_tool_of(family, table) >= 0)
@@ -235,6 +287,7 @@ static int split_rule(char *line, uint64_t *handle)
 
 struct parse_state {
 	char family[16], table[260], chain[260];
+	struct chain *ch; /* the chain whose block is open, if any */
 	int depth; /* braces open */
 	int in_chain; /* the block open at depth 2 is a chain */
 	int pos; /* rules of that chain so far */
@@ -320,9 +373,31 @@ static void open_block(struct parse_state *st, const char *line)
 	} else if (st->depth == 1) {
 		st->in_chain = !strncmp(line, "chain ", 6);
 		st->pos = 0;
+		st->ch = NULL;
 		if (st->in_chain)
 			next_word(line + 6, st->chain, sizeof(st->chain));
 	}
+}
+
+/* "chain NAME { # handle N": chain @st->chain, kept in @rs. */
+static int open_chain(struct nfd_ruleset *rs, struct parse_state *st,
+		      char *line)
+{
+	uint32_t h = hash(st->family, st->table, st->chain, 0);
+	struct chain *c = calloc(1, sizeof(*c));
+	uint64_t handle = 0;
+
+	if (!c)
+		return -ENOMEM;
+	if (!split_rule(line, &handle))
+		c->handle = handle;
+	c->family = strdup(st->family);
+	c->table = strdup(st->table);
+	c->name = strdup(st->chain);
+	c->next = rs->chains[h];
+	rs->chains[h] = c;
+	st->ch = c;
+	return c->family && c->table && c->name ? 0 : -ENOMEM;
 }
 
 static int parse_line(struct nfd_ruleset *rs, struct parse_state *st,
@@ -340,15 +415,18 @@ static int parse_line(struct nfd_ruleset *rs, struct parse_state *st,
 	else if (balance > 0 && st->depth == 1 &&
 		 (!strncmp(line, "set ", 4) || !strncmp(line, "map ", 4)))
 		err = open_set(rs, st, line);
-	else if (balance > 0)
+	else if (balance > 0) {
 		open_block(st, line);
-	else if (!balance && st->depth == 2 && st->in_chain &&
-		 !split_rule(line, &handle))
-		return add(rs, st->family, st->table, st->chain, st->pos++,
-			   handle, line);
+		if (st->depth == 1 && st->in_chain)
+			err = open_chain(rs, st, line);
+	} else if (!balance && st->depth == 2 && st->in_chain &&
+		   !split_rule(line, &handle))
+		return add(rs, st->ch, st->family, st->table, st->chain,
+			   st->pos++, handle, line);
 	st->depth += balance;
 	if (st->depth < 2) {
 		st->in_chain = 0;
+		st->ch = NULL;
 		st->set = NULL;
 		st->elements = 0;
 	}
@@ -370,6 +448,77 @@ const char *nfd_ruleset_set(struct nfd_ruleset *rs, const char *family,
 	return NULL;
 }
 
+static struct chain *find_chain(struct nfd_ruleset *rs, const char *family,
+				const char *table, const char *name)
+{
+	struct chain *c = rs->chains[hash(family, table, name, 0)];
+
+	for (; c; c = c->next)
+		if (!strcmp(c->name, name) && !strcmp(c->table, table) &&
+		    !strcmp(c->family, family))
+			return c;
+	return NULL;
+}
+
+const char *nfd_ruleset_chain(struct nfd_ruleset *rs, const char *family,
+			      const char *table, const char *name)
+{
+	struct chain *c = find_chain(rs, family, table, name);
+
+	return c ? c->name : NULL;
+}
+
+const char *nfd_ruleset_chain_by_handle(struct nfd_ruleset *rs,
+					const char *family, const char *table,
+					uint64_t handle)
+{
+	for (int i = 0; handle && i < BUCKETS; i++)
+		for (struct chain *c = rs->chains[i]; c; c = c->next)
+			if (c->handle == handle && !strcmp(c->table, table) &&
+			    !strcmp(c->family, family))
+				return c->name;
+	return NULL;
+}
+
+const char *nfd_ruleset_rule_at(struct nfd_ruleset *rs, const char *family,
+				const char *table, const char *chain, int pos,
+				uint64_t *handle)
+{
+	struct chain *c = find_chain(rs, family, table, chain);
+
+	if (!c || pos < 0 || pos >= c->n)
+		return NULL;
+	*handle = c->rules[pos]->handle;
+	return c->rules[pos]->text;
+}
+
+/* Characters that could make a name in a rule's text read as another. */
+#define ODD_NAME_CHARS "\"\\ ,{}@\t\r\n"
+
+bool nfd_ruleset_graph_sure(struct nfd_ruleset *rs, const char *family,
+			    const char *table)
+{
+	if (!rs->whole)
+		return false;
+	for (int i = 0; i < BUCKETS; i++)
+		for (struct chain *c = rs->chains[i]; c; c = c->next)
+			if (!strcmp(c->table, table) &&
+			    !strcmp(c->family, family) &&
+			    strpbrk(c->name, ODD_NAME_CHARS))
+				return false;
+	for (struct set *set = rs->sets; set; set = set->next)
+		if (!strcmp(set->table, table) &&
+		    !strcmp(set->family, family) &&
+		    strpbrk(set->name, ODD_NAME_CHARS))
+			return false;
+	return true;
+}
+
+unsigned int nfd_ruleset_generation(const struct nfd_ruleset *rs)
+{
+	return rs->generation;
+}
+
 int nfd_ruleset_parse(struct nfd_ruleset *rs, const char *text)
 {
 	struct parse_state st = { 0 };
@@ -383,6 +532,7 @@ int nfd_ruleset_parse(struct nfd_ruleset *rs, const char *text)
 	     line = strtok_r(NULL, "\n", &save))
 		err = parse_line(rs, &st, line);
 	free(copy);
+	rs->whole = !err;
 	return err;
 }
 

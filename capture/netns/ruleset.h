@@ -68,6 +68,29 @@ bool nfd_ruleset_busy(const struct nfd_ruleset *rs);
 /* Why a rule has no text: what became of the latest listing. */
 const char *nfd_ruleset_why(struct nfd_ruleset *rs);
 
+/*
+ * The chain graph, for paths the kernel did not keep (goto_path.h): chain
+ * @name as listed (NULL if it is not); the chain whose handle is @handle;
+ * the text and handle of rule @pos (from 0) of @chain, NULL past its end.
+ */
+const char *nfd_ruleset_chain(struct nfd_ruleset *rs, const char *family,
+			      const char *table, const char *name);
+const char *nfd_ruleset_chain_by_handle(struct nfd_ruleset *rs,
+					const char *family, const char *table,
+					uint64_t handle);
+const char *nfd_ruleset_rule_at(struct nfd_ruleset *rs, const char *family,
+				const char *table, const char *chain, int pos,
+				uint64_t *handle);
+/*
+ * Can the table's chain graph be read for sure? Not if the latest listing
+ * was not parsed to its end, or a chain or set has a name a rule's text
+ * could not be read back by unambiguously (quotes, blanks, commas, braces).
+ */
+bool nfd_ruleset_graph_sure(struct nfd_ruleset *rs, const char *family,
+			    const char *table);
+/* Changes whenever a new listing replaces the old one. */
+unsigned int nfd_ruleset_generation(const struct nfd_ruleset *rs);
+
 /* Parses nft's text output; exposed for unit tests. */
 int nfd_ruleset_parse(struct nfd_ruleset *rs, const char *text);
 struct nfd_ruleset *nfd_ruleset_new_empty(void);

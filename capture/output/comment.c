@@ -210,26 +210,6 @@ static size_t append_hop(char *buf, size_t len, size_t n, const char *from,
 	return n;
 }
 
-/*
- * Backend dropsite reads only the kernel's jump stack, where gotos leave no
- * trace: hop @text (the jumping rule) must be one plain jump to @to, the
- * chain the next hop (or the drop) is in, for nothing to lie between.
- */
-static bool plain_jump_to(const char *text, const char *to)
-{
-	const char *j;
-	size_t n = strlen(to);
-
-	if (!text || strstr(text, "goto ") || strstr(text, " map ") ||
-	    strstr(text, " vmap ") || strstr(text, "map {"))
-		return false;
-	j = strstr(text, "jump ");
-	if (!j || strstr(j + 5, "jump "))
-		return false;
-	j += 5;
-	return !strncmp(j, to, n) && (!j[n] || j[n] == ' ');
-}
-
 void nfd_comment_path(char *buf, size_t len, const struct nfd_rule *r,
 		      nfd_chain_of_fn chain_of, void *ctx)
 {
@@ -242,8 +222,8 @@ void nfd_comment_path(char *buf, size_t len, const struct nfd_rule *r,
 		return;
 	if (p->jumps_only == NFD_UNSEEN_GOTOS) {
 		snprintf(buf, len,
-			 "path: unknown (a goto was taken, and backend "
-			 "dropsite sees only jumps)");
+			 "path: unknown (the kernel's jump stack could not be "
+			 "read, and backend dropsite sees only jumps)");
 		return;
 	}
 	if (!p->n && !p->cut)
@@ -262,17 +242,6 @@ void nfd_comment_path(char *buf, size_t len, const struct nfd_rule *r,
 			snprintf(buf, len,
 				 "path: unknown (rule handle %llu "
 				 "is not in the ruleset listed)",
-				 (unsigned long long)p->handle[i]);
-			return;
-		}
-	}
-	for (int i = 0; p->jumps_only && i < p->n; i++) {
-		if (!plain_jump_to(text[i], i + 1 < p->n ? from[i + 1] :
-							   r->chain)) {
-			snprintf(buf, len,
-				 "path: unknown (rule handle %llu may have "
-				 "led on by a goto or a map, which backend "
-				 "dropsite does not see)",
 				 (unsigned long long)p->handle[i]);
 			return;
 		}

@@ -17,6 +17,7 @@
 
 #include "comment.h"
 #include "element.h"
+#include "goto_path.h"
 #include "dissect.h"
 #include "lib/escape.h"
 #include "lib/kallsyms.h"
@@ -407,10 +408,9 @@ static const char *map_of(void *ctx, const char *name)
  * goto that led to it, and the element is certain (element.c); else "".
  */
 static void element_line(struct nfd_output *out, struct nfd_ruleset *rs,
-			 const struct nfd_event *ev, const char *text,
-			 char *buf, size_t len)
+			 const struct nfd_event *ev, const struct nfd_rule *r,
+			 const char *text, char *buf, size_t len)
 {
-	const struct nfd_rule *r = &ev->rule;
 	struct map_ctx ctx = { .rs = rs, .r = r };
 	const struct nfd_path *p = &r->path;
 	char verdict[NFD_NAME_MAX + 8], found[2048];
@@ -437,6 +437,29 @@ static void element_line(struct nfd_output *out, struct nfd_ruleset *rs,
 	if (!nfd_element_find(text, &v, verdict, map_of, &ctx, found,
 			      sizeof(found)))
 		snprintf(buf, len, "\nelement: %s", found);
+}
+
+/*
+ * The path line of @r (comment.c). A path of jumps only (backend dropsite)
+ * gets its gotos back from the ruleset first, into @r, or reads "path:
+ * unknown (why)".
+ */
+static void path_line(struct nfd_ruleset *rs, struct nfd_rule *r, char *buf,
+		      size_t len)
+{
+	char why[PATH_LINE_MAX - 32];
+
+	buf[0] = 0;
+	if (!rs)
+		return;
+	if (r->kind == NFD_KIND_RULE && r->path.known &&
+	    r->path.jumps_only == 1 &&
+	    nfd_goto_path(rs, r, &r->path, why, sizeof(why))) {
+		r->path.known = 0; /* no element line from an unknown path */
+		snprintf(buf, len, "path: unknown (%s)", why);
+		return;
+	}
+	nfd_comment_path(buf, len, r, chain_of, rs);
 }
 
 /* "iptables: -A ..." for a rule iptables-nft manages; else "". */
@@ -471,6 +494,7 @@ static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 	struct nfd_ruleset *rs = e ? e->rs : NULL;
 	const char *text = rule_text(rs, &ev->rule);
 	char nsbuf[32], rest[2048 + PATH_LINE_MAX], path[PATH_LINE_MAX];
+	struct nfd_rule rule = ev->rule; /* its path made whole, if it can be */
 	const char *where;
 	size_t n = 0;
 
@@ -478,13 +502,12 @@ static void make_comment(struct nfd_output *out, const struct nfd_event *ev,
 		n = snprintf(rest, sizeof(rest), "\nrule text unavailable: %s",
 			     rs ? nfd_ruleset_why(rs) :
 				  "nfdropcap did not join its namespace");
-	path[0] = 0;
-	if (rs)
-		nfd_comment_path(path, sizeof(path), &ev->rule, chain_of, rs);
+	path_line(rs, &rule, path, sizeof(path));
 	if (path[0])
 		n += snprintf(rest + n, sizeof(rest) - n, "\n%s", path);
 	if (rs)
-		element_line(out, rs, ev, text, rest + n, sizeof(rest) - n);
+		element_line(out, rs, ev, &rule, text, rest + n,
+			     sizeof(rest) - n);
 	n += strlen(rest + n);
 	if (rs)
 		xt_line(rs, &ev->rule, rest + n, sizeof(rest) - n);

@@ -15,7 +15,13 @@ t_check() {
 		fail "--check does not report the probe and nftrace as working" ||
 		return 1
 	grep -qE '^  fentry +(yes|no) ' "$T/check.out" ||
-		fail "--check does not report backend fentry"
+		fail "--check does not report backend fentry" || return 1
+	# auto picks the cheapest backend the canary proves: dropsite, which
+	# runs for drops only, wherever its code analysis reads the kernel
+	local want='fentry|kprobe'
+	[ "$(uname -m)" = x86_64 ] && want=dropsite
+	"$NFD" --check 2>&1 | grep -qE "^nfdropcap can capture here \(backend auto picks ($want)\)" ||
+		fail "--check: auto does not pick $want: $("$NFD" --check 2>&1 | tail -1)"
 }
 
 # --backend fentry: captures where the kernel allows BPF trampolines; where
@@ -190,9 +196,10 @@ t_dropsite_sites() {
 # Backend dropsite: the rule, its chain and the jumps that led there, read
 # off the stack at the drop's kfree_skb alone: a rule's drop, one behind
 # two jumps, a reject (and its reply, dropped in output while the original
-# is still being decided), a policy's drop; a goto on the way makes the path
-# "unknown", never wrong. Nothing is added to the ruleset (capture checks
-# that), and no trace table: the kernel traces nothing.
+# is still being decided), a policy's drop; a goto on the way is put back
+# from the ruleset where it leaves one way only, and where it leaves two the
+# path is "unknown", never wrong. Nothing is added to the ruleset (capture
+# checks that), and no trace table: the kernel traces nothing.
 t_dropsite() {
 	dropsite_loads || return $?
 	NFD_BACKEND=dropsite capture "table inet filter {
@@ -206,18 +213,24 @@ t_dropsite() {
 		chain deny { counter drop; }
 		chain output { type filter hook output priority 0;
 			icmp type destination-unreachable drop; } }
+	table ip two { chain input { type filter hook input priority 5;
+			udp dport 5176 goto sink
+			udp dport 5177 goto sink; }
+		chain sink { drop; } }
 	table ip last { chain input { type filter hook input priority 10; policy drop; } }" \
 		dropsite_traffic || return 1
 	expect_eq "$(nfd_backend_used)" dropsite "backend in the ready line"
 	local r
 	for r in 'udp dport 5170 drop' 'jump zones' 'udp dport 5172 jump deny' 'udp dport 5171 drop' \
-		'counter .*drop' 'udp dport 5174 reject' 'destination-unreachable drop'; do
+		'counter .*drop' 'udp dport 5174 reject' 'destination-unreachable drop' \
+		'udp dport 5173 goto deny'; do
 		fact "h_$r" "$(handle_of "$r")"
 	done
+	fact h_sink "$(in_r nft -a list chain ip two sink | sed -n 's/.*drop # handle \([0-9]*\)$/\1/p')"
 }
 dropsite_traffic() {
 	local p
-	for p in 5170 5171 5172 5173 5174 5175; do
+	for p in 5170 5171 5172 5173 5174 5175 5176; do
 		in_c $SEND udp $R4 $p 1
 	done
 	# the kernel traced nothing: no table of nfdropcap's, no trace message
@@ -236,17 +249,20 @@ check_dropsite() {
 	5172|table inet filter chain deny handle $d drop: counter drop
 	path: input handle $z jump zones, zones handle $jd jump deny
 	5173|table inet filter chain deny handle $d drop: counter drop
-	path: unknown (a goto was taken, and backend dropsite sees only jumps)
+	path: input handle $(fact_get 'h_udp dport 5173 goto deny') goto deny
 	5174|table inet filter chain output handle $(fact_get 'h_destination-unreachable drop') drop: icmp type destination-unreachable drop
 	5174|table inet filter chain input handle $(fact_get 'h_udp dport 5174 reject') drop: udp dport 5174 reject
 	5175|table ip last chain input policy drop
+	5176|table ip two chain sink handle $(fact_get h_sink) drop: drop
+	path: unknown (more than one way of gotos leads from chain input to chain sink, and backend dropsite sees only jumps)
 	EOW
 	grep -v '^netns ' "$T/lines" | packet_records | sort >"$T/got"
 	packet_records <"$T/want" | sort >"$T/want.sorted"
 	diff "$T/want.sorted" "$T/got" >&2 || fail "comments and paths differ (want, got)"
 }
 
-# A wrong place for the rule is caught by the canary: --backend dropsite
+# A wrong place for the rule (or, from the stack, the base chain) is caught
+# by the canary: --backend dropsite
 # refuses to start, and writes nothing. From the stack: the saved
 # registers after the rule's; with kprobes: the packet's register.
 t_dropsite_wrong_slot() {
@@ -259,10 +275,13 @@ t_dropsite_wrong_slot() {
 			'backend dropsite is not available.*canary'
 		return
 	fi
-	slot=$(sed -n 's/^    drop sites .*(saved \([0-9]*\)\/\([0-9]*\) slots below).*/\2/p' "$T/check.out")
+	slot=$(sed -n 's/^    drop sites .* rule [a-z0-9]* (saved \([0-9]*\)\/\([0-9]*\) slots below).*/\2/p' "$T/check.out")
 	[ -n "$slot" ] || fail "no rule slot in --check" || return 1
 	NFDROPCAP_DROPSITE_RULE_SLOT=$((slot + 1)) expect_refused dropsite \
 		'backend dropsite is not available.*canary' || return 1
 	NFDROPCAP_DROPSITE_RULE_SLOT=$((slot + 3)) expect_refused dropsite \
+		'backend dropsite is not available.*canary' || return 1
+	# the base chain read from the rule's slot
+	NFDROPCAP_DROPSITE_BASE_SLOT=$slot expect_refused dropsite \
 		'backend dropsite is not available.*canary'
 }
