@@ -320,70 +320,62 @@ static bool use_kprobes(void)
 }
 
 /*
- * NFDROPCAP_DROPSITE_RULE_SLOT=N (from the stack) or
- * NFDROPCAP_DROPSITE_RULE_REG=NAME (kprobes) puts the rule elsewhere: for
- * testing that the canary catches a wrong analysis.
+ * A slot number 1-SCAN_SLOTS in environment variable @name, into *@slot:
+ * 1 if it is set, 0 if not, -EINVAL (with @why) if it is no such number.
  */
-static int override_rule(struct analysis *a, bool kprobes, char *why,
-			 size_t len)
+static int env_slot(const char *name, uint16_t *slot, char *why, size_t len)
 {
-	const char *env = secure_getenv(kprobes ? "NFDROPCAP_DROPSITE_RULE_REG" :
-						  "NFDROPCAP_DROPSITE_RULE_SLOT");
+	const char *env = secure_getenv(name);
 	char *end;
 	long v;
 
 	if (!env)
 		return 0;
-	if (kprobes) {
-		v = nfd_reg_index(NFD_ISA_HOST, env);
-		end = "";
-	} else {
-		v = strtol(env, &end, 10);
+	v = strtol(env, &end, 10);
+	if (*end || v < 1 || v > SCAN_SLOTS) {
+		snprintf(why, len, "%s='%.16s': want a slot number 1-%d", name,
+			 env, SCAN_SLOTS);
+		return -EINVAL;
 	}
-	if (*end || v < (kprobes ? 0 : 1) ||
-	    v > (kprobes ? NFD_NREGS - 1 : SCAN_SLOTS)) {
-		if (kprobes)
+	*slot = (uint16_t)v;
+	return 1;
+}
+
+/*
+ * NFDROPCAP_DROPSITE_RULE_SLOT=N (from the stack) or
+ * NFDROPCAP_DROPSITE_RULE_REG=NAME (kprobes) puts the rule elsewhere, and
+ * NFDROPCAP_DROPSITE_BASE_SLOT=N (from the stack) the base chain: for
+ * testing that the canary catches a wrong analysis.
+ */
+static int override(struct analysis *a, bool kprobes, char *why, size_t len)
+{
+	const char *env = secure_getenv("NFDROPCAP_DROPSITE_RULE_REG");
+	uint16_t slot;
+	int v, err;
+
+	if (kprobes && env) {
+		v = nfd_reg_index(NFD_ISA_HOST, env);
+		if (v < 0 || v > NFD_NREGS - 1) {
 			snprintf(why, len,
 				 "NFDROPCAP_DROPSITE_RULE_REG='%.16s': want a "
 				 "register name",
 				 env);
-		else
-			snprintf(why, len,
-				 "NFDROPCAP_DROPSITE_RULE_SLOT='%.16s': want a "
-				 "slot number 1-%d",
-				 env, SCAN_SLOTS);
-		return -EINVAL;
-	}
-	if (kprobes) {
-		a->nft.rule_reg = (int)v;
+			return -EINVAL;
+		}
+		a->nft.rule_reg = v;
 		snprintf(a->nft.rule_name, sizeof(a->nft.rule_name), "%s", env);
 	}
-	for (uint32_t i = 0; !kprobes && i < a->stack.n_layouts; i++)
-		a->stack.layout[i].rule_slot = (uint16_t)v;
-	return 0;
-}
-
-/* NFDROPCAP_DROPSITE_BASE_SLOT=N (from the stack): the base chain, too. */
-static int override_base(struct analysis *a, bool kprobes, char *why,
-			 size_t len)
-{
-	const char *env = secure_getenv("NFDROPCAP_DROPSITE_BASE_SLOT");
-	char *end;
-	long v;
-
-	if (!env || kprobes)
+	if (kprobes)
 		return 0;
-	v = strtol(env, &end, 10);
-	if (*end || v < 1 || v > SCAN_SLOTS) {
-		snprintf(why, len,
-			 "NFDROPCAP_DROPSITE_BASE_SLOT='%.16s': want a slot "
-			 "number 1-%d",
-			 env, SCAN_SLOTS);
-		return -EINVAL;
-	}
-	for (uint32_t i = 0; i < a->stack.n_layouts; i++)
-		a->stack.layout[i].base_slot = (uint16_t)v;
-	return 0;
+	err = env_slot("NFDROPCAP_DROPSITE_RULE_SLOT", &slot, why, len);
+	for (uint32_t i = 0; err > 0 && i < a->stack.n_layouts; i++)
+		a->stack.layout[i].rule_slot = slot;
+	if (err < 0)
+		return err;
+	err = env_slot("NFDROPCAP_DROPSITE_BASE_SLOT", &slot, why, len);
+	for (uint32_t i = 0; err > 0 && i < a->stack.n_layouts; i++)
+		a->stack.layout[i].base_slot = slot;
+	return err < 0 ? err : 0;
 }
 
 /* What the analysis found, for --check; with the sites if @sites. */
@@ -552,8 +544,7 @@ static int dropsite_load(struct nfd_backend *b,
 	if (!err && !d->kprobes)
 		err = analyse_stack(&d->a, msg, len);
 	nfd_ktext_release();
-	err = err ?: override_rule(&d->a, d->kprobes, msg, len) ?:
-		    override_base(&d->a, d->kprobes, msg, len);
+	err = err ?: override(&d->a, d->kprobes, msg, len);
 	if (!err && !d->kprobes)
 		err = write_stack(env->probe, &d->a.stack, msg, len);
 	if (!err && d->kprobes)

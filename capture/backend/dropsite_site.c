@@ -63,9 +63,11 @@ static int decode(csh *h, const uint8_t *code, size_t size, uint64_t addr,
  * The policy read before the call at @i: a byte load at a negative
  * displacement through %rX, where "mov N(%rsp),%rX" just loaded the base
  * chain from the frame (0, N in *@off) or %rX keeps it (a callee-saved
- * register: 0, its pt_regs index in *@reg). -1 if there is none.
+ * register: 0, %rX in *@x and its pt_regs index in *@reg). -1 if there is
+ * none.
  */
-static int policy_read(const cs_insn *in, size_t i, int *off, int *reg)
+static int policy_read(const cs_insn *in, size_t i, int *off, int *reg,
+		       x86_reg *x)
 {
 	for (size_t j = i; j-- > 0 && i - j <= 8;) {
 		const cs_x86_op *d = op(&in[j], 0), *s = op(&in[j], 1);
@@ -94,6 +96,7 @@ static int policy_read(const cs_insn *in, size_t i, int *off, int *reg)
 			return -1;
 		*off = -1;
 		*reg = nfd_x86_reg_index(base);
+		*x = base;
 		return 0;
 	}
 	return -1;
@@ -289,6 +292,7 @@ static int nft_analyse(csh h, const cs_insn *in, size_t n,
 		       struct nfd_nft_sites *s, char *why, size_t len)
 {
 	struct nfd_kprobe_site ks;
+	x86_reg base = X86_REG_INVALID;
 	size_t calls[2];
 	int ncalls = 0, pol = -1;
 
@@ -307,7 +311,8 @@ static int nft_analyse(csh h, const cs_insn *in, size_t n,
 		return -1;
 	}
 	for (int c = 0; c < 2 && pol < 0; c++)
-		if (!policy_read(in, calls[c], &s->base_off, &s->base_reg))
+		if (!policy_read(in, calls[c], &s->base_off, &s->base_reg,
+				 &base))
 			pol = c;
 	if (pol < 0) {
 		snprintf(why, len,
@@ -320,12 +325,12 @@ static int nft_analyse(csh h, const cs_insn *in, size_t n,
 		snprintf(why, len,
 			 "the base chain's register %s is not set once from "
 			 "nft_do_chain's argument and kept",
-			 cs_reg_name(h, nfd_x86_reg(s->base_reg)));
+			 cs_reg_name(h, base));
 		return -1;
 	}
 	if (s->base_reg >= 0)
 		snprintf(s->base_name, sizeof(s->base_name), "%s",
-			 cs_reg_name(h, nfd_x86_reg(s->base_reg)));
+			 cs_reg_name(h, base));
 	s->policy_call = in[calls[pol]].address;
 	s->policy_ret = s->policy_call + in[calls[pol]].size;
 	s->rule_call = in[calls[!pol]].address;

@@ -61,12 +61,6 @@ int nfd_x86_reg_index(unsigned int reg)
 	return gpr_index((x86_reg)reg);
 }
 
-unsigned int nfd_x86_reg(int index)
-{
-	return index >= 0 && index < X86_NREGS ? gprs[index].r[0] :
-						  X86_REG_INVALID;
-}
-
 static bool callee_saved(int idx)
 {
 	return idx >= 0 && idx <= 5; /* r15 r14 r13 r12 rbp rbx */

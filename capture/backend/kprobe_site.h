@@ -78,8 +78,6 @@ void nfd_kprobe_free(struct nfd_kprobe *k);
 
 /* The pt_regs index of capstone x86 register @reg (any width), or -1. */
 int nfd_x86_reg_index(unsigned int reg);
-/* The 64-bit capstone x86 register of pt_regs index @index. */
-unsigned int nfd_x86_reg(int index);
 
 /*
  * The pt_regs index of register @name of @isa ("r14", "edx"...; "x25",
