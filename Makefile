@@ -160,9 +160,12 @@ $(OUT)/nfd-nft: tests/tools/nfd-nft.c $(OUT)/capture/lib/nlmsg.o | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $^ -o $@
 
-# backend kprobe's code analysis on a module file (tests: arm64's sites)
+# backends kprobe's and dropsite's code analyses on a module file (tests:
+# arm64's sites)
 $(OUT)/nfd-site: tests/tools/nfd-site.c $(OUT)/capture/backend/kprobe_site.o \
-		$(OUT)/capture/backend/kprobe_site_arm64.o | $(OUT)
+		$(OUT)/capture/backend/kprobe_site_arm64.o \
+		$(OUT)/capture/backend/dropsite_site.o \
+		$(OUT)/capture/backend/dropsite_site_arm64.o | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $^ -lelf -lcapstone -o $@
 

@@ -32,7 +32,12 @@
 #endif
 
 #if defined(__TARGET_ARCH_arm64)
-static __always_inline __u64 nfd_reg(struct pt_regs *ctx, __u32 i)
+/*
+ * A function of its own: its 256-byte copy of the registers is then not
+ * in the caller's frame, on top of a loop callback's (the verifier's 512
+ * bytes for a whole call chain: backend dropsite's on 6.1).
+ */
+static __noinline __u64 nfd_reg(struct pt_regs *ctx, __u32 i)
 {
 	__u64 r[32] = { 0 };
 

@@ -222,6 +222,14 @@ static int analyse_nft(const struct nfd_drop_probe *p, struct analysis *a,
 		snprintf(why, len, "nft_do_chain is not in /proc/kallsyms");
 		return -ENOENT;
 	}
+	err = read_fn(&nft, code, &size, why, len);
+	if (err)
+		return err;
+#if defined(__aarch64__)
+	if (nfd_nft_sites_find_arm64(code, size, nft.lo, &a->nft, why, len))
+		return -ENOENT;
+	a->skb_reg = a->nft.skb_reg;
+#else
 	/* sk_skb_reason_drop(sk, skb, reason); kfree_skb_reason(skb, ...) */
 	a->skb_reg = 13; /* rsi */
 	if (lookup(&a->free_fn, "sk_skb_reason_drop")) {
@@ -233,12 +241,10 @@ static int analyse_nft(const struct nfd_drop_probe *p, struct analysis *a,
 			return -ENOENT;
 		}
 	}
-	err = read_fn(&nft, code, &size, why, len);
-	if (err)
-		return err;
 	if (nfd_nft_sites_find(code, size, nft.lo, a->free_fn.lo, &a->nft, why,
 			       len))
 		return -ENOENT;
+#endif
 	a->nft_lo = nft.lo;
 	a->stack.rule_site = a->nft.rule_ret;
 	a->stack.policy_site = a->nft.policy_ret;
@@ -265,6 +271,11 @@ static int analyse_stack(struct analysis *a, char *why, size_t len)
 	const struct nfd_frame_shape *direct[2], *iter[3];
 	int err;
 
+#ifndef __x86_64__
+	snprintf(why, len, "the kernel stack's frames are analysed in x86-64 "
+			   "code only (dropsite needs kprobes here)");
+	return -ENOTSUP;
+#endif
 	if (lookup(&a->iter, "__traceiter_kfree_skb") ||
 	    lookup(&a->bpf_trace, "__bpf_trace_kfree_skb")) {
 		snprintf(why, len, "the kfree_skb tracepoint's functions are "
@@ -382,57 +393,8 @@ static int override(struct analysis *a, bool kprobes, char *why, size_t len)
 static void found_text(const struct analysis *a, bool kprobes, bool sites,
 		       char *buf, size_t len)
 {
-	const struct nfd_nft_sites *s = &a->nft;
-	int n = 0;
-
-	if (sites)
-		n = snprintf(buf, len,
-			     "rule drop freed at nft_do_chain+%#llx, policy "
-			     "drop at +%#llx; ",
-			     (unsigned long long)(s->rule_ret - a->nft_lo),
-			     (unsigned long long)(s->policy_ret - a->nft_lo));
-	if (n < 0 || (size_t)n >= len)
-		return;
-	if (kprobes)
-		n += snprintf(buf + n, len - n,
-			      "kprobes at +%#llx and +%#llx: rule %s, pkt %s",
-			      (unsigned long long)(s->rule_call - a->nft_lo),
-			      (unsigned long long)(s->policy_call - a->nft_lo),
-			      s->rule_name, s->pkt_name);
-	else
-		n += snprintf(buf + n, len - n,
-			      "from the stack at kfree_skb: rule %s (saved "
-			      "%u/%u slots below)",
-			      s->rule_name, a->stack.layout[1].rule_slot,
-			      a->stack.layout[0].rule_slot);
-	if (n < 0 || (size_t)n >= len)
-		return;
-	if (s->base_reg >= 0 && kprobes)
-		n += snprintf(buf + n, len - n, ", base chain %s",
-			      s->base_name);
-	else if (s->base_reg >= 0)
-		n += snprintf(buf + n, len - n,
-			      ", base chain %s (saved %u/%u slots below)",
-			      s->base_name, a->stack.layout[1].base_slot,
-			      a->stack.layout[0].base_slot);
-	else
-		n += snprintf(buf + n, len - n, ", base chain at rsp+%d",
-			      s->base_off);
-	if (n < 0 || (size_t)n >= len)
-		return;
-	snprintf(buf + n, len - n, ", jump stack %s",
-		 a->stack.jump_off ? "at rsp+" : "not found (paths only in "
-						 "the base chain)");
-	if (a->stack.jump_off) {
-		n = strlen(buf);
-		if (s->depth_reg >= 0)
-			snprintf(buf + n, len - n, "%d (%u-byte entries), depth %s",
-				 s->jump_off, s->jump_size, s->depth_name);
-		else
-			snprintf(buf + n, len - n,
-				 "%d (%u-byte entries), depth at rsp+%d",
-				 s->jump_off, s->jump_size, s->depth_off);
-	}
+	nfd_nft_sites_text(&a->nft, a->nft_lo, kprobes ? NULL : &a->stack,
+			   sites, buf, len);
 }
 
 static int write_stack(const struct nfd_drop_probe *p,
@@ -450,8 +412,15 @@ static int write_stack(const struct nfd_drop_probe *p,
 
 static int dropsite_available(char *why, size_t len)
 {
-#ifndef __x86_64__
-	snprintf(why, len, "only x86-64 code is analysed");
+#if defined(__aarch64__)
+	if (!nfd_have_kprobes()) {
+		snprintf(why, len,
+			 "this kernel has no kprobes, and without them only "
+			 "x86-64 code is analysed");
+		return -ENOTSUP;
+	}
+#elif !defined(__x86_64__)
+	snprintf(why, len, "only x86-64 and AArch64 code is analysed");
 	return -ENOTSUP;
 #endif
 	return 0;
@@ -478,6 +447,7 @@ static int attach_kprobes(struct dropsite *d, const struct nfd_backend_env *env,
 	skel->rodata->cfg_reg_rule = a->nft.rule_reg;
 	skel->rodata->cfg_reg_pkt = a->nft.pkt_reg;
 	skel->rodata->cfg_reg_skb = a->skb_reg;
+	skel->rodata->cfg_shared = a->nft.shared;
 	if (a->nft.base_reg >= 0)
 		skel->rodata->cfg_reg_base = a->nft.base_reg;
 	else

@@ -370,6 +370,7 @@ int nfd_nft_sites_find(const uint8_t *code, size_t size, uint64_t addr,
 
 	memset(s, 0, sizeof(*s));
 	s->free_fn = free_fn;
+	snprintf(s->sp_name, sizeof(s->sp_name), "rsp");
 	if (decode(&h, code, size, addr, &in, &n, why, len))
 		return -1;
 	err = nft_analyse(h, in, n, code, size, s, why, len);
@@ -541,4 +542,73 @@ int nfd_frame_shape_find(const uint8_t *code, size_t size, uint64_t addr,
 	cs_free(in, n);
 	cs_close(&h);
 	return err;
+}
+
+/* "at +X" of a site, or of both frees where rule and policy share one. */
+static int sites_text(const struct nfd_nft_sites *s, uint64_t lo, char *buf,
+		      size_t len)
+{
+	if (s->shared)
+		return snprintf(buf, len,
+				"rule and policy drops freed at "
+				"nft_do_chain+%#llx, the policy's branch to "
+				"it at +%#llx; ",
+				(unsigned long long)(s->rule_ret - lo),
+				(unsigned long long)(s->policy_call - lo));
+	return snprintf(buf, len,
+			"rule drop freed at nft_do_chain+%#llx, policy drop "
+			"at +%#llx; ",
+			(unsigned long long)(s->rule_ret - lo),
+			(unsigned long long)(s->policy_ret - lo));
+}
+
+void nfd_nft_sites_text(const struct nfd_nft_sites *s, uint64_t lo,
+			const struct nfd_stack *stack, bool sites, char *buf,
+			size_t len)
+{
+	int n = sites ? sites_text(s, lo, buf, len) : 0;
+
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (!stack)
+		n += snprintf(buf + n, len - n,
+			      "kprobes at +%#llx and +%#llx: rule %s, pkt %s",
+			      (unsigned long long)(s->rule_call - lo),
+			      (unsigned long long)(s->policy_call - lo),
+			      s->rule_name, s->pkt_name);
+	else
+		n += snprintf(buf + n, len - n,
+			      "from the stack at kfree_skb: rule %s (saved "
+			      "%u/%u slots below)",
+			      s->rule_name, stack->layout[1].rule_slot,
+			      stack->layout[0].rule_slot);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (s->base_reg >= 0 && !stack)
+		n += snprintf(buf + n, len - n, ", base chain %s",
+			      s->base_name);
+	else if (s->base_reg >= 0)
+		n += snprintf(buf + n, len - n,
+			      ", base chain %s (saved %u/%u slots below)",
+			      s->base_name, stack->layout[1].base_slot,
+			      stack->layout[0].base_slot);
+	else
+		n += snprintf(buf + n, len - n, ", base chain at %s+%d",
+			      s->sp_name, s->base_off);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (s->jump_off <= 0 || (s->depth_reg < 0 && s->depth_off < 0))
+		snprintf(buf + n, len - n,
+			 ", jump stack not found (paths only in the base "
+			 "chain)");
+	else if (s->depth_reg >= 0)
+		snprintf(buf + n, len - n,
+			 ", jump stack at %s+%d (%u-byte entries), depth %s",
+			 s->sp_name, s->jump_off, s->jump_size, s->depth_name);
+	else
+		snprintf(buf + n, len - n,
+			 ", jump stack at %s+%d (%u-byte entries), depth at "
+			 "%s+%d",
+			 s->sp_name, s->jump_off, s->jump_size, s->sp_name,
+			 s->depth_off);
 }

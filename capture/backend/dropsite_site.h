@@ -9,6 +9,7 @@
 #ifndef NFD_DROPSITE_SITE_H
 #define NFD_DROPSITE_SITE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,12 +29,34 @@ struct nfd_nft_sites {
 	int32_t jump_off; /* the jump stack: rsp + this; -1 if unknown */
 	uint32_t jump_size; /* bytes per entry */
 	uint32_t jump_rule; /* the return point's rule in an entry */
+	int skb_reg; /* arm64: the free's sk_buff, loaded from the packet */
+	int shared; /* rule and policy drops share one free (rule_call): */
+		    /* policy_call is then the policy's branch to it */
 	char rule_name[8], pkt_name[8], depth_name[8], base_name[8];
+	char sp_name[4]; /* the stack pointer's name: rsp, sp */
 };
 
 int nfd_nft_sites_find(const uint8_t *code, size_t size, uint64_t addr,
 		       uint64_t free_fn,
 		       struct nfd_nft_sites *s, char *why, size_t len);
+
+/*
+ * The same in AArch64 code (dropsite_site_arm64.c), for kprobes only: the
+ * free found by its place, not its target (a module's calls may go through
+ * a PLT veneer).
+ */
+int nfd_nft_sites_find_arm64(const uint8_t *code, size_t size, uint64_t addr,
+			     struct nfd_nft_sites *s, char *why, size_t len);
+
+/*
+ * What the analysis found, as --check says it: where nft_do_chain frees
+ * (@sites), then the kprobes' registers or, with @stack (reading the
+ * kernel stack at kfree_skb), where the callees saved them; the base chain
+ * and the jump stack. @lo is nft_do_chain's address.
+ */
+void nfd_nft_sites_text(const struct nfd_nft_sites *s, uint64_t lo,
+			const struct nfd_stack *stack, bool sites, char *buf,
+			size_t len);
 
 /*
  * One function's frame where it calls on: how many 8-byte slots it has

@@ -23,71 +23,19 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <capstone/capstone.h>
 
+#include "a64_insn.h"
 #include "kprobe_site.h"
 
 #define A64_NREGS 31 /* x0 ... x30, in struct pt_regs order */
-
-/* pt_regs index of wN or xN, or -1 (sp, xzr and the rest) */
-static int a64_index(arm64_reg r)
-{
-	if (r >= ARM64_REG_W0 && r <= ARM64_REG_W30)
-		return r - ARM64_REG_W0;
-	if (r >= ARM64_REG_X0 && r <= ARM64_REG_X28)
-		return r - ARM64_REG_X0;
-	if (r == ARM64_REG_X29)
-		return 29;
-	if (r == ARM64_REG_X30)
-		return 30;
-	return -1;
-}
-
-static bool callee_saved(int idx)
-{
-	return idx >= 19 && idx <= 28;
-}
-
-/* operand @n of @in, or NULL (none, or a word skipped as data) */
-static const cs_arm64_op *op(const cs_insn *in, int n)
-{
-	const cs_arm64 *a = in->detail ? &in->detail->arm64 : NULL;
-
-	return a && n < a->op_count ? &a->operands[n] : NULL;
-}
-
-static bool is_reg(const cs_arm64_op *o)
-{
-	return o && o->type == ARM64_OP_REG && a64_index(o->reg) >= 0;
-}
-
-static bool is_imm(const cs_arm64_op *o, int64_t v)
-{
-	return o && o->type == ARM64_OP_IMM && o->imm == v;
-}
-
-static bool named(const cs_insn *in, const char *mnemonic)
-{
-	return !strcmp(in->mnemonic, mnemonic);
-}
 
 /* "ands wD, wS, #0xff ; BRANCH" (b.eq: the site; b.ne: its trace copy)? */
 static bool verdict_test(const cs_insn *in, size_t i, size_t n,
 			 const char *branch)
 {
-	return i + 1 < n && named(&in[i], "ands") &&
-	       is_reg(op(&in[i], 0)) && is_reg(op(&in[i], 1)) &&
-	       is_imm(op(&in[i], 2), 0xff) && named(&in[i + 1], branch);
-}
-
-/* The target of branch @in (its last operand, an address), or 0. */
-static uint64_t target(const cs_insn *in)
-{
-	const cs_arm64_op *o = NULL;
-
-	for (int k = 0; op(in, k); k++)
-		o = op(in, k);
-	return o && o->type == ARM64_OP_IMM ? (uint64_t)o->imm : 0;
+	return i + 1 < n && a64_named(&in[i], "ands") &&
+	       a64_is_reg(a64_op(&in[i], 0)) && a64_is_reg(a64_op(&in[i], 1)) &&
+	       a64_is_imm(a64_op(&in[i], 2), 0xff) && a64_named(&in[i + 1], branch);
 }
 
 /*
@@ -98,8 +46,8 @@ static uint64_t trace_copy(const cs_insn *in, size_t n, size_t site)
 {
 	for (size_t i = 0; i < n; i++)
 		if (i != site && verdict_test(in, i, n, "b.ne") &&
-		    a64_index(op(&in[i], 1)->reg) ==
-			    a64_index(op(&in[site], 1)->reg))
+		    a64_index(a64_op(&in[i], 1)->reg) ==
+			    a64_index(a64_op(&in[site], 1)->reg))
 			return in[i].address;
 	return 0;
 }
@@ -112,10 +60,10 @@ static uint64_t trace_copy(const cs_insn *in, size_t n, size_t site)
  */
 static uint64_t policy_branch(const cs_insn *in, size_t n, size_t site)
 {
-	uint64_t drop = target(&in[site + 1]), found = 0;
+	uint64_t drop = a64_target(&in[site + 1]), found = 0;
 
 	for (size_t i = 0; i < n && drop; i++) {
-		if (!named(&in[i], "b") || target(&in[i]) != drop)
+		if (!a64_named(&in[i], "b") || a64_target(&in[i]) != drop)
 			continue;
 		if (found)
 			return 0;
@@ -130,19 +78,19 @@ static uint64_t policy_branch(const cs_insn *in, size_t n, size_t site)
  */
 static int rule_read(const cs_insn *in, size_t i, size_t n)
 {
-	const cs_arm64_op *dst = op(&in[i], 0), *src = op(&in[i], 1);
+	const cs_arm64_op *dst = a64_op(&in[i], 0), *src = a64_op(&in[i], 1);
 
-	if (!named(&in[i], "ldr") || op(&in[i], 2) ||
-	    in[i].detail->arm64.writeback || !is_reg(dst) || !src ||
+	if (!a64_named(&in[i], "ldr") || a64_op(&in[i], 2) ||
+	    in[i].detail->arm64.writeback || !a64_is_reg(dst) || !src ||
 	    src->type != ARM64_OP_MEM || src->mem.disp ||
 	    src->mem.index != ARM64_REG_INVALID)
 		return -1;
 	for (size_t j = i + 1; j < n && j <= i + 3; j++) {
-		const cs_arm64_op *s = op(&in[j], 1);
+		const cs_arm64_op *s = a64_op(&in[j], 1);
 
-		if (named(&in[j], "ubfx") && is_reg(s) &&
+		if (a64_named(&in[j], "ubfx") && a64_is_reg(s) &&
 		    a64_index(s->reg) == a64_index(dst->reg) &&
-		    is_imm(op(&in[j], 2), 1) && is_imm(op(&in[j], 3), 12))
+		    a64_is_imm(a64_op(&in[j], 2), 1) && a64_is_imm(a64_op(&in[j], 3), 12))
 			return a64_index(src->mem.base);
 	}
 	return -1;
@@ -152,10 +100,10 @@ static int rule_read(const cs_insn *in, size_t i, size_t n)
 static int pkt_register(const cs_insn *in, size_t n)
 {
 	for (size_t i = 0; i < n && i < 32; i++) {
-		const cs_arm64_op *dst = op(&in[i], 0), *src = op(&in[i], 1);
+		const cs_arm64_op *dst = a64_op(&in[i], 0), *src = a64_op(&in[i], 1);
 
-		if (named(&in[i], "mov") && is_reg(dst) && is_reg(src) &&
-		    src->reg == ARM64_REG_X0 && callee_saved(a64_index(dst->reg)))
+		if (a64_named(&in[i], "mov") && a64_is_reg(dst) && a64_is_reg(src) &&
+		    src->reg == ARM64_REG_X0 && a64_callee_saved(a64_index(dst->reg)))
 			return a64_index(dst->reg);
 	}
 	return -1;
@@ -169,7 +117,7 @@ static int rule_register(const cs_insn *in, size_t n, size_t site)
 	for (size_t i = 0; i < site; i++) {
 		int r = rule_read(in, i, n);
 
-		if (callee_saved(r))
+		if (a64_callee_saved(r))
 			votes[r]++;
 	}
 	for (int r = 0; r < A64_NREGS; r++)
@@ -192,7 +140,7 @@ static int analyse(const cs_insn *in, size_t n, struct nfd_kprobe_site *s,
 		return -1;
 	}
 	s->offset = in[site].address;
-	s->verdict_reg = a64_index(op(&in[site], 1)->reg);
+	s->verdict_reg = a64_index(a64_op(&in[site], 1)->reg);
 	s->pkt_reg = pkt_register(in, n);
 	s->rule_reg = rule_register(in, n, site);
 	s->trace_offset = trace_copy(in, n, site);

@@ -18,8 +18,9 @@ t_check() {
 		fail "--check does not report backend fentry" || return 1
 	# auto picks the cheapest backend the canary proves: dropsite, which
 	# runs for drops only, wherever its code analysis reads the kernel
+	# (x86-64; AArch64 with kprobes, which the arm64 kernels have)
 	local want='fentry|kprobe'
-	[ "$(uname -m)" = x86_64 ] && want=dropsite
+	case $(uname -m) in x86_64|aarch64) want=dropsite ;; esac
 	"$NFD" --check 2>&1 | grep -qE "^nfdropcap can capture here \(backend auto picks ($want)\)" ||
 		fail "--check: auto does not pick $want: $("$NFD" --check 2>&1 | tail -1)"
 }
@@ -160,12 +161,15 @@ t_kprobe_sites() {
 		esac || { fail "no nf_tables module in $pkg"; return; }
 		got=$("$NFDSITE" "$T/nf_tables.ko")
 		echo "$pkg: $got"
-		expect_eq "$got" "kprobe: $want" "$pkg" || return
+		expect_eq "$(sed -n 1p <<<"$got")" "kprobe: ${want%%|*}" "$pkg" || return
+		# AArch64: backend dropsite's kprobes, as --check's "drop sites"
+		[ "$want" = "${want#*|}" ] ||
+			expect_eq "$(sed -n 2p <<<"$got")" "dropsite: ${want#*|}" "$pkg (dropsite)" || return
 	done <<-'EOF'
 	linux-image-6.1.0-56-cloud-amd64 nft_do_chain+0x413 (and eax, 0xff): verdict eax, rule r12, pkt r13
 	linux-image-6.12.117+deb12-cloud-amd64 nft_do_chain+0x176 (and edx, 0xff): verdict edx, rule r14, pkt rbp
-	linux-image-6.1.0-56-cloud-arm64 nft_do_chain+0x1ac (ands w0, w2, #0xff): verdict w2, rule x25, pkt x21; its trace copy at +0x3a4; policy drops branch at +0x4ac
-	linux-image-6.12.117+deb12-cloud-arm64 nft_do_chain+0x190 (ands w1, w0, #0xff): verdict w0, rule x25, pkt x22; its trace copy at +0x334; policy drops branch at +0x444
+	linux-image-6.1.0-56-cloud-arm64 nft_do_chain+0x1ac (ands w0, w2, #0xff): verdict w2, rule x25, pkt x21; its trace copy at +0x3a4; policy drops branch at +0x4ac|rule and policy drops freed at nft_do_chain+0x3b8, the policy's branch to it at +0x4ac; kprobes at +0x3b4 and +0x4ac: rule x25, pkt x21, base chain at sp+16, jump stack at sp+168 (24-byte entries), depth at sp+28
+	linux-image-6.12.117+deb12-cloud-arm64 nft_do_chain+0x190 (ands w1, w0, #0xff): verdict w0, rule x25, pkt x22; its trace copy at +0x334; policy drops branch at +0x444|rule and policy drops freed at nft_do_chain+0x34c, the policy's branch to it at +0x444; kprobes at +0x348 and +0x444: rule x25, pkt x22, base chain at sp+0, jump stack at sp+120 (8-byte entries), depth at sp+12
 	EOF
 }
 
@@ -181,15 +185,19 @@ dropsite_loads() {
 # Backend dropsite's code analysis finds, on the stock kernels, the sites,
 # registers and frame slots found by hand from their objdump
 # (../shared/notes/kernel-facts.md gives the frees at +0x47f/+0x580 and
-# +0x40f/+0x5cd: the calls are 5 bytes before).
+# +0x40f/+0x5cd: the calls are 5 bytes before; on arm64 one "bl" frees
+# both, at +0x3b4 (6.1) and +0x348 (6.12), the policy's "b" to it at
+# +0x4ac and +0x444, as objdump -dr of nf_tables.ko shows).
 t_dropsite_sites() {
 	local want=
 	case $(uname -r) in
 	6.1.0-56-cloud-amd64) want='rule drop freed at nft_do_chain\+0x47f, policy drop at \+0x580; kprobes at \+0x47a and \+0x57b: rule r12, pkt r13, base chain at rsp\+16, jump stack at rsp\+152 \(24-byte entries\), depth at rsp\+12' ;;
 	6.12.117+deb12-cloud-amd64) want='rule drop freed at nft_do_chain\+0x40f, policy drop at \+0x5cd; kprobes at \+0x40a and \+0x5c8: rule r14, pkt rbp, base chain at rsp\+0, jump stack at rsp\+112 \(8-byte entries\), depth at rsp\+12' ;;
+	6.1.0-56-cloud-arm64) want='rule and policy drops freed at nft_do_chain\+0x3b8, the policy.s branch to it at \+0x4ac; kprobes at \+0x3b4 and \+0x4ac: rule x25, pkt x21, base chain at sp\+16, jump stack at sp\+168 \(24-byte entries\), depth at sp\+28' ;;
+	6.12.117+deb12-cloud-arm64) want='rule and policy drops freed at nft_do_chain\+0x34c, the policy.s branch to it at \+0x444; kprobes at \+0x348 and \+0x444: rule x25, pkt x22, base chain at sp\+0, jump stack at sp\+120 \(8-byte entries\), depth at sp\+12' ;;
 	esac
 	dropsite_loads || return $?
-	grep -qE "^    drop sites +yes +${want:-rule drop freed}" "$T/check.out" ||
+	grep -qE "^    drop sites +yes +${want:-(rule drop|rule and policy drops) freed}" "$T/check.out" ||
 		fail "drop sites not as expected ${want:+(/$want/)}"
 }
 

@@ -6,9 +6,15 @@
  *
  *   kprobe: nft_do_chain+0x190 (ands w1, w0, #0xff): verdict w0, rule x25, pkt x22
  *
- * or "kprobe: no (REASON)" and exits 1. For the tests: the sites of
+ * or "kprobe: no (REASON)" and exits 1; for AArch64 code, then backend
+ * dropsite's (its kprobes' sites, as --check's "drop sites" line says):
+ *
+ *   dropsite: rule and policy drops freed at nft_do_chain+0x34c, ...
+ *
+ * or "dropsite: no (REASON)" (exit 1). For the tests: the sites of
  * kernels this machine cannot run (arm64's), asserted from their packages.
- * A module's calls are unrelocated; the analysis does not read them.
+ * A module's calls are unrelocated; the analyses do not read them (the
+ * x86-64 one of dropsite does: it runs on the kernels of the matrix).
  */
 #include <fcntl.h>
 #include <gelf.h>
@@ -18,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/dropsite_site.h"
 #include "backend/kprobe_site.h"
 
 #define SYMBOL "nft_do_chain"
@@ -64,6 +71,21 @@ static uint8_t *symbol_code(Elf *e, size_t *size)
 	return NULL;
 }
 
+/* Backend dropsite's sites in AArch64 code: 0, or 1 if not found. */
+static int dropsite(const uint8_t *code, size_t size)
+{
+	struct nfd_nft_sites ds;
+	char why[256], text[320];
+
+	if (nfd_nft_sites_find_arm64(code, size, 0, &ds, why, sizeof(why))) {
+		printf("dropsite: no (%s)\n", why);
+		return 1;
+	}
+	nfd_nft_sites_text(&ds, 0, NULL, true, text, sizeof(text));
+	printf("dropsite: %s\n", text);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct nfd_kprobe_site s;
@@ -108,7 +130,7 @@ int main(int argc, char **argv)
 	} else {
 		nfd_kprobe_site_text(&s, text, sizeof(text));
 		printf("kprobe: %s\n", text);
-		rc = 0;
+		rc = isa == NFD_ISA_ARM64 ? dropsite(code, size) : 0;
 	}
 	free(code);
 	elf_end(e);
