@@ -287,6 +287,15 @@ static void jump_stack(csh h, const cs_insn *in, size_t n,
 	}
 }
 
+void nfd_nft_sites_take_regs(struct nfd_nft_sites *s,
+			     const struct nfd_kprobe_site *ks)
+{
+	s->rule_reg = ks->rule_reg;
+	s->pkt_reg = ks->pkt_reg;
+	snprintf(s->rule_name, sizeof(s->rule_name), "%s", ks->rule_name);
+	snprintf(s->pkt_name, sizeof(s->pkt_name), "%s", ks->pkt_name);
+}
+
 static int nft_analyse(csh h, const cs_insn *in, size_t n,
 		       const uint8_t *code, size_t size,
 		       struct nfd_nft_sites *s, char *why, size_t len)
@@ -337,10 +346,7 @@ static int nft_analyse(csh h, const cs_insn *in, size_t n,
 	s->rule_ret = s->rule_call + in[calls[!pol]].size;
 	if (nfd_kprobe_site_find(code, size, NFD_ISA_X86_64, &ks, why, len))
 		return -1;
-	s->rule_reg = ks.rule_reg;
-	s->pkt_reg = ks.pkt_reg;
-	snprintf(s->rule_name, sizeof(s->rule_name), "%s", ks.rule_name);
-	snprintf(s->pkt_name, sizeof(s->pkt_name), "%s", ks.pkt_name);
+	nfd_nft_sites_take_regs(s, &ks);
 	for (int k = 0; k < 2; k++) {
 		int reg = k ? s->pkt_reg : s->rule_reg;
 

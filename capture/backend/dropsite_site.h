@@ -41,6 +41,14 @@ int nfd_nft_sites_find(const uint8_t *code, size_t size, uint64_t addr,
 		       struct nfd_nft_sites *s, char *why, size_t len);
 
 /*
+ * The rule and packet registers (with their names) of backend kprobe's
+ * analysis of the same code: both ISAs' analyses start from it.
+ */
+struct nfd_kprobe_site;
+void nfd_nft_sites_take_regs(struct nfd_nft_sites *s,
+			     const struct nfd_kprobe_site *ks);
+
+/*
  * The same in AArch64 code (dropsite_site_arm64.c), for kprobes only: the
  * free found by its place, not its target (a module's calls may go through
  * a PLT veneer).

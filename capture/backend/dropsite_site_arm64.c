@@ -63,6 +63,16 @@ static size_t last_write(const cs_insn *in, size_t i, int reg)
 	return (size_t)-1;
 }
 
+/* "ldr xR, [sp, #N]" last writing register @reg before @i: N, or -1 */
+static int64_t sp_load(const cs_insn *in, size_t i, int reg)
+{
+	size_t k = last_write(in, i, reg);
+
+	if (k == (size_t)-1 || !a64_named(&in[k], "ldr"))
+		return -1;
+	return a64_sp_slot(&in[k], a64_op(&in[k], 1));
+}
+
 /* Does @in name register @reg as an operand (any width, memory base too)? */
 static bool touches(const cs_insn *in, int reg)
 {
@@ -126,17 +136,13 @@ static int policy_base(const cs_insn *in, size_t i, struct nfd_nft_sites *s)
 {
 	for (size_t j = i; j-- > 0 && i - j <= 4;) {
 		const cs_arm64_op *m = a64_op(&in[j], 1);
-		size_t k;
 		int64_t slot;
 
 		if (!a64_named(&in[j], "ldurb") || !m ||
 		    m->type != ARM64_OP_MEM || m->mem.disp >= 0 ||
 		    a64_index(m->mem.base) < 0)
 			continue;
-		k = last_write(in, j, a64_index(m->mem.base));
-		if (k == (size_t)-1 || !a64_named(&in[k], "ldr"))
-			return -1;
-		slot = a64_sp_slot(&in[k], a64_op(&in[k], 1));
+		slot = sp_load(in, j, a64_index(m->mem.base));
 		if (slot < 0)
 			return -1;
 		s->base_off = (int32_t)slot;
@@ -189,12 +195,10 @@ static int depth_of(const cs_insn *in, size_t i, int reg,
 		    !a64_is_imm(a64_op(&in[u], 2), 1))
 			return -1;
 		size = 24;
-		reg = a64_index(b->reg);
-		k = last_write(in, u, reg);
+		slot = sp_load(in, u, a64_index(b->reg));
+	} else {
+		slot = sp_load(in, i, reg);
 	}
-	if (k == (size_t)-1 || !a64_named(&in[k], "ldr"))
-		return -1;
-	slot = a64_sp_slot(&in[k], a64_op(&in[k], 1));
 	if (slot < 0)
 		return -1;
 	s->depth_off = (int32_t)slot;
@@ -267,10 +271,7 @@ static int analyse(const cs_insn *in, size_t n, const uint8_t *code,
 
 	if (nfd_kprobe_site_find(code, size, NFD_ISA_ARM64, &ks, why, len))
 		return -1;
-	s->rule_reg = ks.rule_reg;
-	s->pkt_reg = ks.pkt_reg;
-	snprintf(s->rule_name, sizeof(s->rule_name), "%s", ks.rule_name);
-	snprintf(s->pkt_name, sizeof(s->pkt_name), "%s", ks.pkt_name);
+	nfd_nft_sites_take_regs(s, &ks);
 	site = index_at(in, n, in[0].address + ks.offset);
 	drop = site + 1 < n ? index_at(in, n, a64_target(&in[site + 1])) : n;
 	pol = ks.policy_offset ?
