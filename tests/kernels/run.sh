@@ -14,7 +14,8 @@
 #                   "fentry kprobe nftrace"; with dropsite added, it runs
 #                   the scenarios of attribution only; "default" runs without --backend,
 #                   nfdropcap's own choice)
-#   NFD_VM_TIMEOUT  seconds one VM may run at most (default 2700)
+#   NFD_VM_TIMEOUT  seconds one VM may run at most (default 4200: beside
+#                   the tests on this kernel, tests/run.sh)
 #   NFD_VM_MEM      its memory in MiB (default 1536)
 #   NFD_VM_TEST_TIMEOUT  seconds one scenario may run in a VM (default 300)
 #   NFD_VM_PARALLEL  VMs run at once (default: all of them; each VM is one
@@ -22,6 +23,7 @@
 #   NFD_ROTATE      0: kernels.txt's "rotate" kernels run every scenario
 #                   with every backend, each (they share them otherwise)
 #   NFD_VM_QEMU_ARGS  more qemu options (bench/run.sh: -icount)
+#   NFD_VM_APPEND   more options for the guest kernel's command line
 #   NFD_VM_DEBUG    a bash command the VM runs before the scenarios (with
 #                   the test namespaces up, lib.sh loaded); its output is
 #                   printed as info lines. For diagnosing, e.g.
@@ -43,7 +45,7 @@ HERE=tests/kernels
 CACHE=$KERNEL_CACHE
 HOST_ARCH=$(dpkg --print-architecture)
 BACKENDS=${NFD_BACKENDS:-fentry kprobe nftrace}
-VM_TIMEOUT=${NFD_VM_TIMEOUT:-3300}
+VM_TIMEOUT=${NFD_VM_TIMEOUT:-4200}
 VM_MEM=${NFD_VM_MEM:-1536}
 TEST_TIMEOUT=${NFD_VM_TEST_TIMEOUT:-300}
 # VMs at once: each runs on one host thread (TCG); default: one per CPU
@@ -305,7 +307,7 @@ boot() {
 		-accel tcg,thread=single -smp 2 -m "$VM_MEM" \
 		-display none -no-reboot ${NFD_VM_QEMU_ARGS:-} \
 		-kernel "$tree/boot/vmlinuz-$kver" -initrd "$dir/initrd.gz" \
-		-append "console=$console panic=-1 oops=panic quiet loglevel=4" \
+		-append "console=$console panic=-1 oops=panic quiet loglevel=4 ${NFD_VM_APPEND:-}" \
 		-serial "file:$dir/console.log" "${qemu[@]:1}" \
 		>"$dir/qemu.log" 2>&1
 }
