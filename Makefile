@@ -101,7 +101,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean check test static bench format fuzz san install uninstall
+.PHONY: all clean check test test-build static bench format fuzz san install uninstall
 
 all: $(BIN)
 
@@ -174,7 +174,10 @@ check: $(UNIT_BINS)
 
 # Every test (tests/run.sh): needs the ASan+UBSan build and the fuzz
 # targets too.
-test: nfdropcap $(UNIT_BINS) $(OUT)/nfd-send $(OUT)/nfd-nft $(OUT)/nfd-site $(FUZZ_BINS) san
+# test-build: what the tests need, built (.ci/run: with -j, before make test)
+test-build: nfdropcap $(UNIT_BINS) $(OUT)/nfd-send $(OUT)/nfd-nft $(OUT)/nfd-site $(FUZZ_BINS) san
+
+test: test-build
 	$(Q)tests/run.sh
 
 # The ASan+UBSan build: ./nfdropcap-san and its unit tests, in .output-san.
