@@ -376,38 +376,84 @@ ONE_BACKEND_SCENARIOS="t_rotate_size t_rotate_ring_gz t_rotate_time t_json
 
 # Backends the kernel matrix runs with the scenarios of attribution only
 # (PARTIAL_MATRIX_TOPICS: where backends differ) when a full backend is
-# in the list too; they take no turn at ONE_BACKEND_SCENARIOS. dropsite:
-# NFD_BACKENDS=dropsite runs every scenario with it; it is not in the
-# default list (CI's run must stay under an hour).
+# in the list too; they take no turn at ONE_BACKEND_SCENARIOS. dropsite
+# (auto's choice): NFD_BACKENDS=dropsite runs every scenario with it.
 PARTIAL_MATRIX_BACKENDS="dropsite"
 PARTIAL_MATRIX_TOPICS="attribution real"
 
-# matrix_scenario_names BACKEND "BACKENDS" [ROTATE]: the scenarios the
-# kernel matrix runs with BACKEND, one of the list BACKENDS it runs with.
-# With ROTATE ("I/N": kernels.txt's "rotate", this kernel the I-th of N
-# rotated ones), the N kernels share the scenarios: each runs on one of
-# them, with one backend, the backends taking turns.
+# Scenarios of what the kernel's own code gives (sites, registers, frame
+# slots, what loads): run on every kernel, also where kernels share or
+# rotate the others (with the backend whose turn it is).
+EVERY_KERNEL_SCENARIOS="t_check t_backend_fentry t_kprobe_site
+	t_kprobe_wrong_register t_dropsite t_dropsite_sites t_dropsite_wrong_slot"
+
+# matrix_scenario_names BACKEND "BACKENDS" [SPLIT]: the scenarios the
+# kernel matrix runs with BACKEND, one of the list BACKENDS it runs with
+# (each scenario with each backend, ONE_BACKEND_SCENARIOS with one,
+# PARTIAL_MATRIX_BACKENDS with their topics). SPLIT, from kernels.txt's
+# options, this kernel the I-th (from 0) of N with the same option:
+#   "share I/N"   the N kernels share the pairs of scenario and backend:
+#                 each pair runs on one of them, the kernels taking turns
+#   "rotate I/N"  the N kernels share the scenarios: each runs on one of
+#                 them with one backend, the backends taking turns (and
+#                 the partial backends' topics once more, shared)
+# EVERY_KERNEL_SCENARIOS run on each kernel whatever SPLIT says.
 matrix_scenario_names() {
-	local full= b nb bi topic
+	local full= partial= b topic
 	for b in $2; do
-		case " $PARTIAL_MATRIX_BACKENDS " in *" $b "*) ;; *) full="$full $b" ;; esac
+		case " $PARTIAL_MATRIX_BACKENDS " in
+		*" $b "*) partial="$partial $b" ;;
+		*) full="$full $b" ;;
+		esac
 	done
-	if [ -n "$full" ] && case " $PARTIAL_MATRIX_BACKENDS " in *" $1 "*) true ;; *) false ;; esac; then
-		for topic in $PARTIAL_MATRIX_TOPICS; do
+	[ -n "$full" ] || { full=$2; partial=; }
+	scenario_names | awk -v want="$1" -v full="$(echo $full)" \
+		-v partial="$(echo $partial)" -v split_="${3:-}" \
+		-v skip=" $(echo $HOST_ONLY_SCENARIOS) " \
+		-v one="$(echo $ONE_BACKEND_SCENARIOS)" \
+		-v every=" $(echo $EVERY_KERNEL_SCENARIOS) " \
+		-v topics="$(for topic in $PARTIAL_MATRIX_TOPICS; do
 			sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$TOP/tests/scenarios/$topic.sh"
-		done | sort
-		return
-	fi
-	[ -n "$full" ] || full=$2
-	nb=$(echo $full | wc -w)
-	bi=$(echo $full | tr ' ' '\n' | grep -nx -- "$1" | cut -d: -f1)
-	scenario_names | awk -v skip=" $(echo $HOST_ONLY_SCENARIOS) " \
-		-v one="$(echo $ONE_BACKEND_SCENARIOS)" -v nb="$nb" -v bi="${bi:-1}" \
-		-v rot="${3:-}" '
-		BEGIN { n = split(one, o, " "); for (i = 1; i <= n; i++) turn[o[i]] = (i - 1) % nb + 1 }
+		done | tr '\n' ' ')" '
+		BEGIN {
+			nb = split(full, fb, " ")
+			np = split(partial, pb, " ")
+			n = split(one, o, " ")
+			for (i = 1; i <= n; i++) turn[o[i]] = (i - 1) % nb + 1
+			n = split(topics, t, " ")
+			for (i = 1; i <= n; i++) topic[t[i]] = 1
+			mode = ""
+			if (split(split_, sp, " ") == 2 && split(sp[2], r, "/") == 2) {
+				mode = sp[1]; me = r[1] + 0; of = r[2] + 0
+			}
+		}
 		index(skip, " " $0 " ") { next }
-		rot != "" { split(rot, r, "/"); if (k % r[2] == r[1] && int(k / r[2]) % nb + 1 == bi) print; k++; next }
-		!($0 in turn) || turn[$0] == bi'
+		# rotate: each scenario once on one kernel, with one backend
+		# (a partial one where the scenario is of its topics)
+		mode == "rotate" && !index(every, " " $0 " ") {
+			i = int(k / of) % (nb + np) + 1
+			b = i <= nb ? fb[i] : ($0 in topic) ? pb[i - nb] : fb[int(k / of) % nb + 1]
+			if (k % of == me && b == want) print
+			k++
+			next
+		}
+		# share: scenario j with the i-th backend on kernel (i + j) mod N
+		{
+			i = 0
+			for (x = 1; x <= nb; x++)
+				if (!($0 in turn) || turn[$0] == x)
+					pair(fb[x], i++)
+			for (x = 1; x <= np; x++)
+				if ($0 in topic)
+					pair(pb[x], i++)
+			j++
+		}
+		function pair(b, i) {
+			if (mode == "share" && !index(every, " " $0 " ") &&
+			    (i + j) % of != me)
+				return
+			if (b == want) print
+		}'
 }
 
 # produce NAME: the scenario's first phase, here, with $T its directory;

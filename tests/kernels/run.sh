@@ -11,17 +11,18 @@
 # Environment:
 #   NFD_KERNELS     kernel packages, one per line (default: kernels.txt)
 #   NFD_BACKENDS    nfdropcap backends to run on each kernel (default:
-#                   "fentry kprobe nftrace"; with dropsite added, it runs
-#                   the scenarios of attribution only; "default" runs without --backend,
-#                   nfdropcap's own choice)
+#                   "fentry kprobe nftrace dropsite"; dropsite beside
+#                   another runs the scenarios of attribution only;
+#                   "default" runs without --backend, nfdropcap's own choice)
 #   NFD_VM_TIMEOUT  seconds one VM may run at most (default 4200: beside
 #                   the tests on this kernel, tests/run.sh)
 #   NFD_VM_MEM      its memory in MiB (default 1536)
 #   NFD_VM_TEST_TIMEOUT  seconds one scenario may run in a VM (default 300)
 #   NFD_VM_PARALLEL  VMs run at once (default: all of them; each VM is one
 #                   host thread under TCG)
-#   NFD_ROTATE      0: kernels.txt's "rotate" kernels run every scenario
-#                   with every backend, each (they share them otherwise)
+#   NFD_ROTATE      0: kernels.txt's "share" and "rotate" kernels run every
+#                   scenario with every backend, each (they split them
+#                   otherwise)
 #   NFD_VM_QEMU_ARGS  more qemu options (bench/run.sh: -icount)
 #   NFD_VM_APPEND   more options for the guest kernel's command line
 #   NFD_VM_DEBUG    a bash command the VM runs before the scenarios (with
@@ -44,7 +45,7 @@ only=${1:-.}
 HERE=tests/kernels
 CACHE=$KERNEL_CACHE
 HOST_ARCH=$(dpkg --print-architecture)
-BACKENDS=${NFD_BACKENDS:-fentry kprobe nftrace}
+BACKENDS=${NFD_BACKENDS:-fentry kprobe nftrace dropsite}
 VM_TIMEOUT=${NFD_VM_TIMEOUT:-4200}
 VM_MEM=${NFD_VM_MEM:-1536}
 TEST_TIMEOUT=${NFD_VM_TEST_TIMEOUT:-300}
@@ -96,8 +97,11 @@ write_readme_table() {
 			local k=${lbl%% *} b=${lbl#* } pkg
 			[ "$b" = "$lbl" ] && b="auto (nftrace)"
 			for pkg in $kernels; do
-				[ "$(label "$pkg")" = "$k" ] && [ -n "$(kernel_rotate "$pkg")" ] &&
-					b="$b (rotated: its share of the scenarios)"
+				[ "$(label "$pkg")" = "$k" ] || continue
+				case $(kernel_split "$pkg") in
+				share*) b="$b (shared: its half of the pairs of scenario and backend)" ;;
+				rotate*) b="$b (rotated: its share of the scenarios)" ;;
+				esac
 			done
 			echo "| $k (Debian, qemu) | $b | ${row_ok[$lbl]:-0} | ${row_bad[$lbl]:-0} | ${row_skip[$lbl]:-0} | $(date -u +%Y-%m-%d) |"
 		done
@@ -365,18 +369,22 @@ kernel_backends() {
 	echo $out
 }
 
-# kernel_rotate PKG: with option rotate (unless NFD_ROTATE=0), "I/N": PKG
-# is the I-th (from 0) of the N rotated kernels of this run, which share
-# the scenarios (matrix_scenario_names); else nothing
-kernel_rotate() {
-	local k i=-1 n=0
+# kernel_split PKG: with option share or rotate (unless NFD_ROTATE=0),
+# "OPTION I/N": PKG is the I-th (from 0) of the N kernels of this run
+# with that option, which split the scenarios (matrix_scenario_names);
+# else nothing
+kernel_split() {
+	local k i=-1 n=0 opt
 	[ "${NFD_ROTATE:-1}" != 0 ] || return 0
-	[[ " $(kernel_options "$1") " == *" rotate "* ]] || return 0
-	for k in $kernels; do
-		[ "$k" = "$1" ] && i=$n
-		[[ " $(kernel_options "$k") " == *" rotate "* ]] && n=$((n + 1))
+	for opt in share rotate; do
+		[[ " $(kernel_options "$1") " == *" $opt "* ]] || continue
+		for k in $kernels; do
+			[ "$k" = "$1" ] && i=$n
+			[[ " $(kernel_options "$k") " == *" $opt "* ]] && n=$((n + 1))
+		done
+		[ $i -ge 0 ] && echo "$opt $i/$n"
+		return 0
 	done
-	[ $i -ge 0 ] && echo "$i/$n"
 }
 
 # label PKG: the kernel's short name (6.1.0-56; 6.1.0-56-arm64)
@@ -392,7 +400,7 @@ label() {
 # nothing ran). Prints nothing.
 kernel_vm() {
 	local pkg=$1 label tree kver dir start t0 rc
-	local KB=$(kernel_backends "$pkg") KR=$(kernel_rotate "$pkg")
+	local KB=$(kernel_backends "$pkg") KR=$(kernel_split "$pkg")
 	label=$(label "$pkg")
 	dir=$CACHE/run/$label
 	rm -rf "$dir/prep" "$dir/vm" "$dir/error"
@@ -447,7 +455,7 @@ kernel_check() {
 		echo "      [$label] $died; its console ($dir/console.log) ends:"
 		tail -n 40 "$dir/console.log" | sed 's/^/      console| /'
 	fi
-	local KB=$(kernel_backends "$pkg") KR=$(kernel_rotate "$pkg")
+	local KB=$(kernel_backends "$pkg") KR=$(kernel_split "$pkg")
 	for backend in $KB; do
 		lbl=$label
 		[ "$backend" = default ] || lbl="$label $backend"
