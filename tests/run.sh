@@ -33,8 +33,11 @@ failures=()
 WORK=$(mktemp -d /tmp/nfdropcap-tests.XXXXXX)
 
 cleanup() {
-	# the kernel matrix's VMs, if it still runs (its own process group)
-	[ -z "${matrix_pid:-}" ] || kill -- -"$matrix_pid" 2>/dev/null
+	# the kernel matrix's VMs, if it still runs (its own process groups)
+	local pid
+	for pid in "${matrix_pids[@]}"; do
+		kill -- -"$pid" 2>/dev/null
+	done
 	pkill -f "^$NFD .*-N nfdt-.-$SUFFIX" 2>/dev/null
 	topo_down
 	rm -rf "$WORK"
@@ -107,7 +110,7 @@ run_fuzz() {
 	[[ fuzz =~ $only ]] || return 0
 	# beside the kernel matrix, not ahead of it: CPU-bound both, and a VM
 	# stopped for a while sees its own deadlines pass
-	nice -n "$([ -n "$matrix_pid" ] && echo "$MATRIX_NICE" || echo 0)" \
+	nice -n "$([ ${#matrix_pids[@]} -gt 0 ] && echo "$MATRIX_NICE" || echo 0)" \
 		tests/fuzz/run.sh "${NFD_FUZZ_SECONDS:-20}" .output/fuzz/fuzz_*[a-z] |
 		tee "$WORK/fuzz.out" | sed -u '$d'
 	out=$(cat "$WORK/fuzz.out")
@@ -143,23 +146,57 @@ if [ ! -s .output/rulesets/firewalld.nft ]; then
 		echo "      firewalld's ruleset not made: t_real_firewalld will skip"
 fi
 # The kernel matrix (tests/kernels/run.sh) runs beside the tests on this
-# kernel, from their start: each of its VMs is one host thread (TCG), and
-# the scenarios here leave a CPU idle much of their time. Niced: the
-# scenarios here keep the CPU they ask for (measured: 10% slower beside
-# two VMs at nice 19, 35% at nice 0), the VMs take what is left.
+# kernel: each of its VMs is one host thread (TCG), and the scenarios here
+# leave a CPU idle much of their time. Niced: the scenarios here keep the
+# CPU they ask for (measured: 10% slower beside two VMs at nice 19, 35% at
+# nice 0), the VMs take what is left. This machine's architecture's VMs
+# start with the tests, the others' once the tests here are done: four
+# VMs beside them got a quarter of a CPU each, and a VM's deadlines are
+# its emulated kernel's clock, which does not wait for it.
 MATRIX_NICE=${NFD_MATRIX_NICE:-19}
-matrix_pid=
+matrix_pids=() matrix_outs=()
+
+# matrix_kernels here|other: the kernels of the run (NFD_KERNELS, else
+# tests/kernels/kernels.txt) of this machine's architecture, or the others
+matrix_kernels() {
+	local arch=$(dpkg --print-architecture) pkg
+	for pkg in ${NFD_KERNELS:-$(awk '!/^#/ && NF { print $1 }' tests/kernels/kernels.txt)}; do
+		case ${pkg##*-} in
+		"$arch") [ "$1" = here ] && echo "$pkg" ;;
+		*) [ "$1" = other ] && echo "$pkg" ;;
+		esac
+	done
+}
+
+# matrix_start here|other: tests/kernels/run.sh with those kernels, in the
+# background, in a session of its own (matrix_stop), niced
+matrix_start() {
+	local kernels pid
+	kernels=$(matrix_kernels "$1")
+	[ -n "$matrix_on" ] && [ -n "$kernels" ] || return 0
+	NFD_KERNELS=$kernels setsid nice -n "$MATRIX_NICE" tests/kernels/run.sh "$only" \
+		>"$WORK/matrix-$1.out" 2>&1 </dev/null &
+	pid=$!
+	# a session is an autogroup of its own where the kernel groups them
+	# (sched_autogroup): nice the group too, or the two share the CPUs
+	# evenly (measured: the scenarios here 4 times slower)
+	[ ! -w /proc/$pid/autogroup ] ||
+		echo "$MATRIX_NICE" >/proc/$pid/autogroup 2>/dev/null
+	matrix_pids+=("$pid")
+	matrix_outs+=("$WORK/matrix-$1.out")
+}
+
+matrix_on=
 if [ "${NFD_MATRIX:-1}" = 0 ]; then
 	skipped=$((skipped + 1))
 	echo "skip  kernel matrix: NFD_MATRIX=0 (tests/kernels/run.sh runs it alone)"
 elif [ -z "$(scenario_names | while read -r n; do [[ $n =~ $only ]] && echo "$n"; done)" ]; then
 	echo "      kernel matrix: no scenario matches '$only', no kernel booted"
 else
+	matrix_on=1
 	echo "      kernel matrix: started beside these tests, its results at the end"
-	setsid nice -n "$MATRIX_NICE" tests/kernels/run.sh "$only" \
-		>"$WORK/matrix.out" 2>&1 </dev/null &
-	matrix_pid=$!
 fi
+matrix_start here
 run_unit .output/tests
 topo_up || { echo "tests/run.sh: cannot build the test namespaces" >&2; exit 1; }
 for name in $(scenario_names); do
@@ -168,27 +205,30 @@ for name in $(scenario_names); do
 done
 run_san
 topo_down
+matrix_start other
 run_fuzz
 
-# The kernel matrix: its own result lines, counted here from its last line.
+# The kernel matrix: its own result lines, counted here from each run's
+# last line.
 matrix_collect() {
-	local last
-	[ -n "$matrix_pid" ] || return 0
-	wait "$matrix_pid"
-	matrix_pid=
-	sed 's/^\([0-9]* passed, \)/      kernel matrix: \1/' "$WORK/matrix.out"
-	last=$(tail -n1 "$WORK/matrix.out")
-	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
-		pass=$((pass + BASH_REMATCH[1]))
-		failed=$((failed + BASH_REMATCH[2]))
-		skipped=$((skipped + ${BASH_REMATCH[4]:-0}))
-		readarray -t -O ${#failures[@]} failures < <(sed -n \
-			's/^FAIL  \(\[[^]]*\] [^ ]*\).*/\1/p' "$WORK/matrix.out")
-	else
-		failed=$((failed + 1))
-		failures+=("kernel matrix")
-		echo "FAIL  kernel matrix: tests/kernels/run.sh ended without its summary"
-	fi
+	local i last
+	for i in "${!matrix_pids[@]}"; do
+		wait "${matrix_pids[$i]}"
+		sed 's/^\([0-9]* passed, \)/      kernel matrix: \1/' "${matrix_outs[$i]}"
+		last=$(tail -n1 "${matrix_outs[$i]}")
+		if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
+			pass=$((pass + BASH_REMATCH[1]))
+			failed=$((failed + BASH_REMATCH[2]))
+			skipped=$((skipped + ${BASH_REMATCH[4]:-0}))
+			readarray -t -O ${#failures[@]} failures < <(sed -n \
+				's/^FAIL  \(\[[^]]*\] [^ ]*\).*/\1/p' "${matrix_outs[$i]}")
+		else
+			failed=$((failed + 1))
+			failures+=("kernel matrix")
+			echo "FAIL  kernel matrix: tests/kernels/run.sh ended without its summary"
+		fi
+	done
+	matrix_pids=()
 }
 matrix_collect
 

@@ -17,7 +17,8 @@
 #   NFD_VM_TIMEOUT  seconds one VM may run at most (default 4200: beside
 #                   the tests on this kernel, tests/run.sh)
 #   NFD_VM_MEM      its memory in MiB (default 1536)
-#   NFD_VM_TEST_TIMEOUT  seconds one scenario may run in a VM (default 300)
+#   NFD_VM_TEST_TIMEOUT  seconds one scenario may run in a VM (default 600:
+#                   a VM beside tests/run.sh's tests may get half a CPU)
 #   NFD_VM_PARALLEL  VMs run at once (default: all of them; each VM is one
 #                   host thread under TCG)
 #   NFD_ROTATE      0: kernels.txt's "share" and "rotate" kernels run every
@@ -48,7 +49,7 @@ HOST_ARCH=$(dpkg --print-architecture)
 BACKENDS=${NFD_BACKENDS:-fentry kprobe nftrace dropsite}
 VM_TIMEOUT=${NFD_VM_TIMEOUT:-4200}
 VM_MEM=${NFD_VM_MEM:-1536}
-TEST_TIMEOUT=${NFD_VM_TEST_TIMEOUT:-300}
+TEST_TIMEOUT=${NFD_VM_TEST_TIMEOUT:-600}
 # VMs at once: each runs on one host thread (TCG); default: one per CPU
 VM_PARALLEL=${NFD_VM_PARALLEL:-0} # 0: set below, once the list is known
 # what the VMs run besides busybox and bash (with their libraries)
@@ -81,11 +82,13 @@ count() {
 	esac
 }
 
-# After a full run (no NAME-REGEX), the README's supported-kernels table
+# After a full run (no NAME-REGEX, kernels.txt's list: not tests/run.sh's
+# two runs, each of some of them), the README's supported-kernels table
 # (between its kernels:begin and kernels:end markers) says what ran.
 write_readme_table() {
 	local readme=$TOP/README.md lbl table
-	[ "$only" = . ] && grep -q '<!-- kernels:begin -->' "$readme" || return 0
+	[ "$only" = . ] && [ -z "${NFD_KERNELS:-}" ] &&
+		grep -q '<!-- kernels:begin -->' "$readme" || return 0
 	table=$(mktemp)
 	{
 		echo "<!-- kernels:begin -->"
