@@ -174,14 +174,15 @@ matrix_start() {
 	local kernels pid
 	kernels=$(matrix_kernels "$1")
 	[ -n "$matrix_on" ] && [ -n "$kernels" ] || return 0
-	NFD_KERNELS=$kernels setsid nice -n "$MATRIX_NICE" tests/kernels/run.sh "$only" \
-		>"$WORK/matrix-$1.out" 2>&1 </dev/null &
-	pid=$!
 	# a session is an autogroup of its own where the kernel groups them
-	# (sched_autogroup): nice the group too, or the two share the CPUs
-	# evenly (measured: the scenarios here 4 times slower)
-	[ ! -w /proc/$pid/autogroup ] ||
-		echo "$MATRIX_NICE" >/proc/$pid/autogroup 2>/dev/null
+	# (sched_autogroup): the new session nices its group too, or the two
+	# share the CPUs evenly (measured: the scenarios here 4 times slower)
+	NFD_KERNELS=$kernels setsid bash -c '
+		[ ! -w /proc/self/autogroup ] || echo "$1" >/proc/self/autogroup
+		shift
+		exec nice -n "$0" "$@"' "$MATRIX_NICE" "$MATRIX_NICE" \
+		tests/kernels/run.sh "$only" >"$WORK/matrix-$1.out" 2>&1 </dev/null &
+	pid=$!
 	matrix_pids+=("$pid")
 	matrix_outs+=("$WORK/matrix-$1.out")
 }
