@@ -395,8 +395,8 @@ EVERY_KERNEL_SCENARIOS="t_check t_backend_fentry t_kprobe_site
 #   "share I/N"   the N kernels share the pairs of scenario and backend:
 #                 each pair runs on one of them, the kernels taking turns
 #   "rotate I/N"  the N kernels share the scenarios: each runs on one of
-#                 them with one backend, the backends taking turns (and
-#                 the partial backends' topics once more, shared)
+#                 them with one backend, the backends taking turns (a
+#                 partial backend's turn only for a scenario of its topics)
 # EVERY_KERNEL_SCENARIOS run on each kernel whatever SPLIT says.
 matrix_scenario_names() {
 	local full= partial= b topic
