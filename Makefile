@@ -57,7 +57,7 @@ endif
 
 # libFuzzer targets (tests/fuzz/), each with the sources it exercises
 FUZZ_TARGETS := ruleset dissect nlmsg cbpf opts escape element json pcapng_read \
-		readback
+		readback xt_legacy
 FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	      -fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE \
@@ -74,6 +74,7 @@ fuzz_src_element := capture/output/element.c capture/lib/escape.c
 fuzz_src_json := capture/output/json.c capture/output/element.c \
 		 capture/lib/escape.c
 fuzz_src_pcapng_read := pcapng/pcapng_read.c
+fuzz_src_xt_legacy := capture/netns/xt_legacy.c capture/lib/escape.c
 fuzz_src_readback := capture/readback.c capture/opts.c capture/lib/escape.c \
 		     $(addprefix capture/output/,comment.c dissect.c element.c \
 		       file.c filter.c json.c line.c rotate.c summary.c) \

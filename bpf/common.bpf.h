@@ -71,6 +71,40 @@ struct {
 	__type(value, struct nfd_calls);
 } calls SEC(".maps");
 
+/*
+ * Backends fentry and kprobe: iptables-legacy's rules (bpf/outside.bpf.h).
+ * xt_cands: each table's entries that always drop, from userspace;
+ * xt_want: tables a packet passed that it has no (current) entries of;
+ * xt_gen: starts and ends of table replacements; xt_cfg: per-CPU data.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct nfd_xt_key);
+	__type(value, struct nfd_xt_cands);
+} xt_cands SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct nfd_xt_key);
+	__type(value, __u64); /* map xt_gen's value then */
+} xt_want SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} xt_gen SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nfd_xt_cfg);
+} xt_cfg SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, NFD_STAT_MAX);

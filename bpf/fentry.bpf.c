@@ -126,25 +126,58 @@ SETTER(nft_fwd_neigh_eval)
 SETTER(nft_queue_eval)
 SETTER(nft_queue_sreg_eval)
 
+/* @ctx's address as a number (the verifier forbids arithmetic on it). */
+static __always_inline __u64 stack_addr(void *ctx)
+{
+	__u64 a = 0;
+
+	bpf_probe_read_kernel(&a, sizeof(a), &ctx);
+	return a;
+}
+
 /*
  * Drops outside nf_tables (bpf/outside.bpf.h): iptables-legacy's tables
- * at their exits, which know the table, the packet and the verdict;
- * conntrack from entry to exit, so that early_drop can mark its call.
- * The fexits find their entry by the sk_buff. A call's place on the
- * kernel stack is its trampoline's argument array (ctx), there whatever
- * stack the program itself runs on.
+ * and conntrack from entry to exit: the entry reads the counters that
+ * tell a table's rule, early_drop marks conntrack's call. The fexits find
+ * their entry by the sk_buff; one that finds none still names the table.
+ * A call's place on the kernel stack is its trampoline's argument array
+ * (ctx), there whatever stack the program itself runs on.
  */
 static __always_inline void xt_exit(const struct xt_table *table,
 				    struct sk_buff *skb,
 				    const struct nf_hook_state *state,
 				    unsigned int ret)
 {
-	struct nfd_call e;
+	__u32 zero = 0;
+	struct nfd_call *e;
 
-	if ((ret & NF_VERDICT_MASK) != NF_DROP)
+	if (outside_exit(NFD_CALL_XT, (__u64)skb, (__u64)skb, ret) ||
+	    (ret & NF_VERDICT_MASK) != NF_DROP)
 		return;
-	call_fill(&e, (__u64)skb, 0, NFD_CALL_XT, table, skb, state);
-	outside_drop(&e, NFD_WHY_XT_LEGACY);
+	e = bpf_map_lookup_elem(&call_scratch, &zero);
+	if (!e)
+		return;
+	call_fill(e, (__u64)skb, 0, NFD_CALL_XT, table, skb, state);
+	e->xt.gen = 0;
+	outside_drop(e, NFD_WHY_XT_LEGACY, -1);
+}
+
+SEC("fentry/ipt_do_table")
+int BPF_PROG(nfd_ipt_enter, const struct xt_table *table, struct sk_buff *skb,
+	     const struct nf_hook_state *state)
+{
+	outside_enter((__u64)skb, stack_addr(ctx), NFD_CALL_XT, table, skb,
+		      state);
+	return 0;
+}
+
+SEC("fentry/ip6t_do_table")
+int BPF_PROG(nfd_ip6t_enter, const struct xt_table *table,
+	     struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	outside_enter((__u64)skb, stack_addr(ctx), NFD_CALL_XT, table, skb,
+		      state);
+	return 0;
 }
 
 SEC("fexit/ipt_do_table")
@@ -165,14 +198,39 @@ int BPF_PROG(nfd_ip6t_do_table, const struct xt_table *table,
 	return 0;
 }
 
-/* @ctx's address as a number (the verifier forbids arithmetic on it). */
-static __always_inline __u64 stack_addr(void *ctx)
+/*
+ * Each start and end of a table's replacement (do_replace_table since
+ * 6.11 also registers tables; xt_replace_table before): the generation of
+ * the entries userspace read moves on.
+ */
+SEC("fentry/xt_replace_table")
+int BPF_PROG(nfd_xt_replace_enter)
 {
-	__u64 a = 0;
-
-	bpf_probe_read_kernel(&a, sizeof(a), &ctx);
-	return a;
+	outside_xt_replaced();
+	return 0;
 }
+
+SEC("fexit/xt_replace_table")
+int BPF_PROG(nfd_xt_replace_exit)
+{
+	outside_xt_replaced();
+	return 0;
+}
+
+SEC("fentry/do_replace_table")
+int BPF_PROG(nfd_do_replace_enter)
+{
+	outside_xt_replaced();
+	return 0;
+}
+
+SEC("fexit/do_replace_table")
+int BPF_PROG(nfd_do_replace_exit)
+{
+	outside_xt_replaced();
+	return 0;
+}
+
 
 SEC("fentry/nf_conntrack_in")
 int BPF_PROG(nfd_ct_in_enter, struct sk_buff *skb,

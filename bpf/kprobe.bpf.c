@@ -109,6 +109,17 @@ int nfd_kp_ct_exit(struct pt_regs *ctx)
 	return 0;
 }
 
+/*
+ * Each start and end of a table's replacement (do_replace_table since
+ * 6.11 also registers tables; xt_replace_table before).
+ */
+SEC("kprobe")
+int nfd_kp_xt_replaced(struct pt_regs *ctx)
+{
+	outside_xt_replaced();
+	return 0;
+}
+
 /* Called only when the table is full; 0: nothing could be evicted. */
 SEC("kretprobe")
 int nfd_kp_early_drop(struct pt_regs *ctx)

@@ -9,7 +9,7 @@
 
 #include <linux/types.h>
 
-#define NFD_EVENT_VERSION 2
+#define NFD_EVENT_VERSION 3
 
 #define NFD_NAME_MAX 256 /* NFT_TABLE_MAXNAMELEN == NFT_CHAIN_MAXNAMELEN */
 #define NFD_IFNAMSIZ 16
@@ -56,7 +56,10 @@ enum nfd_why {
 	NFD_WHY_NO_HEADERS = 7, /* nftrace: a drop verdict without headers */
 	NFD_WHY_NOT_MARKED = 8, /* nftrace, no filter: dropped before marked */
 	NFD_WHY_XT_LEGACY = 9, /* iptables-legacy: table in rule.table, hook
-				  in rule.handle */
+				  in rule.handle; once userspace names the
+				  rule (rule.xt_known), its chain in
+				  rule.chain, its number in rule.handle (0:
+				  the policy) */
 	NFD_WHY_STACK = 10, /* dropsite: the stack was not as analysed */
 	NFD_WHY_CONNTRACK = 11, /* nf_conntrack_in's drop: hook in
 				   rule.handle */
@@ -123,6 +126,15 @@ struct nfd_rule {
 	char table[NFD_NAME_MAX];
 	char chain[NFD_NAME_MAX];
 	struct nfd_path path;
+	/*
+	 * NFD_WHY_XT_LEGACY, backends fentry and kprobe: the table's entry
+	 * that dropped it, where its counters told for sure (outside.bpf.h):
+	 * its offset in the table as read at generation @xt_gen (map
+	 * xt_gen); @xt_known is 0 where they did not.
+	 */
+	__u64 xt_gen;
+	__u32 xt_off;
+	__u32 xt_known;
 };
 
 /*
@@ -172,6 +184,58 @@ enum nfd_call_fn {
 	NFD_CALL_CT = 2, /* nf_conntrack_in */
 };
 
+/*
+ * iptables-legacy: which of a table's entries dropped a packet. Userspace
+ * reads each table a packet passes (map xt_want asks for it) and gives
+ * the offsets of its entries that always drop (DROP, REJECT, a DROP
+ * policy), map xt_cands, as read at a generation of map xt_gen, which
+ * counts the starts and ends of table replacements. A call's entry reads
+ * those entries' counters on its CPU; if its exit finds that nothing else
+ * ran an iptables table on that CPU meanwhile (the kernel's xt_recseq
+ * moved by one section, the task did not migrate, no call inside it
+ * dropped) and exactly one of them counted exactly one packet more, that
+ * entry dropped it: nothing else could have counted there.
+ */
+#define NFD_XT_CANDS 16
+#define NFD_XT_NAME_MAX 32 /* XT_TABLE_MAXNAMELEN */
+/* offsetof(struct ipt_entry / ip6t_entry, counters) (UAPI) */
+#define NFD_XT_COUNTERS_OFF4 96
+#define NFD_XT_COUNTERS_OFF6 152
+
+struct nfd_xt_key {
+	__u32 netns;
+	__u8 pf; /* NFPROTO_IPV4, NFPROTO_IPV6 */
+	__u8 pad[3];
+	char name[NFD_XT_NAME_MAX];
+};
+
+struct nfd_xt_cands {
+	__u64 gen; /* map xt_gen when userspace read the table */
+	__u32 size; /* of its entries: xt_table_info's size */
+	__u32 n;
+	__u32 off[NFD_XT_CANDS];
+};
+
+/* Where the kernel keeps per-CPU data: userspace's, from kallsyms. */
+struct nfd_xt_cfg {
+	__u64 per_cpu_offset; /* &__per_cpu_offset[0] */
+	__u64 recseq; /* xt_recseq, a per-CPU variable's address */
+	__u32 smp; /* nr_cpu_ids > 1: counters are per CPU */
+	__u32 on; /* 0: tell no rules */
+};
+
+/* A call's reading of its table's counters at entry. */
+struct nfd_xt_snap {
+	__u64 gen;
+	__u64 migrations; /* the task's, at entry */
+	__u32 recseq; /* this CPU's xt_recseq at entry */
+	__u32 cpu;
+	__u32 n; /* 0: nothing read, no rule can be told */
+	__u32 nested_drop; /* a call inside this one dropped */
+	__u32 off[NFD_XT_CANDS];
+	__u64 cnt[NFD_XT_CANDS];
+};
+
 struct nfd_call {
 	__u64 id;
 	__u64 sp; /* a kernel stack address of the call's entry */
@@ -182,6 +246,7 @@ struct nfd_call {
 	__u8 pf;
 	__u8 fn; /* enum nfd_call_fn */
 	__u8 full; /* NFD_CALL_CT: early_drop found nothing to evict */
+	struct nfd_xt_snap xt; /* NFD_CALL_XT */
 };
 
 struct nfd_calls {
@@ -357,15 +422,21 @@ _Static_assert(sizeof(struct nfd_stack) ==
 		       48 + NFD_STACK_LAYOUTS * sizeof(struct nfd_stack_layout),
 	       "struct nfd_stack has holes");
 _Static_assert(sizeof(struct nfd_rule) ==
-		       16 + 2 * NFD_NAME_MAX + sizeof(struct nfd_path),
+		       32 + 2 * NFD_NAME_MAX + sizeof(struct nfd_path),
 	       "struct nfd_rule has holes");
 _Static_assert(sizeof(struct nfd_pending) ==
 		       48 + NFD_KEY_LEN + 8 + sizeof(struct nfd_rule),
 	       "struct nfd_pending has holes");
 _Static_assert(sizeof(struct nfd_event) == 72 + sizeof(struct nfd_rule),
 	       "struct nfd_event has holes");
-_Static_assert(sizeof(struct nfd_call) == 40, "struct nfd_call has holes");
-_Static_assert(sizeof(struct nfd_calls) == 8 + 40 * NFD_CALLS_MAX,
+_Static_assert(sizeof(struct nfd_xt_snap) == 32 + 12 * NFD_XT_CANDS,
+	       "struct nfd_xt_snap has holes");
+_Static_assert(sizeof(struct nfd_xt_cands) == 16 + 4 * NFD_XT_CANDS,
+	       "struct nfd_xt_cands has holes");
+_Static_assert(sizeof(struct nfd_call) == 40 + sizeof(struct nfd_xt_snap),
+	       "struct nfd_call has holes");
+_Static_assert(sizeof(struct nfd_calls) == 8 + sizeof(struct nfd_call) *
+						       NFD_CALLS_MAX,
 	       "struct nfd_calls has holes");
 _Static_assert((NFD_CALLS_MAX & (NFD_CALLS_MAX - 1)) == 0,
 	       "NFD_CALLS_MAX indexes by mask");

@@ -91,7 +91,14 @@ struct list_head {
 	struct list_head *prev;
 };
 
-struct task_struct;
+/* how often the task moved to another CPU (outside.bpf.h) */
+struct sched_entity {
+	__u64 nr_migrations;
+};
+
+struct task_struct {
+	struct sched_entity se;
+};
 
 /* nf_tables (include/net/netfilter/nf_tables.h); a module on Debian. */
 struct nf_hook_state {
@@ -101,7 +108,13 @@ struct nf_hook_state {
 };
 
 /* x_tables: a table of iptables-legacy (ip_tables, ip6_tables) */
+struct xt_table_info {
+	unsigned int size; /* of entries[] */
+	unsigned char entries[];
+};
+
 struct xt_table {
+	struct xt_table_info *private;
 	char name[32]; /* XT_TABLE_MAXNAMELEN */
 };
 

@@ -192,7 +192,9 @@ int nfd_drop_probe_share_maps(const struct nfd_drop_probe *p,
 			      struct bpf_object *obj)
 {
 	static const char *const shared[] = { "pending", "stats", "netns_ok",
-					      "frames", "sites", "stack", "calls" };
+					      "frames", "sites", "stack", "calls",
+					      "xt_cands", "xt_want", "xt_gen",
+					      "xt_cfg" };
 	struct bpf_map *mine, *theirs;
 	int err;
 

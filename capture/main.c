@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 
 #include "backend/backend.h"
+#include "backend/xt_rules.h"
 #include "drop_probe.h"
 #include "exit.h"
 #include "extcap.h"
@@ -237,6 +238,7 @@ static void netns_gone(void *ctx, uint32_t inum)
 
 	collect_losses(c);
 	nfd_drop_probe_forget_netns(&c->probe, inum);
+	nfd_xt_rules_forget_netns(inum);
 	nfd_output_netns_gone(c->out, inum);
 }
 
@@ -339,6 +341,7 @@ static bool step(struct capture *c, int timeout_ms)
 	/* buffers below the wake-up watermark wait for this */
 	perf_buffer__consume(c->probe.pb);
 	nfd_netns_set_poll(&c->nss, now_ns());
+	nfd_xt_rules_poll(&c->nss);
 	nfd_output_release(c->out, false);
 	nfd_output_tick(c->out);
 	return !nfd_output_flush(c->out) && !nfd_output_done(c->out);

@@ -145,11 +145,18 @@ topo_down() {
 	return 0
 }
 
-# A clean slate between tests: no ruleset left in our namespaces.
+# A clean slate between tests: no ruleset left in our namespaces, and no
+# iptables-legacy rule in R where a test made some (asking for a table
+# that is not there would make it).
 topo_reset() {
 	in_r nft flush ruleset
 	in_s nft flush ruleset
 	in_c nft flush ruleset
+	if in_r grep -qx filter /proc/net/ip_tables_names 2>/dev/null; then
+		in_r iptables-legacy -P INPUT ACCEPT
+		in_r iptables-legacy -F
+		in_r iptables-legacy -X
+	fi
 }
 
 fail() {
@@ -382,10 +389,12 @@ PARTIAL_MATRIX_BACKENDS="dropsite"
 PARTIAL_MATRIX_TOPICS="attribution real"
 
 # Scenarios of what the kernel's own code gives (sites, registers, frame
-# slots, what loads): run on every kernel, also where kernels share or
+# slots, what loads, the per-CPU data iptables-legacy rules are told by):
+# run on every kernel, also where kernels share or
 # rotate the others (with the backend whose turn it is).
 EVERY_KERNEL_SCENARIOS="t_check t_backend_fentry t_kprobe_site
-	t_kprobe_wrong_register t_dropsite t_dropsite_sites t_dropsite_wrong_slot"
+	t_kprobe_wrong_register t_dropsite t_dropsite_sites t_dropsite_wrong_slot
+	t_xt_legacy_rules"
 
 # matrix_scenario_names BACKEND "BACKENDS" [SPLIT]: the scenarios the
 # kernel matrix runs with BACKEND, one of the list BACKENDS it runs with

@@ -26,6 +26,7 @@
 #include "canary.h"
 #include "lib/clock.h"
 #include "lib/kallsyms.h"
+#include "xt_rules.h"
 #include "lib/nlmsg.h"
 #include "drop_probe.h"
 #include "fentry.skel.h"
@@ -119,7 +120,13 @@ static const char *traced(struct bpf_program *prog)
 		const char *prog, *fn;
 	} other[] = { { "nfd_chain_enter", "nft_do_chain" },
 		      { "nfd_ct_in_enter", "nf_conntrack_in" },
-		      { "nfd_ct_in_exit", "nf_conntrack_in" } };
+		      { "nfd_ct_in_exit", "nf_conntrack_in" },
+		      { "nfd_ipt_enter", "ipt_do_table" },
+		      { "nfd_ip6t_enter", "ip6t_do_table" },
+		      { "nfd_xt_replace_enter", "xt_replace_table" },
+		      { "nfd_xt_replace_exit", "xt_replace_table" },
+		      { "nfd_do_replace_enter", "do_replace_table" },
+		      { "nfd_do_replace_exit", "do_replace_table" } };
 	const char *name = bpf_program__name(prog);
 
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
@@ -307,6 +314,44 @@ static int mark_policies(struct fentry *f, const struct nfd_backend_env *env,
 	return err;
 }
 
+/* Is program @name attached (its function was there at the start)? */
+static bool prog_attached(const struct fentry *f, const char *name)
+{
+	struct bpf_program *prog;
+	size_t i = 0;
+
+	bpf_object__for_each_program(prog, f->skel->obj)
+	{
+		if (i < PROGS_MAX && !strcmp(bpf_program__name(prog), name))
+			return f->attached[i];
+		i++;
+	}
+	return false;
+}
+
+/*
+ * iptables-legacy's rules named (xt_rules.h), where each table
+ * replacement is seen: do_replace_table where it exists (since 6.11 it
+ * also registers tables), else xt_replace_table.
+ */
+static void start_xt_rules(const struct fentry *f)
+{
+	const char *const names[] = { "do_replace_table" };
+	bool has_do = false;
+	char why[160];
+
+	nfd_kallsyms_present(names, 1, &has_do);
+	if (nfd_xt_rules_start(f->probe,
+			       has_do ? prog_attached(f, "nfd_do_replace_exit") :
+					prog_attached(f, "nfd_xt_replace_exit"),
+			       why, sizeof(why)) &&
+	    f->verbose)
+		fprintf(stderr,
+			"nfdropcap: fentry: iptables-legacy rules are not "
+			"named: %s\n",
+			why);
+}
+
 static int fentry_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 		       char *msg, size_t len)
 {
@@ -359,6 +404,7 @@ static int fentry_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 		err = mark_policies(f, env, msg, len);
 	if (err)
 		goto unload;
+	start_xt_rules(f);
 	snprintf(msg + strlen(msg), len - strlen(msg),
 		 "; %d verdict setters hooked", f->hooked);
 	return 0;

@@ -23,11 +23,15 @@
 #include "kprobe_site.h"
 #include "kprobe.skel.h"
 #include "lib/kallsyms.h"
+#include "xt_rules.h"
 
 /* perf's kprobe PMU: what libbpf attaches kprobes through */
 #define KPROBE_PMU "/sys/bus/event_source/devices/kprobe/type"
 
-#define OUTSIDE_PROBES 7
+#define OUTSIDE_PROBES 11
+/* attach_outside's p[]: do_replace_table's kretprobe (xt_replace_table's
+ * two before it) */
+#define OUTSIDE_DO_REPLACE_EXIT 10
 
 struct nfd_kprobe {
 	struct kprobe_bpf *skel;
@@ -195,6 +199,11 @@ static void attach_outside(struct nfd_kprobe *k, int verbose)
 		{ "nf_conntrack_in", s->progs.nfd_kp_ct_exit, true },
 		/* runs only inside nf_conntrack_in's calls: alone */
 		{ "early_drop", s->progs.nfd_kp_early_drop, true },
+		/* replacements: a start, then an end */
+		{ "xt_replace_table", s->progs.nfd_kp_xt_replaced, false },
+		{ "xt_replace_table", s->progs.nfd_kp_xt_replaced, true },
+		{ "do_replace_table", s->progs.nfd_kp_xt_replaced, false },
+		{ "do_replace_table", s->progs.nfd_kp_xt_replaced, true },
 	};
 	const char *names[OUTSIDE_PROBES];
 	bool found[OUTSIDE_PROBES];
@@ -204,7 +213,8 @@ static void attach_outside(struct nfd_kprobe *k, int verbose)
 	if (nfd_kallsyms_present(names, OUTSIDE_PROBES, found))
 		return;
 	for (int i = 0; i < OUTSIDE_PROBES; i++) {
-		bool exit_of_pair = p[i].ret && i + 1 < OUTSIDE_PROBES;
+		bool exit_of_pair = p[i].ret && i > 0 && !p[i - 1].ret &&
+				    !strcmp(p[i - 1].fn, p[i].fn);
 
 		if (!found[i] || (exit_of_pair && !k->outside[i - 1]))
 			continue;
@@ -223,6 +233,29 @@ static void attach_outside(struct nfd_kprobe *k, int verbose)
 			k->outside[i - 1] = NULL;
 		}
 	}
+}
+
+/*
+ * iptables-legacy's rules named (xt_rules.h), where each table
+ * replacement is seen: do_replace_table's probes where it exists (since
+ * 6.11 it also registers tables), else xt_replace_table's.
+ */
+static void start_xt_rules(const struct nfd_kprobe *k,
+			   const struct nfd_backend_env *env)
+{
+	const char *const names[] = { "do_replace_table" };
+	bool has_do = false, hooked;
+	char why[160];
+
+	nfd_kallsyms_present(names, 1, &has_do);
+	hooked = k->outside[has_do ? OUTSIDE_DO_REPLACE_EXIT :
+				     OUTSIDE_DO_REPLACE_EXIT - 2] != NULL;
+	if (nfd_xt_rules_start(env->probe, hooked, why, sizeof(why)) &&
+	    env->verbose)
+		fprintf(stderr,
+			"nfdropcap: kprobe: iptables-legacy rules are not "
+			"named: %s\n",
+			why);
 }
 
 static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
@@ -274,6 +307,7 @@ static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 	snprintf(msg + strlen(msg), len - strlen(msg), "; probe at %s", site);
 	/* after the canary, whose load briefly takes many descriptors */
 	attach_outside(k, env->verbose);
+	start_xt_rules(k, env);
 	return 0;
 unload:
 	kprobe_unload(b);

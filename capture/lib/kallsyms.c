@@ -238,6 +238,23 @@ int nfd_kallsyms_range(const char *name, uint64_t *lo, uint64_t *hi)
 	return err ?: (*lo ? 0 : -ENOENT);
 }
 
+int nfd_kallsyms_addr(const char *name, uint64_t *addr)
+{
+	struct lines l;
+	uint64_t a;
+	char *line, *sym, type;
+	int err = lines_open(&l);
+
+	if (err)
+		return err;
+	*addr = 0;
+	while (!*addr && (line = lines_next(&l)))
+		if (!parse_line(line, &a, &type, &sym) && !strcmp(sym, name))
+			*addr = a;
+	lines_close(&l);
+	return *addr ? 0 : -ENOENT;
+}
+
 int nfd_kallsyms_present(const char *const *names, size_t n, bool *found)
 {
 	struct lines l;

@@ -37,6 +37,12 @@ int nfd_kallsyms_ranges(const char *const *names, size_t n, uint64_t *lo,
 			uint64_t *hi);
 
 /*
+ * The address of symbol @name, of any kind (data needs
+ * CONFIG_KALLSYMS_ALL); -ENOENT when not listed or hidden.
+ */
+int nfd_kallsyms_addr(const char *name, uint64_t *addr);
+
+/*
  * Which of the @n functions @names the running kernel has (loaded modules
  * included), in one pass: @found[i] for @names[i]. 0 or -errno.
  */

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "backend/backend.h"
+#include "backend/xt_rules.h"
 #include "netns_set.h"
 #include "ruleset.h"
 
@@ -78,6 +80,7 @@ static int attach_here(struct nfd_netns_set *s, struct nfd_netns_entry *e)
 	if (!e->inst)
 		return err ?: -EINVAL;
 	e->rs = nfd_ruleset_new(s->all ? e->ns.fd : -1);
+	nfd_xt_rules_scan_here(e->ns.inum);
 	return 0;
 }
 
@@ -253,6 +256,28 @@ bool nfd_netns_set_listed(const struct nfd_netns_set *s)
 		if (s->v[i].rs && !nfd_ruleset_listed(s->v[i].rs))
 			return false;
 	return true;
+}
+
+int nfd_netns_set_socket(struct nfd_netns_set *s, uint32_t inum, int domain,
+			 int type, int protocol)
+{
+	struct nfd_netns_entry *e = nfd_netns_set_find(s, inum);
+	int fd, err = 0;
+
+	if (!e || (s->all && e->ns.fd < 0))
+		return -ENOENT;
+	if (s->all && setns(e->ns.fd, CLONE_NEWNET))
+		return -errno;
+	fd = socket(domain, type | SOCK_CLOEXEC, protocol);
+	if (fd < 0)
+		err = -errno;
+	if (s->all && setns(s->home_fd, CLONE_NEWNET)) {
+		fprintf(stderr, "nfdropcap: setns(home): %s\n", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -EIO;
+	}
+	return fd >= 0 ? fd : err;
 }
 
 void nfd_netns_set_free(struct nfd_netns_set *s)

@@ -57,6 +57,12 @@ void nfd_netns_set_poll(struct nfd_netns_set *s, int64_t now_ns);
 bool nfd_netns_set_listed(const struct nfd_netns_set *s);
 struct nfd_netns_entry *nfd_netns_set_find(struct nfd_netns_set *s,
 					   uint32_t inum);
+/*
+ * A socket (socket(2)'s arguments) in namespace @inum of the set: the fd,
+ * or -errno (-ENOENT: not one of the set, or not joined).
+ */
+int nfd_netns_set_socket(struct nfd_netns_set *s, uint32_t inum, int domain,
+			 int type, int protocol);
 void nfd_netns_set_free(struct nfd_netns_set *s);
 
 #endif /* NFD_NETNS_SET_H */

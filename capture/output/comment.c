@@ -92,22 +92,39 @@ static const char *const hooks[] = { "prerouting", "input", "forward",
 				     "output", "postrouting" };
 #define NHOOKS (sizeof(hooks) / sizeof(hooks[0]))
 
-/* "... dropped by iptables-legacy table filter chain INPUT)" */
+/*
+ * "... dropped by iptables-legacy table filter chain INPUT)": the hook's
+ * chain; once the rule is named (xt_rules.h), "... chain zones rule 3)"
+ * or "... chain INPUT policy DROP)".
+ */
 static void xt_legacy(char *buf, size_t len, const struct nfd_rule *r,
-		      const char *table)
+		      const char *table, const char *chain_esc)
 {
 	const char *hook = r->handle < NHOOKS ? hooks[r->handle] : "?";
-	char chain[16];
+	const char *tool =
+		r->family == 10 ? "ip6tables-legacy" : "iptables-legacy";
+	char chain[16], rule[32];
 	size_t i = 0;
 
+	if (r->chain[0]) {
+		if (r->handle)
+			snprintf(rule, sizeof(rule), "rule %llu",
+				 (unsigned long long)r->handle);
+		else
+			snprintf(rule, sizeof(rule), "policy DROP");
+		snprintf(buf, len,
+			 "netfilter drop (not attributed: dropped by %s "
+			 "table %s chain %s %s)",
+			 tool, table, chain_esc, rule);
+		return;
+	}
 	for (; hook[i] && i + 1 < sizeof(chain); i++) /* built-in: upper */
 		chain[i] = (char)toupper((unsigned char)hook[i]);
 	chain[i] = 0;
 	snprintf(buf, len,
 		 "netfilter drop (not attributed: dropped by %s table %s "
 		 "chain %s)",
-		 r->family == 10 ? "ip6tables-legacy" : "iptables-legacy",
-		 table, chain);
+		 tool, table, chain);
 }
 
 /*
@@ -151,7 +168,7 @@ void nfd_comment_rule(char *buf, size_t len, const struct nfd_rule *r)
 		break;
 	default:
 		if (r->why == NFD_WHY_XT_LEGACY)
-			xt_legacy(buf, len, r, table);
+			xt_legacy(buf, len, r, table, chain);
 		else if (r->why == NFD_WHY_CONNTRACK ||
 			 r->why == NFD_WHY_CT_FULL)
 			conntrack(buf, len, r);

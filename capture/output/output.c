@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <sys/stat.h>
 
+#include "backend/xt_rules.h"
 #include "comment.h"
 #include "element.h"
 #include "goto_path.h"
@@ -798,14 +799,31 @@ static bool read_event(const void *data, uint32_t size, struct nfd_event *ev,
 	return true;
 }
 
+/*
+ * @ev, or a copy in @named where its iptables-legacy rule can be named
+ * (xt_rules.h).
+ */
+static const struct nfd_event *name_rule(const struct nfd_event *ev,
+					 struct nfd_event *named)
+{
+	if (ev->rule.kind != NFD_KIND_NONE ||
+	    ev->rule.why != NFD_WHY_XT_LEGACY || !ev->rule.xt_known)
+		return ev;
+	*named = *ev;
+	return nfd_xt_rules_name(ev->netns, &named->rule) ? ev : named;
+}
+
 /* Writes one drop (filter, frame, comment): 0 or -errno. */
 static int write_event(struct nfd_output *out, const struct nfd_event *ev,
 		       const uint8_t *pkt)
 {
 	char comment[COMMENT_MAX];
+	struct nfd_event named;
 	uint32_t framelen;
 	struct iface *f;
 	uint64_t ts;
+
+	ev = name_rule(ev, &named);
 
 	if (out->err || nfd_output_done(out))
 		return out->err;

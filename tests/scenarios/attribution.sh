@@ -268,12 +268,77 @@ check_not_nftables() {
 	fields "$T/out.pcapng" udp.dstport frame.comment | sed 's/\\n.*//' >"$T/f"
 	# fentry and kprobe name the table and its chain; the others, where
 	# it was freed
-	expect_eq "$(grep -cE '^5030\|netfilter drop \(not attributed: (dropped outside nftables, freed in nf_hook_slow: a drop verdict of another netfilter hook|dropped by iptables-legacy table filter chain INPUT\))' "$T/f")" 4 "iptables drops named as such" &&
+	expect_eq "$(grep -cE '^5030\|netfilter drop \(not attributed: (dropped outside nftables, freed in nf_hook_slow: a drop verdict of another netfilter hook|dropped by iptables-legacy table filter chain INPUT rule 1\))' "$T/f")" 4 "iptables drops named as such" &&
 		case $(nfd_backend_used) in
-		fentry | kprobe) expect_eq "$(grep -c 'iptables-legacy table filter chain INPUT' "$T/f")" 4 "iptables-legacy drops named ($(nfd_backend_used))" ;;
+		fentry | kprobe) expect_eq "$(grep -c 'iptables-legacy table filter chain INPUT rule 1)' "$T/f")" 4 "iptables-legacy drops named ($(nfd_backend_used))" ;;
 		esac &&
 		expect_eq "$(grep -c '^5031|table inet filter chain input handle [0-9]* drop: udp dport 5031 drop$' "$T/f")" 3 "nftables drops" &&
 		expect_eq "$(grep -c handle "$T/f")" 3 "comments naming a handle"
+}
+
+# iptables-legacy's rules, by chain and number as 'iptables -L
+# --line-numbers' counts them (fentry, kprobe: told by the entries'
+# counters): in the hook's chain, in chains jumped to, a REJECT, the
+# policy; a rule that only counts (no target) before a DROP changes
+# nothing. The truth is the kernel's own per-rule counters.
+t_xt_legacy_rules() {
+	command -v iptables-legacy >/dev/null ||
+		skip "iptables-legacy is not installed (scripts/install-deps.sh --test)"
+	local x="in_r iptables-legacy"
+	$x -S >/dev/null 2>&1 || skip "this kernel has no legacy iptables"
+	$x -N zones && $x -N deny && $x -A INPUT ! -p udp -j ACCEPT &&
+		$x -A INPUT -p udp ! --dport 5170:5174 -j ACCEPT &&
+		$x -A INPUT -p udp --dport 5170 -j DROP &&
+		$x -A INPUT -p udp --dport 5171:5172 -j zones &&
+		$x -A INPUT -p udp --dport 5173 -j REJECT &&
+		$x -A zones -p udp --dport 5171 -m comment --comment "counts only" &&
+		$x -A zones -p udp --dport 5171 -j DROP &&
+		$x -A zones -p udp --dport 5172 -j deny &&
+		$x -A deny -j DROP && $x -P INPUT DROP ||
+		fail "iptables-legacy rules" || return 1
+	nfd_start -w "$T/out.pcapng" || return 1
+	local p
+	for p in 5170 5171 5172 5173 5174; do
+		in_c $SEND udp $R4 $p 2
+	done
+	nfd_stop
+	$x -L -n -v -x --line-numbers >"$T/counters" 2>&1
+	expect_eq "$NFD_RC" 0 "exit status"
+}
+
+check_xt_legacy_rules() {
+	captured || return 1
+	fields "$T/out.pcapng" udp.dstport frame.comment | sed 's/\\n.*//' |
+		sort >"$T/got"
+	expect_eq "$(packets "$T/out.pcapng")" 10 "packets" || return 1
+	case $(nfd_backend_used) in
+	fentry | kprobe) ;;
+	*)
+		expect_eq "$(grep -c 'netfilter drop (not attributed' "$T/got")" 10 "drops not nftables'"
+		return
+		;;
+	esac
+	local w='netfilter drop (not attributed: dropped by iptables-legacy table filter'
+	cat >"$T/want" <<-EOW
+	5170|$w chain INPUT rule 3)
+	5170|$w chain INPUT rule 3)
+	5171|$w chain zones rule 2)
+	5171|$w chain zones rule 2)
+	5172|$w chain deny rule 1)
+	5172|$w chain deny rule 1)
+	5173|$w chain INPUT rule 5)
+	5173|$w chain INPUT rule 5)
+	5174|$w chain INPUT policy DROP)
+	5174|$w chain INPUT policy DROP)
+	EOW
+	diff "$T/want" "$T/got" >&2 || fail "rules differ (want, got)" || return 1
+	# the kernel's counters agree: each named rule counted its 2 packets
+	awk '/^Chain INPUT/ { c = "INPUT"; if ($0 ~ /policy DROP 2 packets/) print "INPUT policy 2" }
+		/^Chain zones/ { c = "zones" } /^Chain deny/ { c = "deny" }
+		$1 ~ /^[0-9]+$/ && ($4 == "DROP" || $4 == "REJECT") { print c, $1, $2 }' \
+		"$T/counters" | sort >"$T/kernel"
+	printf '%s\n' "INPUT 3 2" "INPUT 5 2" "INPUT policy 2" "deny 1 2" "zones 2 2" |
+		sort | diff - "$T/kernel" >&2 || fail "the kernel's counters differ (want, got)"
 }
 
 # A full conntrack table (the kernel logs "nf_conntrack: table full,
