@@ -268,9 +268,9 @@ check_not_nftables() {
 	fields "$T/out.pcapng" udp.dstport frame.comment | sed 's/\\n.*//' >"$T/f"
 	# fentry and kprobe name the table and its chain; the others, where
 	# it was freed
-	expect_eq "$(grep -cE '^5030\|netfilter drop \(not attributed: (dropped outside nftables, freed in nf_hook_slow: a drop verdict of another netfilter hook|dropped by iptables-legacy table filter chain INPUT rule 1\))' "$T/f")" 4 "iptables drops named as such" &&
+	expect_eq "$(grep -cE '^5030\|netfilter drop \(not attributed: (dropped outside nftables, freed in nf_hook_slow: a drop verdict of another netfilter hook|dropped by iptables-legacy table filter chain INPUT( rule 1)?\))' "$T/f")" 4 "iptables drops named as such" &&
 		case $(nfd_backend_used) in
-		fentry | kprobe) expect_eq "$(grep -c 'iptables-legacy table filter chain INPUT rule 1)' "$T/f")" 4 "iptables-legacy drops named ($(nfd_backend_used))" ;;
+		fentry | kprobe) expect_eq "$(grep -c 'iptables-legacy table filter chain INPUT' "$T/f")" 4 "iptables-legacy drops named ($(nfd_backend_used))" ;;
 		esac &&
 		expect_eq "$(grep -c '^5031|table inet filter chain input handle [0-9]* drop: udp dport 5031 drop$' "$T/f")" 3 "nftables drops" &&
 		expect_eq "$(grep -c handle "$T/f")" 3 "comments naming a handle"
@@ -296,7 +296,8 @@ t_xt_legacy_rules() {
 		$x -A zones -p udp --dport 5172 -j deny &&
 		$x -A deny -j DROP && $x -P INPUT DROP ||
 		fail "iptables-legacy rules" || return 1
-	nfd_start -w "$T/out.pcapng" || return 1
+	fact arch "$(uname -m)"
+	nfd_start -v -w "$T/out.pcapng" || return 1
 	local p
 	for p in 5170 5171 5172 5173 5174; do
 		in_c $SEND udp $R4 $p 2
@@ -331,7 +332,7 @@ check_xt_legacy_rules() {
 	5174|$w chain INPUT policy DROP)
 	5174|$w chain INPUT policy DROP)
 	EOW
-	diff "$T/want" "$T/got" >&2 || fail "rules differ (want, got)" || return 1
+	xt_legacy_numbers || return 1
 	# the kernel's counters agree: each named rule counted its 2 packets
 	awk '/^Chain INPUT/ { c = "INPUT"; if ($0 ~ /policy DROP 2 packets/) print "INPUT policy 2" }
 		/^Chain zones/ { c = "zones" } /^Chain deny/ { c = "deny" }
@@ -339,6 +340,31 @@ check_xt_legacy_rules() {
 		"$T/counters" | sort >"$T/kernel"
 	printf '%s\n' "INPUT 3 2" "INPUT 5 2" "INPUT policy 2" "deny 1 2" "zones 2 2" |
 		sort | diff - "$T/kernel" >&2 || fail "the kernel's counters differ (want, got)"
+}
+
+# t_xt_legacy_rules' numbers against $T/want: all of them on x86-64; none
+# where nfdropcap said why it names no rule (Debian's 6.1 arm64 kernel
+# has no data symbols in /proc/kallsyms); on arm64 otherwise some drops
+# go unnumbered, so each number given must be right and the rest is
+# counted.
+xt_legacy_numbers() {
+	local named unnamed why
+	why=$(grep -o 'iptables-legacy rules are not named: .*' "$T/nfd.err")
+	sed 's/ chain .*)$/ chain INPUT)/' "$T/want" >"$T/want.unnamed"
+	if [ -n "$why" ]; then
+		echo "info: $why"
+		diff "$T/want.unnamed" "$T/got" >&2 ||
+			fail "rules named although nfdropcap said it names none"
+		return
+	fi
+	if [ "$(fact_get arch)" != aarch64 ]; then
+		diff "$T/want" "$T/got" >&2 || fail "rules differ (want, got)"
+		return
+	fi
+	named=$(grep -cFxf "$T/want" "$T/got")
+	unnamed=$(grep -cFxf "$T/want.unnamed" "$T/got")
+	echo "info: arm64: $named of 10 drops numbered, $unnamed not"
+	expect_eq "$((named + unnamed))" 10 "drops named right or not numbered"
 }
 
 # A full conntrack table (the kernel logs "nf_conntrack: table full,
