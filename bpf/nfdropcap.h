@@ -58,8 +58,7 @@ enum nfd_why {
 	NFD_WHY_XT_LEGACY = 9, /* iptables-legacy: table in rule.table, hook
 				  in rule.handle; once userspace names the
 				  rule (rule.xt_known), its chain in
-				  rule.chain, its number in rule.handle (0:
-				  the policy) */
+				  rule.chain, its number in rule.xt_num */
 	NFD_WHY_STACK = 10, /* dropsite: the stack was not as analysed */
 	NFD_WHY_CONNTRACK = 11, /* nf_conntrack_in's drop: hook in
 				   rule.handle */
@@ -130,11 +129,15 @@ struct nfd_rule {
 	 * NFD_WHY_XT_LEGACY, backends fentry and kprobe: the table's entry
 	 * that dropped it, where its counters told for sure (outside.bpf.h):
 	 * its offset in the table as read at generation @xt_gen (map
-	 * xt_gen); @xt_known is 0 where they did not.
+	 * xt_gen); @xt_known is 0 where they did not. Userspace names it
+	 * (capture/backend/xt_rules.h): its chain into @chain, its number
+	 * there into @xt_num (0: the chain's policy).
 	 */
 	__u64 xt_gen;
 	__u32 xt_off;
+	__u32 xt_num;
 	__u32 xt_known;
+	__u32 pad2;
 };
 
 /*
@@ -422,7 +425,7 @@ _Static_assert(sizeof(struct nfd_stack) ==
 		       48 + NFD_STACK_LAYOUTS * sizeof(struct nfd_stack_layout),
 	       "struct nfd_stack has holes");
 _Static_assert(sizeof(struct nfd_rule) ==
-		       32 + 2 * NFD_NAME_MAX + sizeof(struct nfd_path),
+		       40 + 2 * NFD_NAME_MAX + sizeof(struct nfd_path),
 	       "struct nfd_rule has holes");
 _Static_assert(sizeof(struct nfd_pending) ==
 		       48 + NFD_KEY_LEN + 8 + sizeof(struct nfd_rule),

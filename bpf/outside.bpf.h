@@ -76,6 +76,7 @@ static __always_inline void outside_drop(const struct nfd_call *e, __u8 why,
 	p->rule.chain[0] = 0;
 	p->rule.table[0] = 0;
 	p->rule.xt_known = xt_off >= 0;
+	p->rule.xt_num = 0;
 	p->rule.xt_off = xt_off >= 0 ? (__u32)xt_off : 0;
 	p->rule.xt_gen = e->xt.gen;
 	if (e->fn == NFD_CALL_XT) {

@@ -273,7 +273,7 @@ int nfd_xt_rules_name(uint32_t netns, struct nfd_rule *r)
 	if (!e || !e->drops)
 		return -ENOENT;
 	snprintf(r->chain, sizeof(r->chain), "%s", t->t.chains[e->chain]);
-	r->handle = e->kind == NFD_XTL_POLICY ? 0 : e->num;
+	r->xt_num = e->kind == NFD_XTL_POLICY ? 0 : e->num;
 	return 0;
 }
 

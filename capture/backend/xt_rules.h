@@ -36,7 +36,7 @@ void nfd_xt_rules_scan_here(uint32_t netns);
 void nfd_xt_rules_poll(struct nfd_netns_set *s);
 /*
  * Names @r's entry (NFD_WHY_XT_LEGACY, xt_known) from the table as read
- * at its generation: its chain into r->chain, its number into r->handle
+ * at its generation: its chain into r->chain, its number into r->xt_num
  * (0: the chain's policy). -ENOENT if that table is not known (any more).
  */
 int nfd_xt_rules_name(uint32_t netns, struct nfd_rule *r);

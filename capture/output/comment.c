@@ -94,37 +94,33 @@ static const char *const hooks[] = { "prerouting", "input", "forward",
 
 /*
  * "... dropped by iptables-legacy table filter chain INPUT)": the hook's
- * chain; once the rule is named (xt_rules.h), "... chain zones rule 3)"
- * or "... chain INPUT policy DROP)".
+ * chain; once the rule is named (xt_rules.h), "... chain INPUT rule 3)",
+ * "... chain INPUT policy DROP)", or where a jump led to another chain,
+ * "... chain INPUT via zones rule 2)".
  */
 static void xt_legacy(char *buf, size_t len, const struct nfd_rule *r,
-		      const char *table, const char *chain_esc)
+		      const char *table, const char *rule_chain)
 {
 	const char *hook = r->handle < NHOOKS ? hooks[r->handle] : "?";
 	const char *tool =
 		r->family == 10 ? "ip6tables-legacy" : "iptables-legacy";
-	char chain[16], rule[32];
+	char chain[16], rule[NFD_ESCAPED_NAME_MAX + 40] = "";
 	size_t i = 0;
 
-	if (r->chain[0]) {
-		if (r->handle)
-			snprintf(rule, sizeof(rule), "rule %llu",
-				 (unsigned long long)r->handle);
-		else
-			snprintf(rule, sizeof(rule), "policy DROP");
-		snprintf(buf, len,
-			 "netfilter drop (not attributed: dropped by %s "
-			 "table %s chain %s %s)",
-			 tool, table, chain_esc, rule);
-		return;
-	}
 	for (; hook[i] && i + 1 < sizeof(chain); i++) /* built-in: upper */
 		chain[i] = (char)toupper((unsigned char)hook[i]);
 	chain[i] = 0;
+	if (r->chain[0] && !r->xt_num && !strcmp(r->chain, chain))
+		snprintf(rule, sizeof(rule), " policy DROP");
+	else if (r->chain[0] && !strcmp(r->chain, chain))
+		snprintf(rule, sizeof(rule), " rule %u", r->xt_num);
+	else if (r->chain[0] && r->xt_num)
+		snprintf(rule, sizeof(rule), " via %s rule %u", rule_chain,
+			 r->xt_num);
 	snprintf(buf, len,
 		 "netfilter drop (not attributed: dropped by %s table %s "
-		 "chain %s)",
-		 tool, table, chain);
+		 "chain %s%s)",
+		 tool, table, chain, rule);
 }
 
 /*
