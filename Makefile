@@ -74,7 +74,7 @@ fuzz_src_element := capture/output/element.c capture/lib/escape.c
 fuzz_src_json := capture/output/json.c capture/output/element.c \
 		 capture/lib/escape.c
 fuzz_src_pcapng_read := pcapng/pcapng_read.c
-fuzz_src_xt_legacy := capture/netns/xt_legacy.c capture/lib/escape.c
+fuzz_src_xt_legacy := capture/netns/xt_legacy.c
 fuzz_src_readback := capture/readback.c capture/opts.c capture/lib/escape.c \
 		     $(addprefix capture/output/,comment.c dissect.c element.c \
 		       file.c filter.c json.c line.c rotate.c summary.c) \

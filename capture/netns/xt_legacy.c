@@ -9,7 +9,6 @@
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
 
-#include "lib/escape.h"
 #include "xt_legacy.h"
 
 _Static_assert(sizeof(struct ipt_getinfo) == sizeof(struct ip6t_getinfo),
@@ -288,18 +287,6 @@ int nfd_xtl_drops(const struct nfd_xtl_table *t, uint32_t *off, int max)
 		off[n++] = t->e[i].off;
 	}
 	return n;
-}
-
-void nfd_xtl_describe(const struct nfd_xtl_table *t,
-		      const struct nfd_xtl_entry *e, char *buf, size_t len)
-{
-	char chain[4 * NFD_XTL_NAME_MAX + 1];
-
-	nfd_escape_str(chain, sizeof(chain), t->chains[e->chain]);
-	if (e->kind == NFD_XTL_POLICY)
-		snprintf(buf, len, "chain %s policy DROP", chain);
-	else
-		snprintf(buf, len, "chain %s rule %u", chain, e->num);
 }
 
 void nfd_xtl_free(struct nfd_xtl_table *t)

@@ -76,9 +76,6 @@ const struct nfd_xtl_entry *nfd_xtl_find(const struct nfd_xtl_table *t,
  * most @max): their number, or -E2BIG when there are more.
  */
 int nfd_xtl_drops(const struct nfd_xtl_table *t, uint32_t *off, int max);
-/* "chain INPUT rule 3", "chain INPUT policy DROP" for @e in @t. */
-void nfd_xtl_describe(const struct nfd_xtl_table *t,
-		      const struct nfd_xtl_entry *e, char *buf, size_t len);
 void nfd_xtl_free(struct nfd_xtl_table *t);
 
 #endif /* NFD_XT_LEGACY_H */

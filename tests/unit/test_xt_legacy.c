@@ -57,6 +57,17 @@ static int restore(const char *tool, const char *rules)
 	return pclose(f) ? -1 : 0;
 }
 
+/* "chain INPUT rule 3", "chain INPUT policy DROP" for @e in @t. */
+static void describe(const struct nfd_xtl_table *t,
+		     const struct nfd_xtl_entry *e, char *buf, size_t len)
+{
+	if (e->kind == NFD_XTL_POLICY)
+		snprintf(buf, len, "chain %s policy DROP", t->chains[e->chain]);
+	else
+		snprintf(buf, len, "chain %s rule %u", t->chains[e->chain],
+			 e->num);
+}
+
 /* The entries that drop, described, one per line in table order. */
 static void drops_of(int family, const char *want)
 {
@@ -73,7 +84,7 @@ static void drops_of(int family, const char *want)
 	}
 	n = nfd_xtl_drops(&t, off, 32);
 	for (int i = 0; i < n; i++) {
-		nfd_xtl_describe(&t, nfd_xtl_find(&t, off[i]), line,
+		describe(&t, nfd_xtl_find(&t, off[i]), line,
 				 sizeof(line));
 		strcat(got, line);
 		strcat(got, "\n");
@@ -149,7 +160,7 @@ static void hand_made(void)
 	tiny_table(&b, &info);
 	if (CHECK(nfd_xtl_parse(AF_INET, "filter", &info, &b, &t) == 0)) {
 		CHECK(t.n == 2);
-		nfd_xtl_describe(&t, &t.e[0], line, sizeof(line));
+		describe(&t, &t.e[0], line, sizeof(line));
 		CHECK(!strcmp(line, "chain INPUT policy DROP"));
 		nfd_xtl_free(&t);
 	}
@@ -173,11 +184,11 @@ static void hand_made(void)
 	tiny_table(&b, &info);
 	info.underflow[NF_INET_LOCAL_IN] = sizeof(b.policy) + sizeof(b.std);
 	CHECK(nfd_xtl_parse(AF_INET, "filter", &info, &b, &t) == -EINVAL);
-	/* a hostile chain name is escaped */
+	/* a chain name of the longest kind is kept whole, terminated */
 	tiny_table(&b, &info);
 	info.hook_entry[NF_INET_LOCAL_IN] = info.underflow[NF_INET_LOCAL_IN] =
 		sizeof(b.policy) + sizeof(b.std);
-	strcpy(b.err.errorname, "x\ny");
+	memset(b.err.errorname, 'x', sizeof(b.err.errorname) - 1);
 	b.end.next_offset = sizeof(b.end) + sizeof(b.err);
 	/* the error entry first, the policy after it: swap */
 	{
@@ -190,8 +201,8 @@ static void hand_made(void)
 	info.hook_entry[NF_INET_LOCAL_IN] = info.underflow[NF_INET_LOCAL_IN] =
 		sizeof(b.end) + sizeof(b.err);
 	if (CHECK(nfd_xtl_parse(AF_INET, "filter", &info, &b, &t) == 0)) {
-		nfd_xtl_describe(&t, &t.e[0], line, sizeof(line));
-		CHECK(strchr(line, '\n') == NULL);
+		CHECK(t.nchains == 2 &&
+		      strlen(t.chains[0]) == sizeof(b.err.errorname) - 1);
 		nfd_xtl_free(&t);
 	}
 }
