@@ -63,6 +63,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	      -fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE \
 	      -DNFD_VERSION='"$(VERSION)"' -Ibpf -Icapture -Ipcapng
 fuzz_src_ruleset := capture/netns/ruleset.c capture/netns/nft_run.c \
+		    capture/netns/nft_tables.c capture/lib/nlmsg.c \
 		    capture/netns/xt_save.c capture/output/goto_path.c \
 		    capture/output/comment.c capture/lib/escape.c
 fuzz_src_dissect := capture/output/dissect.c

@@ -64,6 +64,8 @@ enum nfd_why {
 				   rule.handle */
 	NFD_WHY_CT_FULL = 12, /* the same, its table full (early_drop found
 				 nothing to evict) */
+	NFD_WHY_STARTING = 13, /* set by userspace (output.c): a verdict not
+				  seen before the backend was set up */
 };
 
 enum nfd_dir {

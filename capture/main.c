@@ -37,6 +37,8 @@
 #define LISTING_POLL_MS 10
 #define LOSS_CHECK_NS 200000000LL
 #define NETNS_SCAN_NS 1000000000LL
+/* and this soon after a drop from a namespace not found yet, at the most */
+#define NETNS_RESCAN_NS 100000000LL
 /* At the end, drops waiting for rule text wait at most this much more. */
 #define SETTLE_NS (1000000000LL * nfd_time_scale()) /* lib/clock.h */
 /* The live status line is rewritten at most this often. */
@@ -289,6 +291,7 @@ static int start_steps(struct capture *c)
 	err = start_backend(c);
 	if (err)
 		return err;
+	nfd_output_set_up(c->out);
 	/* only now is an existing file cut: a failed start leaves it as it was */
 	err = nfd_output_begin(c->out);
 	if (err)
@@ -360,7 +363,10 @@ static void loop(struct capture *c)
 			collect_losses(c);
 			last_check = now_ns();
 		}
-		if (c->opts.all_netns && now_ns() - last_scan > NETNS_SCAN_NS) {
+		if (c->opts.all_netns &&
+		    now_ns() - last_scan > (c->nss.scan_wanted ?
+						    NETNS_RESCAN_NS :
+						    NETNS_SCAN_NS)) {
 			nfd_netns_set_scan(&c->nss);
 			last_scan = now_ns();
 		}
@@ -385,6 +391,8 @@ static void drain(struct capture *c)
 		perf_buffer__consume(c->probe.pb);
 	collect_losses(c);
 	while (nfd_output_holding(c->out) && now_ns() < end) {
+		if (c->nss.scan_wanted)
+			nfd_netns_set_scan(&c->nss);
 		nfd_netns_set_poll(&c->nss, now_ns());
 		nfd_output_release(c->out, false);
 		usleep(10000);

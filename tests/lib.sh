@@ -67,6 +67,19 @@ patience() {
 	if slow; then seq $(($1 * 10)); else seq "$1"; fi
 }
 
+# A series of namespaces of a test's own (--all-netns at scale): the I-th
+# one's name; many_ns_down N deletes the first N.
+many_ns() { # I
+	echo "nfdt-m$1-$SUFFIX"
+}
+many_ns_down() { # N
+	local i
+	for i in $(seq "$1"); do
+		ip netns del "$(many_ns "$i")" 2>/dev/null
+	done
+	return 0
+}
+
 in_c() { ip netns exec "$C" "$@"; }
 in_r() { ip netns exec "$R" "$@"; }
 in_s() { ip netns exec "$S" "$@"; }
@@ -139,7 +152,10 @@ bridge_down() {
 }
 
 topo_down() {
-	for ns in "$C" "$R" "$S"; do
+	local ns
+	# and any a test made and could not delete (one cut by its timeout)
+	for ns in "$C" "$R" "$S" $(ls /run/netns 2>/dev/null |
+		grep -E "^nfdt-[a-z0-9]+-$SUFFIX\$"); do
 		ip netns del "$ns" 2>/dev/null
 	done
 	return 0

@@ -200,6 +200,8 @@ else
 	echo "      kernel matrix: started beside these tests, its results at the end"
 fi
 matrix_start here
+# what --all-netns finds besides the tests' own namespaces (a node's pods)
+echo "      info: this machine: $(ls /run/netns 2>/dev/null | wc -l) named network namespaces, $(find /proc/[0-9]*/ns/net -maxdepth 0 -printf '%l\n' 2>/dev/null | sort -u | wc -l) in use by processes"
 run_unit .output/tests
 topo_up || { echo "tests/run.sh: cannot build the test namespaces" >&2; exit 1; }
 for name in $(scenario_names); do

@@ -235,6 +235,8 @@ int nfd_netns_set_scan(struct nfd_netns_set *s)
 		s->n = kept;
 		reindex(s);
 	}
+	s->scans++;
+	s->scan_wanted = false;
 	return 0;
 }
 

@@ -40,6 +40,8 @@ struct nfd_netns_set {
 	size_t not_joined; /* namespaces found that could not be joined */
 	int home_fd; /* where this process started */
 	bool all;
+	unsigned int scans; /* done so far */
+	bool scan_wanted; /* a drop came from a namespace not found yet */
 };
 
 void nfd_netns_set_init(struct nfd_netns_set *s, struct nfd_backend *b,

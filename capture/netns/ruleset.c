@@ -16,6 +16,7 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #include "nft_run.h"
+#include "nft_tables.h"
 #include "ruleset.h"
 #include "xt_save.h"
 
@@ -49,6 +50,11 @@ struct chain {
 
 /* Listings in progress at once, all namespaces together. */
 #define MAX_RUNNING 4
+/*
+ * And more for namespaces whose drops wait for their text: they go ahead
+ * of a node's hundreds of namespaces still queued for a first listing.
+ */
+#define MAX_URGENT 2
 /* A namespace's ruleset is listed at most this often. */
 #define RELOAD_INTERVAL_NS 1000000000LL
 /*
@@ -68,6 +74,7 @@ struct nfd_ruleset {
 	int netns_fd; /* where nft runs; -1: where this process is */
 	const char *nft; /* the binary run, or NULL if there is none */
 	bool want; /* a listing is wanted: a change, or a rule not known */
+	bool urgent; /* and a drop waits for it */
 	bool xt; /* run the save tools after a listing (not a test's nft) */
 	unsigned int xt_todo; /* save tools (xt_save.h) still to run */
 	int xt_tool; /* the one running, or -1: the run is nft's */
@@ -731,11 +738,13 @@ struct nfd_ruleset *nfd_ruleset_new(int netns_fd)
 
 	if (!rs)
 		return NULL;
-	rs->monitor_fd = open_monitor();
+	rs->monitor_fd = open_monitor(); /* first: no change goes unseen */
 	rs->netns_fd = netns_fd;
-	rs->want = true; /* the first listing, before the first drop */
 	rs->xt = true;
 	rs->last_start_ns = INT64_MIN / 2;
+	/* the first listing, before the first drop, where there is a table */
+	rs->want = rs->monitor_fd < 0 || nfd_nft_tables_unowned() != 0;
+	rs->listed = !rs->want;
 	return rs;
 }
 
@@ -743,6 +752,8 @@ void nfd_ruleset_set_nft(struct nfd_ruleset *rs, const char *path)
 {
 	rs->nft = path;
 	rs->xt = false;
+	rs->want = true; /* what it lists, whatever the kernel's tables */
+	rs->listed = false;
 }
 
 void nfd_ruleset_free(struct nfd_ruleset *rs)
@@ -782,7 +793,15 @@ static void finish(struct nfd_ruleset *rs, enum nfd_nft_status st)
 		if (st != NFD_NFT_DONE || !rs->xt)
 			rs->xt_todo = 0;
 	}
+	if (!rs->xt_todo)
+		rs->urgent = false;
 	nfd_nft_stop(&rs->run);
+}
+
+/* May one more listing start now, for @rs? */
+static bool room(const struct nfd_ruleset *rs)
+{
+	return running < MAX_RUNNING + (rs->urgent ? MAX_URGENT : 0);
 }
 
 /*
@@ -841,10 +860,10 @@ void nfd_ruleset_poll(struct nfd_ruleset *rs, int64_t now_ns)
 		if (st != NFD_NFT_RUNNING)
 			finish(rs, st);
 	}
-	if (!rs->run.pid && rs->want && running < MAX_RUNNING &&
+	if (!rs->run.pid && rs->want && room(rs) &&
 	    now_ns - rs->last_start_ns >= RELOAD_INTERVAL_NS)
 		start(rs, now_ns);
-	if (!rs->run.pid && rs->xt_todo && running < MAX_RUNNING)
+	if (!rs->run.pid && rs->xt_todo && room(rs))
 		start_xt(rs, now_ns);
 }
 
@@ -881,7 +900,7 @@ const char *nfd_ruleset_rule(struct nfd_ruleset *rs, const char *family,
 	 * wait on the monitor socket when the drop comes.
 	 */
 	if (!text)
-		rs->want = true;
+		rs->want = rs->urgent = true;
 	return text;
 }
 

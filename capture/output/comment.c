@@ -73,6 +73,9 @@ const char *nfd_why_text(uint8_t why)
 		return "dropped by conntrack";
 	case NFD_WHY_CT_FULL:
 		return "dropped by conntrack: conntrack table full";
+	case NFD_WHY_STARTING:
+		return "dropped while nfdropcap was starting, before its "
+		       "backend was set up in this namespace";
 	case NFD_WHY_NO_HEADERS:
 		return "an nftables drop verdict was seen, but not the packet "
 		       "headers that tie it to this packet";

@@ -47,6 +47,7 @@
 struct held {
 	struct held *next;
 	int64_t deadline_ns;
+	unsigned int scans; /* of the namespaces, done when it came */
 	size_t size; /* of this whole record */
 	struct nfd_event ev;
 	uint8_t pkt[]; /* ev.cap_len bytes from the network header */
@@ -88,6 +89,7 @@ struct nfd_output {
 	struct nfd_filter filter;
 	int err;
 	int64_t boot_to_real_ns;
+	uint64_t set_up_boot_ns; /* when the backend was set up (boot time) */
 	uint64_t first_ts, last_ts;
 
 	struct iface *bucket[IFACE_BUCKETS];
@@ -172,6 +174,11 @@ const char *nfd_output_path(const struct nfd_output *out)
 void nfd_output_set_netns(struct nfd_output *out, struct nfd_netns_set *nss)
 {
 	out->nss = nss;
+}
+
+void nfd_output_set_up(struct nfd_output *out)
+{
+	out->set_up_boot_ns = nfd_clock_ns(CLOCK_BOOTTIME);
 }
 
 static struct nfd_netns_entry *find_netns(struct nfd_output *out, uint32_t inum)
@@ -803,9 +810,35 @@ static bool read_event(const void *data, uint32_t size, struct nfd_event *ev,
  * @ev, or a copy in @named where its iptables-legacy rule can be named
  * (xt_rules.h).
  */
-static const struct nfd_event *name_rule(const struct nfd_event *ev,
+/*
+ * A verdict not seen, before the backend was set up (its programs attach
+ * one by one; --all-netns joins the namespaces after them): that is why.
+ * Who dropped it, when that was seen (conntrack, iptables-legacy), stays.
+ */
+static bool while_starting(const struct nfd_output *out,
+			   const struct nfd_event *ev)
+{
+	switch (ev->rule.why) {
+	case NFD_WHY_NOT_NFT:
+	case NFD_WHY_XT_LEGACY:
+	case NFD_WHY_CONNTRACK:
+	case NFD_WHY_CT_FULL:
+		return false;
+	default:
+		return ev->rule.kind == NFD_KIND_NONE &&
+		       ev->ts_ns < out->set_up_boot_ns;
+	}
+}
+
+static const struct nfd_event *name_rule(const struct nfd_output *out,
+					 const struct nfd_event *ev,
 					 struct nfd_event *named)
 {
+	if (while_starting(out, ev)) {
+		*named = *ev;
+		named->rule.why = NFD_WHY_STARTING;
+		return named;
+	}
 	if (ev->rule.kind != NFD_KIND_NONE ||
 	    ev->rule.why != NFD_WHY_XT_LEGACY || !ev->rule.xt_known)
 		return ev;
@@ -823,7 +856,7 @@ static int write_event(struct nfd_output *out, const struct nfd_event *ev,
 	struct iface *f;
 	uint64_t ts;
 
-	ev = name_rule(ev, &named);
+	ev = name_rule(out, ev, &named);
 
 	if (out->err || nfd_output_done(out))
 		return out->err;
@@ -858,18 +891,32 @@ static int write_event(struct nfd_output *out, const struct nfd_event *ev,
 }
 
 /*
- * Is this rule's text (or its iptables-nft-save line) missing now, and
- * may a listing bring it?
+ * Did this drop come from a namespace not found yet (--all-netns), that a
+ * scan done since it came (@scans: those done by then) may find and name?
  */
-static bool text_coming(struct nfd_output *out, const struct nfd_event *ev)
+static bool netns_coming(struct nfd_output *out, const struct nfd_event *ev,
+			 unsigned int scans)
+{
+	if (!ev->netns || !out->nss || !out->nss->all ||
+	    out->nss->scans != scans)
+		return false;
+	out->nss->scan_wanted = true;
+	return true;
+}
+
+/*
+ * Is this drop's namespace, or its rule's text (or its iptables-nft-save
+ * line), missing now, and may a scan or a listing bring it?
+ */
+static bool text_coming(struct nfd_output *out, const struct nfd_event *ev,
+			unsigned int scans)
 {
 	const struct nfd_rule *r = &ev->rule;
-	struct nfd_netns_entry *e;
+	struct nfd_netns_entry *e = find_netns(out, ev->netns);
 
-	if (r->kind != NFD_KIND_RULE)
-		return false;
-	e = find_netns(out, ev->netns);
-	if (!e || !e->rs)
+	if (!e)
+		return netns_coming(out, ev, scans);
+	if (r->kind != NFD_KIND_RULE || !e->rs)
 		return false;
 	if (!rule_text(e->rs, r))
 		return nfd_ruleset_busy(e->rs);
@@ -877,6 +924,11 @@ static bool text_coming(struct nfd_output *out, const struct nfd_event *ev)
 			       r->chain, r->handle) &&
 	       nfd_ruleset_xt_coming(e->rs, nfd_family_name(r->family),
 				     r->table);
+}
+
+static unsigned int scans_now(const struct nfd_output *out)
+{
+	return out->nss ? out->nss->scans : 0;
 }
 
 static void release_one(struct nfd_output *out)
@@ -897,7 +949,7 @@ void nfd_output_release(struct nfd_output *out, bool all)
 
 	while (out->held) {
 		if (!all && now < out->held->deadline_ns &&
-		    text_coming(out, &out->held->ev))
+		    text_coming(out, &out->held->ev, out->held->scans))
 			break;
 		release_one(out);
 	}
@@ -923,6 +975,7 @@ static int hold(struct nfd_output *out, const struct nfd_event *ev,
 	h->next = NULL;
 	h->size = size;
 	h->deadline_ns = nfd_clock_ns(CLOCK_MONOTONIC) + HOLD_NS;
+	h->scans = scans_now(out);
 	h->ev = *ev;
 	memcpy(h->pkt, pkt, ev->cap_len);
 	*out->held_tail = h;
@@ -940,7 +993,7 @@ int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size)
 		return count_unreadable(out);
 	if (out->err || nfd_output_done(out))
 		return out->err;
-	if (out->held || text_coming(out, &ev))
+	if (out->held || text_coming(out, &ev, scans_now(out)))
 		return hold(out, &ev, pkt);
 	return write_event(out, &ev, pkt);
 }

@@ -59,6 +59,11 @@ int nfd_output_begin(struct nfd_output *out);
 void nfd_output_abandon(struct nfd_output *out);
 /* Where names and rule texts of each namespace are found. */
 void nfd_output_set_netns(struct nfd_output *out, struct nfd_netns_set *nss);
+/*
+ * The backend is set up now (in every namespace found): drops before it
+ * whose verdict was not seen say so (NFD_WHY_STARTING).
+ */
+void nfd_output_set_up(struct nfd_output *out);
 
 /* One perf sample. Returns 0, or -errno after a write error. */
 int nfd_output_event(struct nfd_output *out, const void *data, uint32_t size);

@@ -28,20 +28,34 @@ check_netns_path_and_summary() {
 # afterwards. On the host nfdropcap runs in R and in a PID namespace of its
 # own, so it finds the test's namespaces (/run/netns) and never the host's;
 # in a test VM every namespace is the test's.
-t_all_netns() {
-	local late=nfdt-l-$SUFFIX up isolate=()
+#
+# isolate_all_netns: sets array ISOLATE, the command that runs nfdropcap so
+# (empty in a VM); skips the scenario where that cannot be.
+isolate_all_netns() {
+	ISOLATE=()
 	if ip netns exec "$R" unshare --pid --fork --mount-proc \
 		--propagation unchanged true 2>/dev/null; then
-		isolate=(ip netns exec "$R" unshare --pid --fork --mount-proc
+		ISOLATE=(ip netns exec "$R" unshare --pid --fork --mount-proc
 			--propagation unchanged)
 	elif ! slow; then
 		skip "cannot keep --all-netns off the host's namespaces (unshare --pid --mount-proc failed)"
 	fi
+}
+# stop_all_netns PID: ends the capture started so, its status in fact rc.
+stop_all_netns() {
+	if slow; then sleep 1; else sleep 0.3; fi
+	pkill -INT -f -- "--all-netns -w $T/out.pcapng"
+	wait "$1"
+	fact rc $?
+}
+t_all_netns() {
+	local late=nfdt-l-$SUFFIX up
+	isolate_all_netns || return $?
 	for ns in "$C" "$R" "$S"; do
 		printf 'table inet f {\nchain input { type filter hook input priority 0; udp dport 5070 drop; }\n}\n' |
 			ip netns exec "$ns" nft -f - || return 1
 	done
-	"${isolate[@]}" "$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} \
+	"${ISOLATE[@]}" "$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} \
 		--all-netns -w "$T/out.pcapng" 2>"$T/nfd.err" &
 	up=$!
 	for _ in $(patience 100); do
@@ -63,10 +77,7 @@ t_all_netns() {
 		sleep 0.1
 	done
 	ip netns exec "$late" $SEND udp 127.0.0.1 5071 5
-	if slow; then sleep 1; else sleep 0.3; fi
-	pkill -INT -f -- "--all-netns -w $T/out.pcapng"
-	wait $up
-	fact rc $?
+	stop_all_netns $up
 	fact late "$late"
 	fact c "$C"
 	fact r "$R"
@@ -88,6 +99,60 @@ check_all_netns() {
 		grep -qx "4 s0 (ifindex 2) in network namespace $S|table inet f chain input handle 2 drop: udp dport 5070 drop" "$T/f" &&
 		grep -qx "5 lo (ifindex 1) in network namespace $late|table ip late chain output handle 2 drop: udp dport 5071 drop" "$T/f" ||
 		{ cat "$T/f"; fail "drops per namespace"; }
+}
+
+# --all-netns on a node of many namespaces (1,000 here, 30 in an emulated
+# VM), each with a table of its own (pods with rules): their first listings
+# of rule text queue, seconds long. The namespace made last, listed last in
+# turn, drops a datagram every 0.1 s from the start on: each drop written
+# carries its rule's text, as a drop waiting for it has its namespace
+# listed ahead of the queue (ruleset.c); those before the namespace was
+# joined say that they came while nfdropcap was starting.
+t_node_start() {
+	local n=$(host_or_slow 1000 30) late=nfdt-l-$SUFFIX i up before=0
+	isolate_all_netns || return $?
+	for i in $(seq "$n"); do
+		ip netns add "$(many_ns "$i")" &&
+			printf '%s\n' "table inet t { chain input {" \
+				"type filter hook input priority 0; tcp dport 1 accept; }" "}" |
+			ip netns exec "$(many_ns "$i")" nft -f - ||
+			{ many_ns_down "$n"; fail "making $n namespaces"; return 1; }
+	done
+	ip netns add "$late" && ip -n "$late" link set lo up &&
+		printf 'table inet t {\nchain output { type filter hook output priority 0; udp dport 5107 drop; }\n}\n' |
+		ip netns exec "$late" nft -f - ||
+		{ many_ns_down "$n"; ip netns del "$late"; fail "namespace"; return 1; }
+	"${ISOLATE[@]}" "$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} \
+		--all-netns -w "$T/out.pcapng" 2>"$T/nfd.err" &
+	up=$!
+	for _ in $(patience 600); do
+		grep -q '^nfdropcap: capturing' "$T/nfd.err" && break
+		kill -0 $up 2>/dev/null || break
+		ip netns exec "$late" $SEND udp 127.0.0.1 5107 1
+		before=$((before + 1))
+		sleep 0.1
+	done
+	ip netns exec "$late" $SEND udp 127.0.0.1 5107 5
+	stop_all_netns $up
+	fact late "$late"
+	many_ns_down "$n"
+	ip netns del "$late"
+	echo "info: $n namespaces with a table; $before drops sent before the ready line"
+}
+check_node_start() {
+	local late=$(fact_get late)
+	expect_eq "$(fact_get rc)" 0 "exit status" || return 1
+	captured || return 1
+	fields "$T/out.pcapng" frame.interface_description frame.comment |
+		grep -F " in network namespace $late " | sed 's/^[^|]*|//; s/\\n.*//' |
+		sort | uniq -c | sed 's/^ *//' >"$T/late"
+	# or, sent while the namespace was being joined, saying so
+	grep -vE '^[0-9]+ netfilter drop \(not attributed: dropped while nfdropcap was starting, before its backend was set up in this namespace\)$' \
+		"$T/late" >"$T/late.set_up"
+	grep -qE '^[0-9]+ table inet t chain output handle [0-9]+ drop: udp dport 5107 drop$' "$T/late.set_up" &&
+		[ "$(wc -l <"$T/late.set_up")" = 1 ] &&
+		[ "$(cut -d' ' -f1 "$T/late.set_up")" -ge 5 ] ||
+		fail "drops of the namespace listed last, each with its rule's text: $(cat "$T/late")"
 }
 
 # own_netns CGROUP PORT: a network namespace of its own (no ip-netns name)
