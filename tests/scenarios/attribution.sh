@@ -196,7 +196,9 @@ check_accepted_absent() {
 }
 
 # 48000 packets in 2 s (12000 when slow: under emulation nfdropcap's
-# reader would fall behind and lose some, and this test wants none lost)
+# reader would fall behind and lose some; this test wants none lost, but
+# from the ASan build or a VM that shares its CPUs with others, where
+# each loss must be counted)
 flood_both_cpus() {
 	local pids=() in=$(host_or_slow 8000 2000) out=$(host_or_slow 4000 1000)
 	in_c taskset -c 0 $SEND flood $R4 6001 2 $in 32 3 >/dev/null &
@@ -223,8 +225,16 @@ t_concurrent_exact() {
 			udp dport 6004 counter drop
 			udp dport 6005 counter drop; } }" \
 		flood_both_cpus || return 1
-	grep -q "nfdropcap: [0-9]* captured, 0 lost, 0 unattributed" "$T/nfd.err" ||
+	local lost=$(sed -n 's/^nfdropcap: [0-9]* captured, \([0-9]*\) lost, 0 unattributed .*/\1/p' "$T/nfd.err")
+	# the ASan build and an emulated VM beside others may fall behind:
+	# then what is lost must be counted, to the packet
+	case $lost:$NFD in
+	0:* | [0-9]*:*-san) ;;
+	[0-9]*:*) slow || lost= ;;
+	esac
+	[ -n "$lost" ] ||
 		fail "losses or unattributed drops: $(head -n2 "$T/nfd.err" | tail -n1)" || return 1
+	fact lost "$lost"
 	for p in 6001 6002 6003 6004 6005; do
 		fact "counter$p" "$(counter_of "udp dport $p counter")"
 	done
@@ -234,15 +244,20 @@ check_concurrent_exact() {
 	fields "$T/out.pcapng" udp.dstport frame.comment >"$T/f"
 	local wrong=$(awk -F'|' 'index($2, "udp dport " $1 " counter drop") == 0' "$T/f" | wc -l)
 	expect_eq "$wrong" 0 "packets attributed to another rule" || return 1
-	local total=0
+	local total=0 counted=0 lost=$(fact_get lost)
 	for p in 6001 6002 6003 6004 6005; do
 		local want=$(fact_get "counter$p")
 		local got=$(grep -c "^$p|" "$T/f")
-		expect_eq "$got" "$want" "drops of port $p in the file vs the rule's counter" || return 1
-		total=$((total + got))
+		if [ "$lost" = 0 ]; then
+			expect_eq "$got" "$want" "drops of port $p in the file vs the rule's counter" || return 1
+		else
+			[ "$got" -le "$want" ] || fail "port $p: $got drops in the file, $want counted by its rule" || return 1
+		fi
+		total=$((total + got)) counted=$((counted + want))
 	done
+	expect_eq "$((total + lost))" "$counted" "drops in the file and lost vs the rules' counters" || return 1
 	[ $total -gt 5000 ] || fail "only $total drops"
-	echo "info: $total concurrent drops on 2 CPUs, 5 rules, 0 wrong, 0 lost, 0 unattributed"
+	echo "info: $total concurrent drops on 2 CPUs, 5 rules, 0 wrong, $lost lost (counted), 0 unattributed"
 }
 
 # A netfilter drop that is not nftables' (iptables-legacy): captured, and

@@ -144,16 +144,23 @@ captured_fates() {
 # the trace saw dropped), attributed as the trace says; nothing else of
 # the probes is. "info:" gives the figures.
 real_check() {
-	local name=$1 sent=0 exact=0 unattr=0 wrong=0 pathless=0 untraced=0 key fate got
+	local name=$1 sent=0 exact=0 unattr=0 wrong=0 pathless=0 untraced=0 key fate got n
 	captured || return 1
 	[ -s "$T/trace.txt" ] || { fail "no trace"; return 1; }
 	trace_fates >"$T/expect"
 	captured_fates >"$T/got"
 	while IFS='|' read -r key fate path count; do
 		got=$(grep -F "$key|" "$T/got" | cut -d'|' -f2-)
-		# each packet the trace saw dropped, once, all alike
-		[ "$count" -gt 1 ] && [ "$(grep -cF "$key|" "$T/got")" = "$count" ] &&
-			[ "$(sort -u <<<"$got" | wc -l)" = 1 ] && got=$(sed -n 1p <<<"$got")
+		# each packet the trace saw dropped, once, all alike; more,
+		# alike, where a slowed VM's TCP sent its SYN again after the
+		# trace's end (the trace misses them, the capture does not)
+		n=$(grep -cF "$key|" "$T/got")
+		if [ "$n" -ge "$count" ] && [ "$n" -gt 1 ] &&
+			[ "$(sort -u <<<"$got" | wc -l)" = 1 ]; then
+			got=$(sed -n 1p <<<"$got")
+			[ "$n" = "$count" ] ||
+				echo "  $key: $n packets written alike, $count in the trace"
+		fi
 		if [ "$fate" = untraced ]; then
 			untraced=$((untraced + 1)); echo "  $key: not in the kernel's trace: not checked"
 			continue
