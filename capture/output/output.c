@@ -807,10 +807,6 @@ static bool read_event(const void *data, uint32_t size, struct nfd_event *ev,
 }
 
 /*
- * @ev, or a copy in @named where its iptables-legacy rule can be named
- * (xt_rules.h).
- */
-/*
  * A verdict not seen, before the backend was set up (its programs attach
  * one by one; --all-netns joins the namespaces after them): that is why.
  * Who dropped it, when that was seen (conntrack, iptables-legacy), stays.
@@ -830,6 +826,10 @@ static bool while_starting(const struct nfd_output *out,
 	}
 }
 
+/*
+ * @ev, or a copy in @named that says why it came while starting, or where
+ * its iptables-legacy rule can be named (xt_rules.h).
+ */
 static const struct nfd_event *name_rule(const struct nfd_output *out,
 					 const struct nfd_event *ev,
 					 struct nfd_event *named)
