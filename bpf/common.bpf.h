@@ -149,13 +149,23 @@ static __always_inline bool nfd_canary_netns(__u32 netns)
 	return s && s->canary_netns && s->canary_netns == netns;
 }
 
-/* A fresh slot on this CPU's pending stack, not yet valid. */
+/*
+ * A fresh slot on this CPU's pending stack, not yet valid. Records taken
+ * or forgotten at the top are popped first: a verdict waiting for its free
+ * while a softirq drops a burst of packets on the same CPU (each recorded
+ * and taken in turn) keeps its slot however long the burst.
+ */
 static __always_inline struct nfd_pending *
 nfd_pending_push(struct nfd_pending_stack *st)
 {
 	struct nfd_pending *p;
 	__u32 seq = st->top;
 
+	for (int i = 0; i < NFD_PENDING_SLOTS; i++) {
+		if (st->slot[(seq - 1) & (NFD_PENDING_SLOTS - 1)].valid)
+			break;
+		seq--;
+	}
 	st->top = seq + 1;
 	p = &st->slot[seq & (NFD_PENDING_SLOTS - 1)];
 	p->valid = 0;
@@ -164,6 +174,54 @@ nfd_pending_push(struct nfd_pending_stack *st)
 	p->task = 0;
 	p->netns = 0;
 	return p;
+}
+
+/* A mask of the first @n (< 8 means partial) bytes of a loaded u64. */
+static __always_inline __u64 first_bytes(int n)
+{
+	if (n >= 8)
+		return ~0ULL;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (1ULL << (n * 8)) - 1;
+#else
+	return ~0ULL << ((8 - n) * 8);
+#endif
+}
+
+/* Do @n bytes at @got equal those at @want (whole u64 words)? */
+static __always_inline bool same_bytes(const __u64 *got, const __u64 *want,
+				       int words, int n)
+{
+	__u64 diff = 0;
+
+	for (int w = 0; w < words; w++) {
+		int left = n - w * 8;
+
+		if (left <= 0)
+			break;
+		diff |= (got[w] ^ want[w]) & first_bytes(left);
+	}
+	return diff == 0;
+}
+
+/*
+ * An evaluation of @skb begins on this CPU (nft_do_chain's or an outside
+ * hook function's entry): a verdict still pending for the same address is
+ * of an earlier packet whose free never came here (a packet's verdict and
+ * its free fall within one evaluation), and is never taken for this one.
+ */
+static __always_inline void nfd_pending_forget(__u64 skb)
+{
+	struct nfd_pending_stack *st = nfd_pending_stack();
+
+	if (!st || !skb)
+		return;
+	for (int i = 0; i < NFD_PENDING_SLOTS; i++) {
+		struct nfd_pending *p = &st->slot[i];
+
+		if (p->valid && p->skb == skb)
+			p->valid = 0;
+	}
 }
 
 #endif /* NFD_COMMON_BPF_H */

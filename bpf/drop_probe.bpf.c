@@ -102,34 +102,6 @@ static __always_inline void fill_link(struct nfd_event *ev, struct sk_buff *skb,
 		ev->addr_len = ETH_ALEN;
 }
 
-/* A mask of the first @n (< 8 means partial) bytes of a loaded u64. */
-static __always_inline __u64 first_bytes(int n)
-{
-	if (n >= 8)
-		return ~0ULL;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return (1ULL << (n * 8)) - 1;
-#else
-	return ~0ULL << ((8 - n) * 8);
-#endif
-}
-
-/* Do @n bytes at @got equal those at @want (whole u64 words)? */
-static __always_inline bool same_bytes(const __u64 *got, const __u64 *want,
-				       int words, int n)
-{
-	__u64 diff = 0;
-
-	for (int w = 0; w < words; w++) {
-		int left = n - w * 8;
-
-		if (left <= 0)
-			break;
-		diff |= (got[w] ^ want[w]) & first_bytes(left);
-	}
-	return diff == 0;
-}
-
 /* Does the packet at @nh hold the headers the verdict saw? */
 static __always_inline bool key_match(const struct nfd_pkt_key *key,
 				      const __u64 *pkt, const void *nh)
@@ -271,10 +243,10 @@ static __always_inline bool take_outside(struct nfd_pending_stack *st,
 		struct nfd_pending *p =
 			&st->slot[(top - i) & (NFD_PENDING_SLOTS - 1)];
 
-		/* nf_hook_slow frees it right after the hook's return: an
-		 * older record is of an earlier packet at that address (the
-		 * bound of every record: an emulated or overloaded machine
-		 * can stall a CPU for tens of milliseconds in between) */
+		/* nf_hook_slow frees it right after the hook's return; a
+		 * record of an earlier packet at that address is forgotten
+		 * when the hook function is entered again (bpf/outside.bpf.h),
+		 * the age bound is the backstop (NFD_PENDING_MAX_AGE_NS) */
 		if (!p->valid || !outside_record(p) ||
 		    p->skb != (__u64)skb || p->task != task ||
 		    p->netns != netns ||

@@ -34,8 +34,15 @@
 #endif
 /* Kernel text read at most at once (ktext.bpf.c, backend kprobe). */
 #define NFD_TEXT_MAX 8192
-/* A verdict older than this is never matched to a freed packet. */
-#define NFD_PENDING_MAX_AGE_NS 200000000ULL
+/*
+ * A verdict older than this is never matched to a freed packet. A verdict
+ * whose free never came is forgotten when its packet's address (or, for
+ * nftrace, its header bytes) begins another evaluation on the CPU; this
+ * bound is the backstop. It allows for a CPU stalled between a verdict and
+ * its free: an emulated one (qemu TCG runs a guest's CPUs in turn, 100 ms
+ * each, and more on a busy host) or an overcommitted cloud instance's.
+ */
+#define NFD_PENDING_MAX_AGE_NS 2000000000ULL
 
 /* How a drop was attributed. */
 enum nfd_kind {

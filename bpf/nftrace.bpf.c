@@ -314,10 +314,43 @@ static __always_inline struct nfd_trace_hdr *hdr_slot(struct nfd_trace_hdrs *h,
 	return oldest;
 }
 
+/* Are keys @a and @b the same bytes? */
+static __always_inline bool same_key(const struct nfd_pkt_key *a,
+				     const struct nfd_pkt_key *b)
+{
+	return a->nh_len == b->nh_len && a->th_len == b->th_len &&
+	       same_bytes((const __u64 *)a->nh, (const __u64 *)b->nh,
+			  NFD_NH_MAX / 8, a->nh_len) &&
+	       same_bytes((const __u64 *)a->th, (const __u64 *)b->th,
+			  sizeof(a->th) / 8, a->th_len);
+}
+
+/*
+ * A chain walk of a packet with key @key begins in namespace @netns: a
+ * verdict still pending for the same bytes there is of an earlier packet
+ * whose free never came here (a packet's verdict and its free fall within
+ * one walk), and is never taken for this one.
+ */
+static __always_inline void forget_key(const struct nfd_pkt_key *key,
+				       __u32 netns)
+{
+	struct nfd_pending_stack *st = nfd_pending_stack();
+
+	if (!st || !key->nh_len)
+		return;
+	for (int i = 0; i < NFD_PENDING_SLOTS; i++) {
+		struct nfd_pending *p = &st->slot[i];
+
+		if (p->valid && !p->skb && p->netns == netns &&
+		    same_key(&p->key, key))
+			p->valid = 0;
+	}
+}
+
 /* Remember this packet's headers (first message of each chain walk). */
 static __always_inline void keep_hdr(struct __sk_buff *skb,
 				     struct nfd_trace_hdrs *h,
-				     const struct trace_msg *m)
+				     const struct trace_msg *m, __u32 netns)
 {
 	struct nfd_trace_hdr *s = hdr_slot(h, m->trace_id, true);
 
@@ -328,6 +361,7 @@ static __always_inline void keep_hdr(struct __sk_buff *skb,
 	s->path.known = 1;
 	s->base = name_hash(m, m->chain);
 	make_key(skb, m, &s->key);
+	forget_key(&s->key, netns);
 	s->valid = s->key.nh_len > 0;
 }
 
@@ -444,7 +478,7 @@ static __always_inline void handle_msg(struct __sk_buff *skb, __u32 len,
 	if (!h || !m->have_id)
 		return;
 	if (m->nh.len)
-		keep_hdr(skb, h, m);
+		keep_hdr(skb, h, m, netns);
 	s = hdr_slot(h, m->trace_id, false);
 	if (s && !s->path.cut)
 		follow_path(s, m);

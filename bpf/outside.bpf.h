@@ -272,6 +272,7 @@ static __always_inline void outside_enter(__u64 id, __u64 sp, __u8 fn,
 	struct nfd_call *e;
 	__u32 d;
 
+	nfd_pending_forget((__u64)skb);
 	if (!c)
 		return;
 	d = c->depth;

@@ -18,6 +18,7 @@ static __always_inline void push_frame(const struct nft_pktinfo *pkt, __u64 skb,
 	struct nfd_frame *f;
 	__u32 top;
 
+	nfd_pending_forget(skb);
 	if (!fr)
 		return;
 	top = fr->top;

@@ -151,8 +151,8 @@ fi
 # keep most of the CPU they ask for (measured: 10% slower beside two VMs
 # at nice 19, 35% at nice 0), but a VM is never stopped for long: its
 # emulated kernel's clock does not wait for it (at nice 19, stopped for
-# 200 ms at times, one reject of 800 lost its verdict to nftrace's age
-# limit, and a TCP probe sent its SYN twice). This machine's
+# 200 ms at times, one reject of 800 lost its verdict to the then 200 ms
+# age limit, and a TCP probe sent its SYN twice). This machine's
 # architecture's VMs start with the tests, the others' once the tests
 # here are done (four beside them got a quarter of a CPU each).
 MATRIX_NICE=${NFD_MATRIX_NICE:-5}
