@@ -87,12 +87,24 @@ static int create_ruleset(int fd)
 	return err;
 }
 
+static int note_handle(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct nlattr *a = nl_attr_find(nlh, NFTA_RULE_HANDLE);
+	uint64_t be;
+
+	if (a && a->nla_len >= NLA_HDRLEN + sizeof(be)) {
+		memcpy(&be, (const char *)a + NLA_HDRLEN, sizeof(be));
+		*(uint64_t *)arg = be64toh(be);
+	}
+	return 0;
+}
+
 /* The handle of the (one) rule of chain sub, read back from the kernel. */
 static int sub_rule_handle(int fd, uint64_t *handle)
 {
+	static char buf[8192] __attribute__((aligned(4)));
 	struct nl_buf b;
-	char buf[8192];
-	ssize_t n;
+	int r = NL_DUMP_MORE;
 
 	nl_buf_init(&b);
 	nl_msg_begin(&b, NFT_MSG(NFT_MSG_GETRULE), NLM_F_DUMP, 1, NFPROTO_INET,
@@ -103,26 +115,12 @@ static int sub_rule_handle(int fd, uint64_t *handle)
 	if (send(fd, b.data, b.len, 0) != (ssize_t)b.len)
 		return -errno;
 	*handle = 0;
-	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
-		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
-
-		for (; NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n)) {
-			const struct nlattr *a;
-			uint64_t be;
-
-			if (nlh->nlmsg_type == NLMSG_DONE)
-				return *handle ? 0 : -ENOENT;
-			if (nlh->nlmsg_type == NLMSG_ERROR)
-				return ((struct nlmsgerr *)NLMSG_DATA(nlh))
-					->error;
-			a = nl_attr_find(nlh, NFTA_RULE_HANDLE);
-			if (!a || a->nla_len < NLA_HDRLEN + sizeof(be))
-				continue;
-			memcpy(&be, (const char *)a + NLA_HDRLEN, sizeof(be));
-			*handle = be64toh(be);
-		}
-	}
-	return n < 0 ? -errno : -EIO;
+	/* the canary's own namespace: one chain of one rule, one read */
+	for (int i = 0; i < 4 && r == NL_DUMP_MORE; i++)
+		r = nl_dump_read(fd, buf, sizeof(buf), note_handle, handle);
+	if (r == NL_DUMP_MORE)
+		return -EIO;
+	return r ? r : *handle ? 0 : -ENOENT;
 }
 
 static int loopback_up(void)

@@ -123,8 +123,9 @@ static const char *link_name(const struct nlmsghdr *nlh)
 	return NULL;
 }
 
-static void on_message(struct nfd_netdev_follow *f, const struct nlmsghdr *nlh)
+static int on_message(const struct nlmsghdr *nlh, void *arg)
 {
+	struct nfd_netdev_follow *f = arg;
 	const struct ifinfomsg *ifi = NLMSG_DATA(nlh);
 	const char *name;
 
@@ -132,14 +133,15 @@ static void on_message(struct nfd_netdev_follow *f, const struct nlmsghdr *nlh)
 	     nlh->nlmsg_type != RTM_DELLINK) ||
 	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)) ||
 	    ifi->ifi_family != AF_UNSPEC || ifi->ifi_index <= 0)
-		return; /* AF_BRIDGE ones are about bridge ports */
+		return 0; /* AF_BRIDGE ones are about bridge ports */
 	if (nlh->nlmsg_type == RTM_DELLINK) {
 		forget_dev(f, (unsigned int)ifi->ifi_index);
-		return;
+		return 0;
 	}
 	name = link_name(nlh);
 	if (name && find_dev(f, (unsigned int)ifi->ifi_index) < 0)
 		add_dev(f, (unsigned int)ifi->ifi_index, name);
+	return 0;
 }
 
 /*
@@ -148,27 +150,12 @@ static void on_message(struct nfd_netdev_follow *f, const struct nlmsghdr *nlh)
  */
 static int read_once(struct nfd_netdev_follow *f)
 {
-	static char buf[32768];
-	struct sockaddr_nl from;
-	socklen_t flen = sizeof(from);
-	const struct nlmsghdr *nlh = (const void *)buf;
-	ssize_t n = recvfrom(f->rt_fd, buf, sizeof(buf), 0,
-			     (struct sockaddr *)&from, &flen);
-	int left, done = 0;
+	static char buf[32768] __attribute__((aligned(4)));
+	int r = nl_dump_read(f->rt_fd, buf, sizeof(buf), on_message, f);
 
-	if (n < 0)
-		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	if (flen < sizeof(from) || from.nl_pid != 0)
-		return 0; /* not the kernel's */
-	left = (int)n;
-	for (; NLMSG_OK(nlh, left); nlh = NLMSG_NEXT(nlh, left)) {
-		if (nlh->nlmsg_type == NLMSG_DONE ||
-		    nlh->nlmsg_type == NLMSG_ERROR)
-			done = 1;
-		else
-			on_message(f, nlh);
-	}
-	return done;
+	if (r == NL_DUMP_MORE)
+		return 0;
+	return r ? r : 1;
 }
 
 /* The devices there now, waiting at most DUMP_WAIT_MS for the list. */

@@ -362,6 +362,37 @@ int nl_count_acks(const void *buf, size_t n, uint32_t lo, uint32_t hi,
 	return 0;
 }
 
+int nl_dump_read(int fd, void *buf, size_t size, nl_msg_fn fn, void *arg)
+{
+	struct sockaddr_nl from;
+	socklen_t flen = sizeof(from);
+	const struct nlmsghdr *nlh = buf;
+	ssize_t n = recvfrom(fd, buf, size, 0, (struct sockaddr *)&from, &flen);
+	int left, r;
+
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if (!n)
+		return -EIO;
+	if (flen < sizeof(from) || from.nl_pid != 0)
+		return NL_DUMP_MORE; /* not the kernel's */
+	left = n > INT_MAX ? INT_MAX : (int)n;
+	for (; NLMSG_OK(nlh, left); nlh = NLMSG_NEXT(nlh, left)) {
+		if (nlh->nlmsg_type == NLMSG_DONE)
+			return 0;
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(nlh);
+
+			if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+				return -EPROTO;
+			return e->error < 0 ? e->error : 0;
+		}
+		if ((r = fn(nlh, arg)))
+			return r;
+	}
+	return NL_DUMP_MORE;
+}
+
 static int read_acks(int fd, int acks, uint32_t lo, uint32_t hi)
 {
 	char buf[8192];

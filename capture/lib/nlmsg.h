@@ -8,6 +8,7 @@
 #ifndef NFD_NLMSG_H
 #define NFD_NLMSG_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/netlink.h>
@@ -100,6 +101,22 @@ int nl_send_and_ack(int fd, const struct nl_buf *b, int acks);
  */
 int nl_count_acks(const void *buf, size_t n, uint32_t lo, uint32_t hi,
 		  int *acks);
+
+/* Each message of a dump's read, for nl_dump_read: 0 to go on. */
+typedef int (*nl_msg_fn)(const struct nlmsghdr *nlh, void *arg);
+/* nl_dump_read: the dump goes on (no errno is this on a netlink socket) */
+#define NL_DUMP_MORE (-EINPROGRESS)
+
+/*
+ * One read of a dump's answer on @fd into @buf (@size bytes, aligned for
+ * struct nlmsghdr): each message the kernel sent goes to @fn until one
+ * returns non-zero. Returns NL_DUMP_MORE if the dump goes on, 0 at its end
+ * (NLMSG_DONE), @fn's non-zero value, the error the kernel answered, or
+ * the read's -errno (-EAGAIN: nothing there on a non-blocking socket). A
+ * datagram not sent by the kernel is skipped (NL_DUMP_MORE). Callers bound
+ * the number of reads: a namespace's owner can make a dump without end.
+ */
+int nl_dump_read(int fd, void *buf, size_t size, nl_msg_fn fn, void *arg);
 
 /* A bound NETLINK_NETFILTER socket, or -errno. */
 /*

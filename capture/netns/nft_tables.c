@@ -47,40 +47,27 @@ static int owned(const struct nlmsghdr *nlh)
 	return !!(ntohl(be) & NFT_TABLE_F_OWNER);
 }
 
-/* 0 or 1 when the dump said, 2 when more is to come, or -errno. */
-static int read_some(int fd, char *buf)
+/* 1 for a table of the namespace's own (the dump need go no further) */
+static int unowned(const struct nlmsghdr *nlh, void *arg)
 {
-	ssize_t n = recv(fd, buf, READ_SIZE, 0);
-	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
-
-	if (n <= 0)
-		return n < 0 ? -errno : -EIO;
-	for (; NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n)) {
-		if (nlh->nlmsg_type == NLMSG_DONE)
-			return 0;
-		if (nlh->nlmsg_type == NLMSG_ERROR)
-			return ((struct nlmsgerr *)NLMSG_DATA(nlh))->error ?: -EIO;
-		if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWTABLE &&
-		    !owned(nlh))
-			return 1;
-	}
-	return 2;
+	(void)arg;
+	return (nlh->nlmsg_type & 0xff) == NFT_MSG_NEWTABLE && !owned(nlh);
 }
 
 int nfd_nft_tables_unowned(void)
 {
 	struct timeval tv = { .tv_usec = WAIT_US };
 	static char buf[READ_SIZE] __attribute__((aligned(4)));
-	int fd = nl_open_netfilter(), r = 2;
+	int fd = nl_open_netfilter(), r = NL_DUMP_MORE;
 
 	if (fd < 0)
 		return fd;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
 		r = -errno;
 	else if ((r = ask(fd)) == 0)
-		r = 2;
-	for (int i = 0; r == 2 && i < READS_MAX; i++)
-		r = read_some(fd, buf);
+		r = NL_DUMP_MORE;
+	for (int i = 0; r == NL_DUMP_MORE && i < READS_MAX; i++)
+		r = nl_dump_read(fd, buf, READ_SIZE, unowned, NULL);
 	close(fd);
-	return r == 2 ? 1 : r;
+	return r == NL_DUMP_MORE ? 1 : r;
 }
