@@ -29,7 +29,7 @@ check_input_inet_tcp() {
 	captured || return 1
 	# a SYN retransmitted within the 200 ms window is dropped again
 	local n=$(packets "$T/out.pcapng")
-	[ "$n" -ge 3 ] || fail "want at least 3 SYNs, got $n"
+	[ "$n" -ge 3 ] || fail "want at least 3 SYNs, got $n" || return 1
 	expect_drops "$n" "table inet filter chain input handle $(fact_get h) drop: tcp dport 5002 drop"
 }
 
@@ -256,7 +256,9 @@ check_concurrent_exact() {
 		total=$((total + got)) counted=$((counted + want))
 	done
 	expect_eq "$((total + lost))" "$counted" "drops in the file and lost vs the rules' counters" || return 1
-	[ $total -gt 5000 ] || fail "only $total drops"
+	# nftrace under emulation drops the fewest: 1,024 at least in the VMs
+	local least=$(host_or_slow 5000 500)
+	[ $total -gt $least ] || fail "only $total drops (want more than $least)" || return 1
 	echo "info: $total concurrent drops on 2 CPUs, 5 rules, 0 wrong, $lost lost (counted), 0 unattributed"
 }
 
@@ -549,7 +551,9 @@ check_reject_many() {
 		total=$((total + c))
 	done
 	expect_eq "$(wc -l <"$T/comments")" "$total" "packets vs all counters" || return 1
-	[ "$total" -ge $((4 * n + n / 5)) ] || fail "only $total drops for $n of each kind"
+	# the drops: n UDP, n UDP6 and their ICMPv6 replies, n/10 SYNs and their
+	# resets (the UDP's ICMP replies pass): 3n + n/5 at least
+	[ "$total" -ge $((3 * n + n / 5)) ] || fail "only $total drops for $n of each kind" || return 1
 	echo "info: $total drops ($n UDP, $((n / 10)) SYN, $n UDP6 rejected; their replies), 0 unattributed"
 }
 

@@ -28,7 +28,7 @@ t_bad_input() {
 		expect_status 1 setpriv --reuid=65534 --regid=65534 --clear-groups \
 			--inh-caps=-all "$NFD" ${NFD_BACKEND:+--backend "$NFD_BACKEND"} \
 			-w "$T/x" || return 1
-	grep -q 'privileges' "$T/err" || fail "no word on privileges: $(cat "$T/err")"
+	grep -q 'privileges' "$T/err" || fail "no word on privileges: $(cat "$T/err")" || return 1
 	[ ! -e "$T/x" ] || fail "a failed start left $T/x behind"
 }
 
