@@ -28,22 +28,6 @@
 #define DUMP_WAIT_MS 2000 /* for the first list of devices */
 #define READS_PER_POLL 16 /* bounds the work one poll does */
 
-static int request_dump(int fd)
-{
-	struct {
-		struct nlmsghdr nlh;
-		struct ifinfomsg ifi;
-	} req = {
-		.nlh = { .nlmsg_len = sizeof(req),
-			 .nlmsg_type = RTM_GETLINK,
-			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-			 .nlmsg_seq = 1 },
-		.ifi = { .ifi_family = AF_UNSPEC },
-	};
-
-	return send(fd, &req, sizeof(req), 0) < 0 ? -errno : 0;
-}
-
 static ssize_t find_dev(const struct nfd_netdev_follow *f, unsigned int idx)
 {
 	for (size_t i = 0; i < f->n; i++)
@@ -162,7 +146,7 @@ static int read_once(struct nfd_netdev_follow *f)
 static int first_dump(struct nfd_netdev_follow *f)
 {
 	struct pollfd p = { .fd = f->rt_fd, .events = POLLIN };
-	int err = request_dump(f->rt_fd);
+	int err = nl_ask_links(f->rt_fd);
 
 	while (!err) {
 		err = read_once(f);
@@ -215,7 +199,7 @@ void nfd_netdev_follow_poll(struct nfd_netdev_follow *f)
 		int err = read_once(f);
 
 		if (err == -ENOBUFS) /* notifications lost: list again */
-			err = request_dump(f->rt_fd);
+			err = nl_ask_links(f->rt_fd);
 		if (err < 0 && err != -EINTR)
 			return;
 	}

@@ -9,6 +9,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/rtnetlink.h>
 
 #include "nlmsg.h"
 
@@ -360,6 +361,22 @@ int nl_count_acks(const void *buf, size_t n, uint32_t lo, uint32_t hi,
 		(*acks)--;
 	}
 	return 0;
+}
+
+int nl_ask_links(int fd)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct ifinfomsg ifi;
+	} req = {
+		.nlh = { .nlmsg_len = sizeof(req),
+			 .nlmsg_type = RTM_GETLINK,
+			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			 .nlmsg_seq = 1 },
+		.ifi = { .ifi_family = AF_UNSPEC },
+	};
+
+	return send(fd, &req, sizeof(req), 0) < 0 ? -errno : 0;
 }
 
 int nl_dump_read(int fd, void *buf, size_t size, nl_msg_fn fn, void *arg)

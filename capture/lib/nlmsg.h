@@ -102,6 +102,9 @@ int nl_send_and_ack(int fd, const struct nl_buf *b, int acks);
 int nl_count_acks(const void *buf, size_t n, uint32_t lo, uint32_t hi,
 		  int *acks);
 
+/* Asks the NETLINK_ROUTE socket @fd for a dump of the links. 0 or -errno. */
+int nl_ask_links(int fd);
+
 /* Each message of a dump's read, for nl_dump_read: 0 to go on. */
 typedef int (*nl_msg_fn)(const struct nlmsghdr *nlh, void *arg);
 /* nl_dump_read: the dump goes on (no errno is this on a netlink socket) */

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests: nl_dump_read, the one reader of netlink dumps, against the
- * kernel's own answers (a link dump of this namespace: no privilege, no
- * change to anything).
+ * kernel's own answers (a link dump of this namespace, and nf_tables'
+ * answer for a table that is not there: reads only, nothing changed).
  */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
 #include <linux/rtnetlink.h>
 
 #include "check.h"
@@ -16,22 +19,17 @@
 
 static char buf[32768] __attribute__((aligned(4)));
 
-/* RTM_GETLINK: a dump (@ifindex 0) or one link, asked with NLM_F_ACK */
-static int ask_links(int fd, int ifindex)
+/* NFT_MSG_GETTABLE of a table no namespace has: the kernel answers ENOENT */
+static int ask_missing_table(int fd)
 {
-	struct {
-		struct nlmsghdr nlh;
-		struct ifinfomsg ifi;
-	} req = {
-		.nlh = { .nlmsg_len = sizeof(req),
-			 .nlmsg_type = RTM_GETLINK,
-			 .nlmsg_flags = NLM_F_REQUEST |
-					(ifindex ? NLM_F_ACK : NLM_F_DUMP),
-			 .nlmsg_seq = 1 },
-		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex },
-	};
+	struct nl_buf b;
 
-	return send(fd, &req, sizeof(req), 0) == sizeof(req) ? 0 : -errno;
+	nl_buf_init(&b);
+	nl_msg_begin(&b, NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETTABLE, NLM_F_ACK,
+		     1, NFPROTO_INET, 0);
+	nl_put_str(&b, NFTA_TABLE_NAME, "nfdropcap-unit-none");
+	nl_msg_end(&b);
+	return send(fd, b.data, b.len, 0) == (ssize_t)b.len ? 0 : -errno;
 }
 
 struct seen {
@@ -65,7 +63,7 @@ static void test_whole_dump(void)
 
 	if (!CHECK(fd >= 0))
 		return;
-	CHECK(ask_links(fd, 0) == 0);
+	CHECK(nl_ask_links(fd) == 0);
 	CHECK(read_dump(fd, &s) == 0); /* NLMSG_DONE */
 	CHECK(s.links >= 1); /* lo, at least */
 	close(fd);
@@ -78,7 +76,7 @@ static void test_callback_stops(void)
 
 	if (!CHECK(fd >= 0))
 		return;
-	CHECK(ask_links(fd, 0) == 0);
+	CHECK(nl_ask_links(fd) == 0);
 	CHECK(read_dump(fd, &s) == 7);
 	CHECK(s.links == 1);
 	close(fd);
@@ -86,13 +84,13 @@ static void test_callback_stops(void)
 
 static void test_kernel_error(void)
 {
-	int fd = nl_open(SOCK_RAW, NETLINK_ROUTE, 0);
+	int fd = nl_open_netfilter();
 	struct seen s = { 0 };
 
 	if (!CHECK(fd >= 0))
 		return;
-	CHECK(ask_links(fd, 0x7ffffff0) == 0); /* no such link */
-	CHECK(read_dump(fd, &s) == -ENODEV);
+	CHECK(ask_missing_table(fd) == 0);
+	CHECK(read_dump(fd, &s) == -ENOENT);
 	CHECK(s.links == 0);
 	close(fd);
 }
