@@ -28,6 +28,10 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 cfg_snap_data = NFD_SAMPLE_DATA_MAX; /* bytes kept */
 const volatile __u64 cfg_nft_lo; /* nft_do_chain's text, from kallsyms */
 const volatile __u64 cfg_nft_hi;
+/* where per-CPU current_kprobe and bpf_prog_active lie from runqueues
+ * (capture/lib/percpu.h); 0 when unknown */
+const volatile __s64 cfg_rq_to_kprobe;
+const volatile __s64 cfg_rq_to_prog_active;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
@@ -310,6 +314,37 @@ static __always_inline __u8 not_traced(struct sk_buff *skb)
 						NFD_WHY_NOT_MARKED;
 }
 
+/*
+ * The kernel runs no kprobe program on a CPU while a kprobe's handler is
+ * in progress there (a kretprobe's return handler runs with interrupts
+ * on), nor while a kprobe or tracepoint program or a BPF map syscall holds
+ * bpf_prog_active: a softirq run inside one of those (on an interrupt's
+ * exit) had its verdicts skipped. Its drops are freed in that same
+ * softirq, the CPU still so. Backend kprobe, no verdict: that reason, if
+ * it holds; else 0. This CPU's current_kprobe and bpf_prog_active lie at
+ * fixed distances from its run queue (cfg_rq_to_*), which is the running
+ * task's.
+ */
+static __always_inline __u8 kprobe_skipped(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct nfd_sites *s = nfd_sites();
+	__u64 rq, running = 0;
+	int active = 0;
+
+	if (!s || !s->kprobes || !cfg_rq_to_kprobe ||
+	    !bpf_core_field_exists(t->se.cfs_rq))
+		return 0;
+	rq = (__u64)BPF_CORE_READ(t, se.cfs_rq, rq);
+	if (!rq)
+		return 0;
+	bpf_probe_read_kernel(&running, sizeof(running),
+			      (const void *)(rq + cfg_rq_to_kprobe));
+	bpf_probe_read_kernel(&active, sizeof(active),
+			      (const void *)(rq + cfg_rq_to_prog_active));
+	return running || active ? NFD_WHY_KPROBE_BUSY : 0;
+}
+
 static __always_inline void attribute(void *ctx, struct nfd_event *ev,
 				      struct sk_buff *skb,
 				      void *location, unsigned char *nh,
@@ -345,10 +380,20 @@ static __always_inline void attribute(void *ctx, struct nfd_event *ev,
 		return;
 	if (why == NFD_WHY_NO_VERDICT)
 		why = not_traced(skb) ?: why;
+	/* its verdict, frame or policy unseen, all the same */
+	why = kprobe_skipped() ?: why;
 unattributed:
 	ev->rule.kind = NFD_KIND_NONE;
 	ev->rule.why = why;
 }
+
+/*
+ * Losses counted in map "lost" so far, each added after its interface's
+ * count: userspace reads the map again only when this moved. Its reads
+ * are syscalls, and a BPF map syscall keeps the kernel from running
+ * kprobe programs on its CPU meanwhile (NFD_WHY_KPROBE_BUSY).
+ */
+__u64 nfd_lost_counted;
 
 static __always_inline void count_lost(struct nfd_event *ev)
 {
@@ -359,12 +404,14 @@ static __always_inline void count_lost(struct nfd_event *ev)
 	nfd_count(NFD_STAT_LOST);
 	v = bpf_map_lookup_elem(&lost, &key);
 	if (!v && !bpf_map_update_elem(&lost, &key, &one, BPF_NOEXIST))
-		return;
+		goto counted;
 	if (!v) /* another CPU added it meanwhile, or the map is full */
 		v = bpf_map_lookup_elem(&lost, &key) ?:
 			    bpf_map_lookup_elem(&lost, &any);
 	if (v)
 		__sync_fetch_and_add(v, 1);
+counted:
+	__sync_fetch_and_add(&nfd_lost_counted, 1);
 }
 
 SEC("tp_btf/kfree_skb")

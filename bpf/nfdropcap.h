@@ -73,7 +73,13 @@ enum nfd_why {
 				 nothing to evict) */
 	NFD_WHY_STARTING = 13, /* set by userspace (output.c): a verdict not
 				  seen before the backend was set up */
+	NFD_WHY_KPROBE_BUSY = 14, /* backend kprobe, no verdict: when it was
+				     freed, a kprobe handler or a BPF
+				     program (or map operation) was in
+				     progress on its CPU, so the kernel
+				     skipped ours */
 };
+#define NFD_WHY_MAX NFD_WHY_KPROBE_BUSY
 
 enum nfd_dir {
 	NFD_DIR_UNKNOWN = 0,
@@ -335,6 +341,8 @@ struct nfd_sites {
 	__u64 policy;
 	__u32 canary_netns; /* the canary's namespace: never captured */
 	__u32 traced; /* backend nftrace: verdicts only of marked packets */
+	__u32 kprobes; /* backend kprobe: verdicts recorded by kprobes */
+	__u32 pad;
 };
 
 /*
@@ -425,6 +433,7 @@ struct nfd_event {
 	struct nfd_rule rule;
 };
 
+_Static_assert(sizeof(struct nfd_sites) == 32, "struct nfd_sites has holes");
 _Static_assert(sizeof(struct nfd_path) == 9 * NFD_PATH_MAX + 8,
 	       "struct nfd_path has holes");
 _Static_assert(sizeof(struct nfd_stack_layout) == 8 * NFD_STACK_MARKS +

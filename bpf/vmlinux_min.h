@@ -92,8 +92,17 @@ struct list_head {
 };
 
 /* how often the task moved to another CPU (outside.bpf.h) */
+/* a CPU's run queue: only its address is used (drop_probe.bpf.c) */
+struct rq;
+
+/* the CFS run queue a task is on (CONFIG_FAIR_GROUP_SCHED: se.cfs_rq) */
+struct cfs_rq {
+	struct rq *rq;
+};
+
 struct sched_entity {
 	__u64 nr_migrations;
+	struct cfs_rq *cfs_rq;
 };
 
 struct task_struct {

@@ -9,6 +9,7 @@
 #include <linux/perf_event.h>
 
 #include "lib/kallsyms.h"
+#include "lib/percpu.h"
 #include "drop_probe.h"
 #include "drop_probe.skel.h"
 
@@ -89,6 +90,23 @@ static uint32_t lost_keys(void)
 	return n >= 2 && n < NFD_LOST_KEYS ? (uint32_t)n : NFD_LOST_KEYS;
 }
 
+/*
+ * Where a CPU's kprobe state lies from its run queue (for
+ * NFD_WHY_KPROBE_BUSY); left 0, the reason not given, without the
+ * kernel's BTF of per-CPU variables.
+ */
+static void set_percpu(struct drop_probe_bpf *skel)
+{
+	static const char *const names[] = { "runqueues", "current_kprobe",
+					     "bpf_prog_active" };
+	uint64_t off[3];
+
+	if (nfd_percpu_offsets(names, 3, off))
+		return;
+	skel->rodata->cfg_rq_to_kprobe = (int64_t)(off[1] - off[0]);
+	skel->rodata->cfg_rq_to_prog_active = (int64_t)(off[2] - off[0]);
+}
+
 static void set_rodata(struct drop_probe_bpf *skel,
 		       const struct nfd_drop_probe_cfg *cfg)
 {
@@ -101,6 +119,7 @@ static void set_rodata(struct drop_probe_bpf *skel,
 		skel->rodata->cfg_nft_lo = lo;
 		skel->rodata->cfg_nft_hi = hi;
 	}
+	set_percpu(skel);
 	bpf_map__set_max_entries(skel->maps.lost, lost_keys());
 }
 
@@ -263,6 +282,37 @@ uint64_t nfd_drop_probe_misses(const struct nfd_drop_probe *p)
 	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
 		return 0;
 	return info.recursion_misses;
+}
+
+int nfd_drop_probe_mark_kprobes(const struct nfd_drop_probe *p, char *msg,
+				size_t len)
+{
+	int fd = nfd_drop_probe_sites_fd(p);
+	struct nfd_sites s = { 0 };
+	uint32_t zero = 0;
+
+	if (!bpf_map_lookup_elem(fd, &zero, &s)) {
+		s.kprobes = 1;
+		if (!bpf_map_update_elem(fd, &zero, &s, BPF_ANY))
+			return 0;
+	}
+	snprintf(msg, len, "marking the sites map for kprobes: %s",
+		 strerror(errno));
+	return -errno;
+}
+
+bool nfd_drop_probe_lost_moved(struct nfd_drop_probe *p)
+{
+	uint64_t now;
+
+	if (!p->skel->bss) /* not mapped: walk each time */
+		return true;
+	now = __atomic_load_n(&p->skel->bss->nfd_lost_counted,
+			      __ATOMIC_ACQUIRE);
+	if (now == p->lost_seen)
+		return false;
+	p->lost_seen = now;
+	return true;
 }
 
 void nfd_drop_probe_for_each_lost(const struct nfd_drop_probe *p,

@@ -23,6 +23,7 @@ struct nfd_drop_probe {
 	perf_buffer_sample_fn on_sample;
 	perf_buffer_lost_fn on_lost;
 	void *ctx;
+	uint64_t lost_seen; /* the probe's nfd_lost_counted, last looked at */
 };
 
 struct nfd_drop_probe_cfg {
@@ -69,6 +70,18 @@ uint64_t nfd_drop_probe_misses(const struct nfd_drop_probe *p);
 /* Deletes the loss counters of namespace @netns (it is gone). */
 void nfd_drop_probe_forget_netns(const struct nfd_drop_probe *p,
 				 uint32_t netns);
+/*
+ * After the backend's canary: its verdicts come from kprobes, which the
+ * kernel may skip; a drop without one then says so if it was skipped
+ * (NFD_WHY_KPROBE_BUSY). 0, or -errno with @msg.
+ */
+int nfd_drop_probe_mark_kprobes(const struct nfd_drop_probe *p, char *msg,
+				size_t len);
+/*
+ * Did the probe count a loss since the last call? Read without a syscall:
+ * the map below is walked only then (its reads hold off kprobes).
+ */
+bool nfd_drop_probe_lost_moved(struct nfd_drop_probe *p);
 /* Calls @fn for every interface with losses. */
 void nfd_drop_probe_for_each_lost(const struct nfd_drop_probe *p,
 				  void (*fn)(void *ctx, uint32_t netns,

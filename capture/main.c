@@ -226,10 +226,14 @@ static int64_t now_ns(void)
 	return nfd_clock_ns(CLOCK_MONOTONIC);
 }
 
-/* The probe's loss counters, into the output (on each interface's next packet). */
-static void collect_losses(struct capture *c)
+/*
+ * The probe's loss counters, into the output (on each interface's next
+ * packet); @all: read them even if no loss was counted since last time.
+ */
+static void collect_losses(struct capture *c, bool all)
 {
-	nfd_drop_probe_for_each_lost(&c->probe, note_lost, c->out);
+	if (nfd_drop_probe_lost_moved(&c->probe) || all)
+		nfd_drop_probe_for_each_lost(&c->probe, note_lost, c->out);
 	nfd_output_missed(c->out, nfd_drop_probe_misses(&c->probe));
 }
 
@@ -238,7 +242,7 @@ static void netns_gone(void *ctx, uint32_t inum)
 {
 	struct capture *c = ctx;
 
-	collect_losses(c);
+	collect_losses(c, true);
 	nfd_drop_probe_forget_netns(&c->probe, inum);
 	nfd_xt_rules_forget_netns(inum);
 	nfd_output_netns_gone(c->out, inum);
@@ -360,7 +364,7 @@ static void loop(struct capture *c)
 	while (!stop &&
 	       step(c, nfd_ruleset_listing() ? LISTING_POLL_MS : POLL_MS)) {
 		if (now_ns() - last_check > LOSS_CHECK_NS) {
-			collect_losses(c);
+			collect_losses(c, false);
 			last_check = now_ns();
 		}
 		if (c->opts.all_netns &&
@@ -389,7 +393,7 @@ static void drain(struct capture *c)
 	nfd_drop_probe_detach(&c->probe);
 	if (!nfd_output_error(c->out) && !nfd_output_done(c->out))
 		perf_buffer__consume(c->probe.pb);
-	collect_losses(c);
+	collect_losses(c, true);
 	while (nfd_output_holding(c->out) && now_ns() < end) {
 		if (c->nss.scan_wanted)
 			nfd_netns_set_scan(&c->nss);

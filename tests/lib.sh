@@ -37,6 +37,9 @@ NFD=${NFD:-$TOP/nfdropcap}
 SEND=${SEND:-$TOP/.output/nfd-send}
 NFDNFT=${NFDNFT:-$TOP/.output/nfd-nft} # rulesets nft cannot write
 NFDSITE=${NFDSITE:-$TOP/.output/nfd-site} # backend kprobe's analysis on a module file
+# the reason a drop has when the kernel did not run backend kprobe's probes
+# for it (capture/output/comment.c, NFD_WHY_KPROBE_BUSY)
+KPROBE_SKIPPED="the kernel skipped nfdropcap's kprobe for it"
 SUFFIX=${SUFFIX:-$$}
 C=nfdt-c-$SUFFIX
 R=nfdt-r-$SUFFIX

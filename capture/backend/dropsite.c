@@ -528,6 +528,11 @@ static int dropsite_load(struct nfd_backend *b,
 		snprintf(msg + n, len - n, " (with %s)", found);
 		goto unload;
 	}
+	if (d->kprobes) {
+		err = nfd_drop_probe_mark_kprobes(env->probe, msg, len);
+		if (err)
+			goto unload;
+	}
 	n = strlen(msg);
 	snprintf(msg + n, len - n, "; %s", found);
 	return 0;

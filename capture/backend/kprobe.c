@@ -304,6 +304,9 @@ static int kprobe_load(struct nfd_backend *b, const struct nfd_backend_env *env,
 		snprintf(msg + n, len - n, " (with %s)", site);
 		goto unload;
 	}
+	err = nfd_drop_probe_mark_kprobes(env->probe, msg, len);
+	if (err)
+		goto unload;
 	snprintf(msg + strlen(msg), len - strlen(msg), "; probe at %s", site);
 	/* after the canary, whose load briefly takes many descriptors */
 	attach_outside(k, env->verbose);

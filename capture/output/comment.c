@@ -73,6 +73,10 @@ const char *nfd_why_text(uint8_t why)
 		return "dropped by conntrack";
 	case NFD_WHY_CT_FULL:
 		return "dropped by conntrack: conntrack table full";
+	case NFD_WHY_KPROBE_BUSY:
+		return "the kernel skipped nfdropcap's kprobe for it: another "
+		       "kprobe, a BPF program or a BPF map operation was in "
+		       "progress on its CPU";
 	case NFD_WHY_STARTING:
 		return "dropped while nfdropcap was starting, before its "
 		       "backend was set up in this namespace";

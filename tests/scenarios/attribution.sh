@@ -225,16 +225,26 @@ t_concurrent_exact() {
 			udp dport 6004 counter drop
 			udp dport 6005 counter drop; } }" \
 		flood_both_cpus || return 1
-	local lost=$(sed -n 's/^nfdropcap: [0-9]* captured, \([0-9]*\) lost, 0 unattributed .*/\1/p' "$T/nfd.err")
+	local sum=$(grep -m1 '^nfdropcap: [0-9]* captured, ' "$T/nfd.err")
+	local lost=$(echo "$sum" | sed -n 's/.* captured, \([0-9]*\) lost, .*/\1/p')
+	local unattributed=$(echo "$sum" | sed -n 's/.* lost, \([0-9]*\) unattributed .*/\1/p')
+	# the kernel runs no kprobe while another kprobe, a BPF program or a
+	# BPF map syscall is in progress on the CPU: an input drop in a softirq
+	# run inside one has no verdict where kprobes record them (backend
+	# kprobe, dropsite with kprobes), and says why; nothing else may be
+	# unattributed
+	local skipped=$(awk -v why="$KPROBE_SKIPPED" 'index($0, why) { n += $2 } END { print n + 0 }' "$T/nfd.err")
+	[ "$unattributed" = "$skipped" ] ||
+		fail "unattributed drops: $sum" || return 1
 	# the ASan build and an emulated VM beside others may fall behind:
 	# then what is lost must be counted, to the packet
 	case $lost:$NFD in
 	0:* | [0-9]*:*-san) ;;
 	[0-9]*:*) slow || lost= ;;
 	esac
-	[ -n "$lost" ] ||
-		fail "losses or unattributed drops: $(head -n2 "$T/nfd.err" | tail -n1)" || return 1
+	[ -n "$lost" ] || fail "losses: $sum" || return 1
 	fact lost "$lost"
+	fact skipped "$skipped"
 	for p in 6001 6002 6003 6004 6005; do
 		fact "counter$p" "$(counter_of "udp dport $p counter")"
 	done
@@ -242,8 +252,10 @@ t_concurrent_exact() {
 check_concurrent_exact() {
 	captured || return 1
 	fields "$T/out.pcapng" udp.dstport frame.comment >"$T/f"
-	local wrong=$(awk -F'|' 'index($2, "udp dport " $1 " counter drop") == 0' "$T/f" | wc -l)
+	local skipped=$(fact_get skipped)
+	local wrong=$(awk -F'|' -v why="$KPROBE_SKIPPED" 'index($2, "udp dport " $1 " counter drop") == 0 && index($2, why) == 0' "$T/f" | wc -l)
 	expect_eq "$wrong" 0 "packets attributed to another rule" || return 1
+	expect_eq "$(grep -cF "$KPROBE_SKIPPED" "$T/f")" "$skipped" "drops the kernel skipped the kprobe of, in the file vs the summary" || return 1
 	local total=0 counted=0 lost=$(fact_get lost)
 	for p in 6001 6002 6003 6004 6005; do
 		local want=$(fact_get "counter$p")
@@ -259,7 +271,7 @@ check_concurrent_exact() {
 	# nftrace under emulation drops the fewest: 1,024 at least in the VMs
 	local least=$(host_or_slow 5000 500)
 	[ $total -gt $least ] || fail "only $total drops (want more than $least)" || return 1
-	echo "info: $total concurrent drops on 2 CPUs, 5 rules, 0 wrong, $lost lost (counted), 0 unattributed"
+	echo "info: $total concurrent drops on 2 CPUs, 5 rules, 0 wrong, $lost lost (counted), $skipped unattributed (the kernel skipped the kprobe), none else"
 }
 
 # A netfilter drop that is not nftables' (iptables-legacy): captured, and

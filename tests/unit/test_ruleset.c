@@ -124,7 +124,7 @@ static void test_comments(void)
 	nfd_comment_line(buf, sizeof(buf), &r, "ignored");
 	CHECK(!strncmp(buf, "netfilter drop", 14));
 	CHECK(!strstr(buf, "handle"));
-	for (int why = 0; why <= NFD_WHY_STARTING; why++) {
+	for (int why = 0; why <= NFD_WHY_MAX; why++) {
 		r.why = why;
 		nfd_comment_line(buf, sizeof(buf), &r, NULL);
 		CHECK(!strncmp(buf, "netfilter drop", 14) &&
