@@ -336,8 +336,9 @@ static __always_inline __u8 kprobe_skipped(void)
 	    !bpf_core_field_exists(t->se.cfs_rq))
 		return 0;
 	rq = (__u64)BPF_CORE_READ(t, se.cfs_rq, rq);
-	if (!rq)
-		return 0;
+	if (!rq || BPF_CORE_READ((struct rq *)rq, cpu) !=
+			   (int)bpf_get_smp_processor_id())
+		return 0; /* not this CPU's: say nothing */
 	bpf_probe_read_kernel(&running, sizeof(running),
 			      (const void *)(rq + cfg_rq_to_kprobe));
 	bpf_probe_read_kernel(&active, sizeof(active),
@@ -388,8 +389,8 @@ unattributed:
 }
 
 /*
- * Losses counted in map "lost" so far, each added after its interface's
- * count: userspace reads the map again only when this moved. Its reads
+ * Losses counted in map "lost" so far: userspace reads the map again only
+ * when this moved, and once more after (capture/drop_probe.c). Its reads
  * are syscalls, and a BPF map syscall keeps the kernel from running
  * kprobe programs on its CPU meanwhile (NFD_WHY_KPROBE_BUSY).
  */

@@ -91,9 +91,10 @@ struct list_head {
 	struct list_head *prev;
 };
 
-/* how often the task moved to another CPU (outside.bpf.h) */
-/* a CPU's run queue: only its address is used (drop_probe.bpf.c) */
-struct rq;
+/* a CPU's run queue (drop_probe.bpf.c: the CPU's per-CPU data is near) */
+struct rq {
+	int cpu;
+};
 
 /* the CFS run queue a task is on (CONFIG_FAIR_GROUP_SCHED: se.cfs_rq) */
 struct cfs_rq {
@@ -101,7 +102,7 @@ struct cfs_rq {
 };
 
 struct sched_entity {
-	__u64 nr_migrations;
+	__u64 nr_migrations; /* how often the task moved (outside.bpf.h) */
 	struct cfs_rq *cfs_rq;
 };
 

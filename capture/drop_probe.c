@@ -309,9 +309,19 @@ bool nfd_drop_probe_lost_moved(struct nfd_drop_probe *p)
 		return true;
 	now = __atomic_load_n(&p->skel->bss->nfd_lost_counted,
 			      __ATOMIC_ACQUIRE);
-	if (now == p->lost_seen)
-		return false;
+	/*
+	 * The probe's adds are not ordered (arm64 JITs them relaxed): an
+	 * interface's count may show after the total did. One more read
+	 * after each move sees it.
+	 */
+	if (now == p->lost_seen) {
+		bool again = p->lost_again;
+
+		p->lost_again = false;
+		return again;
+	}
 	p->lost_seen = now;
+	p->lost_again = true;
 	return true;
 }
 

@@ -24,6 +24,7 @@ struct nfd_drop_probe {
 	perf_buffer_lost_fn on_lost;
 	void *ctx;
 	uint64_t lost_seen; /* the probe's nfd_lost_counted, last looked at */
+	bool lost_again; /* it moved then: the map is read once more */
 };
 
 struct nfd_drop_probe_cfg {
