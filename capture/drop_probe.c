@@ -99,9 +99,9 @@ static void set_percpu(struct drop_probe_bpf *skel)
 {
 	static const char *const names[] = { "runqueues", "current_kprobe",
 					     "bpf_prog_active" };
-	uint64_t off[3];
+	uint64_t off[sizeof(names) / sizeof(names[0])];
 
-	if (nfd_percpu_offsets(names, 3, off))
+	if (nfd_percpu_offsets(names, sizeof(names) / sizeof(names[0]), off))
 		return;
 	skel->rodata->cfg_rq_to_kprobe = (int64_t)(off[1] - off[0]);
 	skel->rodata->cfg_rq_to_prog_active = (int64_t)(off[2] - off[0]);
