@@ -40,6 +40,10 @@ NFDSITE=${NFDSITE:-$TOP/.output/nfd-site} # backend kprobe's analysis on a modul
 # the reason a drop has when the kernel did not run backend kprobe's probes
 # for it (capture/output/comment.c, NFD_WHY_KPROBE_BUSY)
 KPROBE_SKIPPED="the kernel skipped nfdropcap's kprobe for it"
+# the reason a drop has when no verdict was recorded for it at all
+# (NFD_WHY_NO_VERDICT): tests/kernels/init runs again a kprobe scenario
+# whose nfdropcap wrote one
+NO_VERDICT="not attributed: no nftables verdict was seen"
 SUFFIX=${SUFFIX:-$$}
 C=nfdt-c-$SUFFIX
 R=nfdt-r-$SUFFIX
